@@ -1,0 +1,133 @@
+#pragma once
+/// The catalogue: the movie database (SOCI over SQLite). Blocking calls, no Asio: the DAL actor owns one
+/// catalogue for writes and another for reads, each on its own thread, so reads never wait behind an import
+/// (SQLite WAL lets one writer and many readers work at once).
+
+#include "mediabase/model.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace mediabase {
+
+/// Files the catalogue knows, by absolute path: what a rescan compares against to skip unchanged files.
+struct known_file {
+    file_stamp stamp;
+    movie_id movie = 0;
+};
+using known_files = std::unordered_map<std::string, known_file>;
+
+enum class movie_sort { title, year, added, rating, runtime };
+std::optional<movie_sort> movie_sort_from_string(std::string_view s);
+
+/// A page of the movie list (`GET /api/v1/movies`).
+struct movie_query {
+    std::string text; ///< full-text search over title, original title, overview, people; empty: all
+    movie_sort sort = movie_sort::title;
+    bool descending = false;
+    int limit = 50;  ///< 1..1000
+    int offset = 0;  ///< >= 0
+    std::optional<std::string> genre;
+    std::optional<int> year_from;
+    std::optional<int> year_to;
+    std::optional<bool> watched;
+    std::optional<std::string> resolution; ///< movies with at least one file of this resolution
+};
+
+struct movie_page {
+    std::int64_t total = 0; ///< movies matching the query, ignoring limit/offset
+    std::vector<movie> movies; ///< with their files
+};
+
+/// What `PATCH /api/v1/movies/{id}` may change.
+struct movie_patch {
+    std::optional<bool> watched;
+    std::optional<std::optional<int>> rating; ///< set (1..10) or clear (nullopt inside)
+};
+
+enum class change_kind { added, updated, removed };
+
+/// A movie the catalogue added, changed or removed, for `movie.*` events.
+struct movie_change {
+    change_kind kind = change_kind::added;
+    movie_id id = 0;
+};
+
+/// What storing a batch of found movies did.
+struct store_result {
+    std::vector<movie_change> changes; ///< one per movie added or updated
+    std::int64_t stored = 0;           ///< found movies written (new or changed files)
+    std::int64_t failed = 0;           ///< found movies that could not be written (logged)
+};
+
+/// Movies with more than one entry for what looks like the same film (same TMDB id, or same normalised
+/// title and year), for `GET /api/v1/movies/duplicates`. Versions of one movie (two files) are not duplicates.
+struct duplicate_group {
+    std::string reason; ///< "tmdb_id" or "title_year"
+    std::vector<movie> movies;
+};
+
+/// A file the catalogue holds under a media root, for the pruner.
+struct catalogued_file {
+    std::int64_t id = 0;
+    std::string path;
+    movie_id movie = 0;
+};
+
+class catalogue {
+public:
+    /// Opens (creating if needed) the database file, enables WAL and foreign keys, and migrates the schema
+    /// to the current version (`PRAGMA user_version`). Throws std::runtime_error with a clear message.
+    static catalogue open(const std::filesystem::path& db_file);
+    ~catalogue();
+    catalogue(catalogue&&) noexcept;
+    catalogue& operator=(catalogue&&) noexcept;
+
+    /// The schema version this build creates and migrates to.
+    static int current_schema_version();
+    int schema_version();
+
+    // ---- writes (one catalogue instance, on the writer thread) ----
+
+    /// Stores a batch in one transaction. For each found movie: files already known by path are updated in
+    /// place (stamp and parsed fields); otherwise the movie is attached to an existing movie with the same
+    /// tmdb id, imdb id or normalised title + year (a second version), or inserted as a new movie.
+    store_result store_found(std::span<const found_movie> batch);
+
+    /// Removes these files (by path); movies left without files are removed too and reported as removed,
+    /// movies that keep other files as updated.
+    std::vector<movie_change> remove_files(std::span<const std::string> paths);
+
+    /// Moves a known file to a new path (a rename or move on disk): the movie, watched state and rating stay.
+    bool move_file(const std::string& old_path, const std::string& new_path, const file_stamp& stamp,
+                   const std::string& new_root);
+
+    /// Applies a user's change. nullopt: no such movie.
+    std::optional<movie> patch_movie(movie_id id, const movie_patch& patch);
+
+    /// Replaces a movie's provider metadata (title, ids, overview, people, ratings, art keys, match state)
+    /// with `m`'s, keeping its files, watched state, rating and added_at. nullopt: no such movie.
+    std::optional<movie> update_metadata(movie_id id, const movie& m);
+
+    // ---- reads (another instance, on the reader thread) ----
+
+    known_files load_known_files();
+    movie_page list_movies(const movie_query& query);
+    std::optional<movie> get_movie(movie_id id);
+    std::vector<duplicate_group> duplicates();
+    std::vector<catalogued_file> files_under_root(const std::string& root);
+    std::int64_t movie_count();
+    std::vector<std::string> genres(); ///< every genre in use, sorted
+
+private:
+    struct impl;
+    explicit catalogue(std::unique_ptr<impl> p);
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace mediabase

@@ -1,0 +1,127 @@
+#pragma once
+/// Domain types shared by every service: what a movie, a media file and an import job are.
+/// Plain data only: no Asio, no SOCI, so every unit can use them without an event loop.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mediabase {
+
+using movie_id = std::int64_t;
+
+/// What the scanner records about a file to tell whether it changed since the last import.
+struct file_stamp {
+    std::int64_t size = 0;
+    std::int64_t mtime_ns = 0; ///< modification time, nanoseconds since the Unix epoch
+    friend bool operator==(const file_stamp&, const file_stamp&) = default;
+};
+
+/// One file on disk that belongs to a movie (a version or a part of it).
+struct media_file {
+    std::int64_t id = 0;
+    std::string path; ///< absolute path, raw bytes as the filesystem gave them (may be invalid UTF-8)
+    std::string root; ///< the media root it was found under
+    file_stamp stamp;
+    std::optional<std::string> resolution; ///< "2160p", "1080p", "720p", "480p" ...
+    std::optional<std::string> source;     ///< "BluRay", "Remux", "WEB-DL", "WEBRip", "HDTV", "DVD" ...
+    std::optional<std::string> video_codec;
+    std::optional<std::string> audio_codec;
+    std::optional<std::string> edition;
+    std::optional<std::string> container; ///< "mkv", "mp4", "bdmv", "video_ts" ...
+    std::optional<int> part;              ///< 1-based part number of a multi-part movie
+    bool three_d = false;
+};
+
+/// A person credited on a movie.
+struct credit {
+    std::string name;
+    std::optional<std::string> role; ///< character for cast, job for crew
+};
+
+/// How sure Mediabase is that a movie's metadata belongs to its files.
+enum class match_state {
+    unidentified, ///< only what the file name (or a local NFO) says
+    identified,   ///< matched with a provider with good confidence
+    review,       ///< matched, but the confidence is low: the user should check it
+    failed,       ///< identification was attempted and failed (see identify_error); retried next import
+};
+
+/// A movie in the catalogue with the files that hold it.
+struct movie {
+    movie_id id = 0;
+    std::string title;
+    std::optional<std::string> original_title;
+    std::optional<int> year;
+    std::optional<std::string> overview;
+    std::optional<std::string> tagline;
+    std::optional<int> runtime; ///< minutes
+    std::vector<std::string> genres;
+    std::vector<std::string> countries;
+    std::vector<credit> directors;
+    std::vector<credit> writers;
+    std::vector<credit> cast; ///< top billed, in billing order
+    std::optional<std::string> certification;
+    std::optional<std::string> collection;
+    std::optional<std::int64_t> tmdb_id;
+    std::optional<std::string> imdb_id;
+    std::optional<std::string> poster;   ///< art cache key (file name under the art dir), or null
+    std::optional<std::string> backdrop; ///< art cache key, or null
+    std::optional<double> imdb_rating;
+    std::optional<std::int64_t> imdb_votes;
+    std::optional<int> metascore;
+    std::optional<std::string> awards;
+    std::optional<double> vote_average; ///< TMDB
+    std::optional<std::int64_t> vote_count;
+    bool watched = false;
+    std::optional<int> rating; ///< the user's personal rating, 1..10
+    match_state match = match_state::unidentified;
+    std::optional<double> match_confidence; ///< 0..1
+    std::optional<std::string> identify_error;
+    std::string added_at;   ///< ISO 8601 UTC, "2026-11-25T12:00:00Z"
+    std::string updated_at; ///< ISO 8601 UTC
+    std::vector<media_file> files;
+};
+
+const char* to_string(match_state s);
+std::optional<match_state> match_state_from_string(std::string_view s);
+
+/// Counters of one import job, as shown to the user.
+struct import_counts {
+    std::int64_t found = 0;      ///< movies the scanner found
+    std::int64_t skipped = 0;    ///< found movies whose files are all unchanged
+    std::int64_t identified = 0; ///< movies matched with a provider
+    std::int64_t stored = 0;     ///< movies written to the catalogue
+    std::int64_t art_cached = 0; ///< movies whose art is in the cache
+    std::int64_t failed = 0;     ///< movies that could not be stored or identified
+    friend bool operator==(const import_counts&, const import_counts&) = default;
+};
+
+enum class job_state { idle, scanning, identifying };
+const char* to_string(job_state s);
+
+/// The status of the current or last import job (`GET /api/v1/import`).
+struct import_job {
+    std::int64_t id = 0; ///< 0: no import has run since the server started
+    job_state state = job_state::idle;
+    std::optional<std::string> started_at;
+    std::optional<std::string> finished_at;
+    import_counts counts;
+    std::optional<std::string> current; ///< path being handled
+    std::optional<std::string> error;   ///< why the job ended early, if it did
+};
+
+/// A movie as the scanner found it on disk: one or more files (versions or parts) and what their names say.
+struct found_movie {
+    std::string title;
+    std::optional<int> year;
+    std::optional<std::int64_t> tmdb_id; ///< from an id in the name or a local NFO
+    std::optional<std::string> imdb_id;
+    std::vector<media_file> files; ///< id is 0; path, root, stamp and the parsed fields are set
+};
+
+/// Current UTC time as ISO 8601 with seconds ("2026-11-25T12:00:00Z").
+std::string utc_now_iso8601();
+
+} // namespace mediabase

@@ -1,0 +1,23 @@
+#pragma once
+/// The JSON shapes of the REST API and WebSocket events (PRODUCT.md, "Shapes"). Field names are a contract.
+
+#include "mediabase/catalogue.hpp"
+#include "mediabase/model.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <string>
+
+namespace mediabase {
+
+/// A movie as the API shows it: art keys become URLs under /img, files are listed with their fields.
+boost::json::object to_json(const movie& m);
+boost::json::object to_json(const media_file& f);
+boost::json::object to_json(const import_job& job);
+boost::json::object to_json(const import_counts& counts);
+boost::json::object to_json(const movie_page& page);
+
+/// Raw filesystem bytes as valid UTF-8 for display: invalid sequences become U+FFFD.
+std::string display_utf8(std::string_view raw);
+
+} // namespace mediabase

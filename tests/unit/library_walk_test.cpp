@@ -1,0 +1,4 @@
+#define BOOST_TEST_MODULE library_walk
+#include <boost/test/unit_test.hpp>
+
+BOOST_AUTO_TEST_CASE(placeholder) { BOOST_TEST(true); }
