@@ -1,1 +1,302 @@
-// placeholder
+#include "mediabase/application.hpp"
+
+#include "mediabase/bus.hpp"
+#include "mediabase/core.hpp"
+#include "mediabase/dal.hpp"
+#include "mediabase/pruner.hpp"
+#include "mediabase/scanner.hpp"
+#include "mediabase/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <thread>
+
+#include <unistd.h>
+
+namespace mediabase {
+namespace {
+
+/// A service's coroutine signals here when it has returned, so shutdown can wait for it.
+using done_signal = asio::experimental::concurrent_channel<void(error_code)>;
+
+/// Everything a run owns. Members are declared in start order; shutdown() stops them in reverse.
+class runtime {
+public:
+    explicit runtime(const settings& config)
+        : config_(config), writer_db_(catalogue::open(config.database_file())),
+          reader_db_(catalogue::open(config.database_file())),
+          bus_{{net_.get_executor(), 64, "core"},
+               {scan_ctx_.get_executor(), 4, "scanner"},
+               {dal_write_ctx_.get_executor(), 8, "dal_writes"},
+               {dal_read_ctx_.get_executor(), 256, "dal_reads"},
+               {prune_ctx_.get_executor(), 4, "pruner"},
+               {net_.get_executor(), 4096, "events"}},
+          dal_writer_(bus_, writer_db_), dal_reader_(bus_, reader_db_), scanner_(bus_), pruner_(bus_),
+          core_(bus_, config, net_.get_executor()) {}
+
+    asio::io_context& net() { return net_; }
+    bus& services() { return bus_; }
+
+    /// Starts the services in dependency order: storage first, then the workers, then Core.
+    void start() {
+        spawn(dal_write_ctx_, dal_writer_.run(), dal_writes_done_);
+        spawn(dal_read_ctx_, dal_reader_.run(), dal_reads_done_);
+        spawn(scan_ctx_, scanner_.run(), scanner_done_);
+        spawn(prune_ctx_, pruner_.run(), pruner_done_);
+        spawn(net_, core_.run(), core_done_);
+        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_})
+            threads_.emplace_back([ctx] { ctx->run(); });
+    }
+
+    /// Stops the services in reverse order, each after it has handled what it holds, then the event
+    /// publisher (`events_done` is signalled by whoever serves bus.events).
+    asio::awaitable<void> shutdown(done_signal& events_done) {
+        co_await stop(bus_.core, core_done_);
+        co_await stop(bus_.scanner, scanner_done_);
+        co_await stop(bus_.pruner, pruner_done_);
+        co_await stop(bus_.dal_writes, dal_writes_done_);
+        co_await stop(bus_.dal_reads, dal_reads_done_);
+        co_await stop(bus_.events, events_done);
+    }
+
+    /// Joins the worker threads; a context still busy (a forced stop) is stopped first.
+    void join(bool force) {
+        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_})
+            if (force) ctx->stop();
+        for (auto& t : threads_) t.join();
+        threads_.clear();
+    }
+
+    done_signal& make_done() { return *extra_done_.emplace_back(std::make_unique<done_signal>(net_.get_executor(), 1)); }
+
+    template <class Awaitable>
+    void spawn(asio::io_context& ctx, Awaitable work, done_signal& done) {
+        asio::co_spawn(ctx, std::move(work), [&done](std::exception_ptr e) {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    spdlog::error("a service ended with an error: {}", ex.what());
+                }
+            }
+            done.try_send(error_code{});
+        });
+    }
+
+private:
+    template <class Message>
+    asio::awaitable<void> stop(mailbox<Message>& box, done_signal& done) {
+        // The stop message queues behind what the service already holds; close only once it has returned.
+        co_await box.send(stop_service{});
+        co_await done.async_receive(asio::as_tuple(asio::use_awaitable));
+        box.close();
+    }
+
+    settings config_;
+    asio::io_context net_{1};
+    asio::io_context dal_write_ctx_{1}, dal_read_ctx_{1}, scan_ctx_{1}, prune_ctx_{1};
+    catalogue writer_db_;
+    catalogue reader_db_;
+    bus bus_;
+    dal_writer dal_writer_;
+    dal_reader dal_reader_;
+    scanner scanner_;
+    pruner pruner_;
+    core core_;
+    done_signal core_done_{net_.get_executor(), 1}, scanner_done_{net_.get_executor(), 1},
+        pruner_done_{net_.get_executor(), 1}, dal_writes_done_{net_.get_executor(), 1},
+        dal_reads_done_{net_.get_executor(), 1};
+    std::vector<std::unique_ptr<done_signal>> extra_done_;
+    std::vector<std::thread> threads_;
+};
+
+/// Shutdown must not hang: past this, whatever still runs is stopped.
+constexpr auto shutdown_deadline = std::chrono::milliseconds(2500);
+
+/// Runs `shutdown` once, with a watchdog that stops the network loop at the deadline.
+class shutdown_guard {
+public:
+    shutdown_guard(runtime& rt, std::function<asio::awaitable<void>()> shutdown)
+        : rt_(rt), shutdown_(std::move(shutdown)), watchdog_(rt.net()) {}
+
+    void trigger() {
+        if (triggered_) return;
+        triggered_ = true;
+        watchdog_.expires_after(shutdown_deadline);
+        watchdog_.async_wait([this](error_code ec) {
+            if (ec) return;
+            spdlog::warn("shutdown took longer than {} ms: stopping now", shutdown_deadline.count());
+            forced_ = true;
+            rt_.net().stop();
+        });
+        asio::co_spawn(rt_.net(), shutdown_(), [this](std::exception_ptr) {
+            watchdog_.cancel();
+            rt_.net().stop();
+        });
+    }
+    [[nodiscard]] bool forced() const { return forced_; }
+
+private:
+    runtime& rt_;
+    std::function<asio::awaitable<void>()> shutdown_;
+    asio::steady_timer watchdog_;
+    bool triggered_ = false;
+    bool forced_ = false;
+};
+
+std::unique_ptr<runtime> open_runtime(const settings& config) {
+    try {
+        return std::make_unique<runtime>(config);
+    } catch (const std::exception& e) {
+        spdlog::error("cannot open the catalogue {}: {}", config.database_file().string(), e.what());
+        return nullptr;
+    }
+}
+
+} // namespace
+
+int run_server(const settings& config) {
+    auto rt = open_runtime(config);
+    if (!rt) return 1;
+    server_options options;
+    options.host = config.listen_host;
+    options.port = config.listen_port;
+    options.static_dir = config.static_dir;
+    options.art_dir = config.art_dir();
+    options.request_timeout = std::chrono::seconds(config.request_timeout_seconds);
+    server http(rt->services(), rt->net().get_executor(), options);
+    if (auto error = http.listen()) {
+        spdlog::error("{}", *error);
+        return 1;
+    }
+    rt->start();
+    auto& events_done = rt->make_done();
+    rt->spawn(rt->net(), http.publish_events(), events_done);
+    asio::co_spawn(rt->net(), http.accept_loop(), asio::detached);
+
+    shutdown_guard guard(*rt, [&]() -> asio::awaitable<void> {
+        spdlog::info("shutting down");
+        http.stop_accepting();
+        http.close_clients();
+        co_await rt->shutdown(events_done);
+        // Give WebSocket clients a moment to answer the close frame.
+        asio::steady_timer wait(rt->net());
+        for (int i = 0; i < 50 && http.client_count() > 0; ++i) {
+            wait.expires_after(std::chrono::milliseconds(10));
+            co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+    });
+    asio::signal_set signals(rt->net(), SIGINT, SIGTERM);
+    signals.async_wait([&](error_code ec, int) {
+        if (!ec) guard.trigger();
+    });
+
+    const auto host = config.listen_host.find(':') != std::string::npos ? "[" + config.listen_host + "]"
+                                                                         : config.listen_host;
+    spdlog::info("Mediabase {} serving {} media folder(s), catalogue {}{}", MEDIABASE_VERSION,
+                 config.media_folders.size(), config.database_file().string(),
+                 config.offline() ? " (offline mode: no TMDB key, titles come from file names)" : "");
+    std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(http.port()));
+    std::fflush(stdout);
+
+    rt->net().run();
+    rt->join(guard.forced());
+    spdlog::info("stopped");
+    return 0;
+}
+
+namespace {
+
+/// Prints import progress for `mediabase scan`: a redrawn bar on a terminal, a line a second otherwise.
+class progress_printer {
+public:
+    explicit progress_printer(bool terminal) : terminal_(terminal) {}
+
+    void show(const import_job& job, bool final) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!final && !terminal_ && now - last_line_ < std::chrono::seconds(1)) return;
+        last_line_ = now;
+        const auto& c = job.counts;
+        const auto done = c.stored + c.skipped + c.failed;
+        const double fraction = c.found > 0 ? static_cast<double>(done) / static_cast<double>(c.found) : 0.0;
+        if (terminal_) {
+            constexpr int width = 30;
+            const int filled = static_cast<int>(fraction * width);
+            std::string bar(static_cast<std::size_t>(filled), '#');
+            bar.resize(width, '-');
+            std::fprintf(stdout, "\r[%s] %s: %lld found, %lld skipped, %lld stored, %lld failed ", bar.c_str(),
+                         to_string(job.state), static_cast<long long>(c.found), static_cast<long long>(c.skipped),
+                         static_cast<long long>(c.stored), static_cast<long long>(c.failed));
+            if (final) std::fputc('\n', stdout);
+        } else {
+            std::fprintf(stdout, "%s: %lld found, %lld skipped, %lld stored, %lld failed\n",
+                         final ? "finished" : to_string(job.state), static_cast<long long>(c.found),
+                         static_cast<long long>(c.skipped), static_cast<long long>(c.stored),
+                         static_cast<long long>(c.failed));
+        }
+        std::fflush(stdout);
+    }
+
+private:
+    bool terminal_;
+    std::chrono::steady_clock::time_point last_line_{};
+};
+
+} // namespace
+
+int run_scan(const settings& config) {
+    if (config.media_folders.empty()) {
+        std::fprintf(stderr, "mediabase: scan: no media folders; give --media DIR\n");
+        return 2;
+    }
+    auto rt = open_runtime(config);
+    if (!rt) return 1;
+    rt->start();
+    progress_printer printer(::isatty(STDOUT_FILENO) == 1);
+    int exit_code = 0;
+    auto& events_done = rt->make_done();
+    shutdown_guard guard(*rt, [&]() -> asio::awaitable<void> { co_await rt->shutdown(events_done); });
+
+    auto& b = rt->services();
+    auto print_events = [&]() -> asio::awaitable<void> {
+        co_await run_mailbox(b.events, [&](event_message event) -> asio::awaitable<bool> {
+            if (std::holds_alternative<stop_service>(event)) co_return false;
+            if (const auto* e = std::get_if<error_event>(&event)) spdlog::warn("{}", e->message);
+            if (const auto* e = std::get_if<import_event>(&event)) {
+                const bool final = e->type == import_event::kind::finished;
+                printer.show(e->job, final);
+                if (final) {
+                    if (e->job.error) {
+                        spdlog::error("import stopped: {}", *e->job.error);
+                        exit_code = 1;
+                    }
+                    guard.trigger();
+                }
+            }
+            co_return true;
+        });
+    };
+    rt->spawn(rt->net(), print_events(), events_done);
+    asio::co_spawn(rt->net(), [&]() -> asio::awaitable<void> {
+        co_await ask<import_job>(b.core, [](auto r) { return start_import{std::move(r)}; });
+    }, asio::detached);
+
+    asio::signal_set signals(rt->net(), SIGINT, SIGTERM);
+    signals.async_wait([&](error_code ec, int) {
+        if (!ec) guard.trigger();
+    });
+    rt->net().run();
+    rt->join(guard.forced());
+    return exit_code;
+}
+
+} // namespace mediabase

@@ -1,1 +1,217 @@
-// placeholder
+#include "mediabase/library_walk.hpp"
+
+#include "mediabase/name_parser.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mediabase {
+namespace {
+
+/// Folders read per step at most, so progress keeps flowing through a large unchanged library.
+constexpr std::int64_t folders_per_step = 512;
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+file_stamp stamp_of(const struct stat& st) {
+    return {static_cast<std::int64_t>(st.st_size),
+            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+/// Closes a directory stream when the folder has been read.
+struct dir_closer {
+    void operator()(DIR* d) const { closedir(d); }
+};
+
+/// Folders that hold no movies: NAS and desktop metadata.
+bool ignored_folder(std::string_view name) {
+    return name.front() == '.' || name == "@eaDir" || name == "#recycle" || name == "$RECYCLE.BIN" ||
+           name == "lost+found";
+}
+
+/// Disc structures whose index file stands for the whole disc.
+struct disc_layout {
+    const char* folder;
+    const char* index_file;
+};
+constexpr disc_layout disc_layouts[] = {{"BDMV", "index.bdmv"}, {"VIDEO_TS", "VIDEO_TS.IFO"}};
+
+} // namespace
+
+bool has_video_extension(std::string_view name, const std::vector<std::string>& extensions) {
+    const auto dot = name.rfind('.');
+    if (dot == std::string_view::npos || dot + 1 == name.size()) return false;
+    const auto ext = name.substr(dot + 1);
+    return std::any_of(extensions.begin(), extensions.end(), [&](const std::string& e) { return iequals(e, ext); });
+}
+
+library_walk::library_walk(walk_options options) : options_(std::move(options)) {
+    for (std::size_t i = options_.roots.size(); i-- > 0;) {
+        const auto& root = options_.roots[i];
+        struct stat st {};
+        if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+            spdlog::warn("media folder {} is missing or not a folder: skipped", root);
+            totals_.missing_roots.push_back(root);
+            continue;
+        }
+        pending_.push_back({root, i});
+    }
+}
+
+bool library_walk::next(walk_batch& batch, std::size_t min_movies) {
+    batch.movies.clear();
+    batch.unchanged_movies = 0;
+    std::int64_t folders_read = 0;
+    while (!pending_.empty() && batch.movies.size() < min_movies && folders_read < folders_per_step) {
+        if (options_.stop.stop_requested()) {
+            totals_.cancelled = true;
+            pending_.clear();
+            break;
+        }
+        auto folder = std::move(pending_.back());
+        pending_.pop_back();
+        read_folder(folder, batch);
+        ++folders_read;
+    }
+    return !batch.movies.empty() || batch.unchanged_movies > 0 || !pending_.empty();
+}
+
+bool library_walk::unchanged(const std::string& path, const file_stamp& stamp, walk_batch& batch) {
+    if (!options_.known) return false;
+    const auto it = options_.known->find(path);
+    if (it == options_.known->end() || !(it->second.stamp == stamp)) return false;
+    ++totals_.unchanged_files;
+    if (unchanged_movies_.insert(it->second.movie).second) ++batch.unchanged_movies;
+    return true;
+}
+
+void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) {
+    const int fd = ::open(folder.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        spdlog::warn("cannot read folder {}: {} (skipped)", folder.path, std::strerror(errno));
+        totals_.unreadable.push_back(folder.path);
+        return;
+    }
+    std::unique_ptr<DIR, dir_closer> dir(::fdopendir(fd));
+    if (!dir) {
+        ::close(fd);
+        totals_.unreadable.push_back(folder.path);
+        return;
+    }
+    struct stat self {};
+    if (::fstat(fd, &self) == 0 &&
+        !visited_.insert({static_cast<std::uint64_t>(self.st_dev), static_cast<std::uint64_t>(self.st_ino)}).second) {
+        spdlog::debug("folder {} was already walked (symlink loop or repeated link): skipped", folder.path);
+        return;
+    }
+    ++totals_.folders;
+    batch.current = folder.path;
+
+    const auto& root = options_.roots[folder.root_index];
+    const std::string relative_folder =
+        folder.path.size() > root.size() ? folder.path.substr(root.size() + 1) : std::string();
+    auto relative = [&](const std::string& name) {
+        return relative_folder.empty() ? name : relative_folder + "/" + name;
+    };
+
+    std::vector<std::string> subfolders;
+    std::vector<std::pair<std::string, file_stamp>> videos; // name, stamp
+    while (const dirent* entry = ::readdir(dir.get())) {
+        const std::string_view name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        unsigned char type = entry->d_type;
+        struct stat st {};
+        bool have_stat = false;
+        if (type == DT_LNK || type == DT_UNKNOWN) {
+            // Symlinks are followed; the visited set stops loops.
+            if (::fstatat(fd, entry->d_name, &st, 0) != 0) continue;
+            have_stat = true;
+            type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+        }
+        if (type == DT_DIR) {
+            if (ignored_folder(name)) continue;
+            bool is_disc = false;
+            for (const auto& layout : disc_layouts) {
+                if (!iequals(name, layout.folder)) continue;
+                is_disc = true;
+                const std::string index = std::string(name) + "/" + layout.index_file;
+                struct stat index_stat {};
+                if (::fstatat(fd, index.c_str(), &index_stat, 0) == 0) videos.emplace_back(index, stamp_of(index_stat));
+            }
+            if (!is_disc) subfolders.emplace_back(name);
+            continue;
+        }
+        if (type != DT_REG || !has_video_extension(name, options_.extensions)) continue;
+        // Disc index files count only through their disc folder (handled above).
+        if (has_video_extension(name, {"bdmv", "ifo"})) continue;
+        if (!have_stat && ::fstatat(fd, entry->d_name, &st, 0) != 0) continue;
+        videos.emplace_back(std::string(name), stamp_of(st));
+    }
+
+    // Movies of this folder, grouped by what their names say (parts and versions of one title).
+    std::map<std::string, std::size_t> movie_by_key;
+    std::sort(videos.begin(), videos.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const auto first_new = batch.movies.size();
+    for (auto& [name, stamp] : videos) {
+        ++totals_.video_files;
+        std::string path = folder.path + "/" + name;
+        if (unchanged(path, stamp, batch)) continue;
+        const auto rel = relative(name);
+        if (is_extra(rel)) {
+            ++totals_.extras;
+            continue;
+        }
+        const auto parsed = parse_name(rel);
+        media_file file;
+        file.path = std::move(path);
+        file.root = root;
+        file.stamp = stamp;
+        file.resolution = parsed.resolution;
+        file.source = parsed.source;
+        file.video_codec = parsed.video_codec;
+        file.audio_codec = parsed.audio_codec;
+        file.edition = parsed.edition;
+        file.container = parsed.container;
+        file.part = parsed.part;
+        file.three_d = parsed.three_d;
+
+        std::string key = normalized_title(parsed.title) + "|" + (parsed.year ? std::to_string(*parsed.year) : "");
+        auto [it, inserted] = movie_by_key.try_emplace(std::move(key), batch.movies.size());
+        if (inserted) {
+            found_movie m;
+            m.title = parsed.title.empty() ? name : parsed.title;
+            m.year = parsed.year;
+            m.tmdb_id = parsed.tmdb_id;
+            m.imdb_id = parsed.imdb_id;
+            batch.movies.push_back(std::move(m));
+        }
+        auto& movie = batch.movies[it->second];
+        if (!movie.tmdb_id) movie.tmdb_id = parsed.tmdb_id;
+        if (!movie.imdb_id) movie.imdb_id = parsed.imdb_id;
+        movie.files.push_back(std::move(file));
+    }
+    // Parts in order: cd1 before cd2.
+    for (auto i = first_new; i < batch.movies.size(); ++i) {
+        auto& files = batch.movies[i].files;
+        std::stable_sort(files.begin(), files.end(),
+                         [](const media_file& a, const media_file& b) { return a.part.value_or(0) < b.part.value_or(0); });
+    }
+
+    std::sort(subfolders.rbegin(), subfolders.rend());
+    for (auto& name : subfolders) pending_.push_back({folder.path + "/" + name, folder.root_index});
+}
+
+} // namespace mediabase

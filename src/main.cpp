@@ -1,1 +1,44 @@
-int main() { return 0; }
+// mediabase: serve (default), scan, parse NAME..., --help, --version.
+
+#include "mediabase/application.hpp"
+#include "mediabase/name_parser.hpp"
+#include "mediabase/settings.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+int main(int argc, char** argv) {
+    using namespace mediabase;
+    auto parsed = parse_command_line(argc, argv, process_environment());
+    if (auto* error = std::get_if<settings_error>(&parsed)) {
+        std::fprintf(stderr, "mediabase: %s\n", error->message.c_str());
+        return 2;
+    }
+    auto& command = std::get<command_line>(parsed);
+    switch (command.command) {
+    case command_kind::help: std::cout << command.help_text; return 0;
+    case command_kind::version: std::cout << "mediabase " << MEDIABASE_VERSION << "\n"; return 0;
+    case command_kind::parse:
+        for (const auto& name : command.names) std::cout << boost::json::serialize(to_json(parse_name(name))) << "\n";
+        return 0;
+    case command_kind::serve:
+    case command_kind::scan: break;
+    }
+
+    // Logs go to stderr: stdout carries the listening URL, scan progress and parse output.
+    auto logger = spdlog::stderr_color_mt("mediabase");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(command.config.log_level));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    try {
+        return command.command == command_kind::scan ? run_scan(command.config) : run_server(command.config);
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return 1;
+    }
+}

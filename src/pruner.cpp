@@ -1,1 +1,81 @@
-// placeholder
+#include "mediabase/pruner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+namespace mediabase {
+
+std::optional<std::string> root_unsafe_to_prune(const std::string& root) {
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0)
+        return "media folder is missing (" + std::string(std::strerror(errno)) +
+               "); an unmounted drive looks like this, so nothing under it was removed";
+    if (!S_ISDIR(st.st_mode)) return "media folder is not a folder; nothing under it was removed";
+    DIR* dir = ::opendir(root.c_str());
+    if (!dir)
+        return "media folder cannot be read (" + std::string(std::strerror(errno)) +
+               "); nothing under it was removed";
+    bool empty = true;
+    while (const dirent* entry = ::readdir(dir)) {
+        const std::string_view name = entry->d_name;
+        if (name != "." && name != "..") {
+            empty = false;
+            break;
+        }
+    }
+    ::closedir(dir);
+    if (empty) return "media folder is empty; an unmounted drive looks like this, so nothing under it was removed";
+    return std::nullopt;
+}
+
+bool file_vanished(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) return false;
+    return errno == ENOENT || errno == ENOTDIR;
+}
+
+asio::awaitable<void> pruner::run() {
+    co_await run_mailbox(bus_.pruner, [this](pruner_message m) { return handle(std::move(m)); });
+}
+
+asio::awaitable<bool> pruner::handle(pruner_message message) {
+    if (std::holds_alternative<stop_service>(message)) co_return false;
+    auto& request = std::get<prune_request>(message);
+    auto result = co_await prune(request.roots);
+    request.reply(result);
+    co_await bus_.events.send(prune_event{std::move(result)});
+    co_return true;
+}
+
+asio::awaitable<prune_result> pruner::prune(const std::vector<std::string>& roots) {
+    prune_result result;
+    for (const auto& root : roots) {
+        if (auto reason = root_unsafe_to_prune(root)) {
+            spdlog::warn("prune: {}: {}", root, *reason);
+            result.skipped_roots.push_back({root, *reason});
+            continue;
+        }
+        auto files = co_await ask<std::vector<catalogued_file>>(
+            bus_.dal_reads, [&](auto reply) { return get_files_under_root{root, std::move(reply)}; });
+        if (!files) co_return result;
+        for (const auto& file : *files) {
+            ++result.checked;
+            if (file_vanished(file.path)) result.removed_paths.push_back(file.path);
+        }
+    }
+    if (!result.removed_paths.empty()) {
+        auto changes = co_await ask<std::vector<movie_change>>(
+            bus_.dal_writes, [&](auto reply) { return remove_files{result.removed_paths, std::move(reply)}; });
+        if (changes) result.changes = std::move(*changes);
+    }
+    spdlog::info("prune: checked {} files, {} vanished, {} movies changed, {} roots left alone", result.checked,
+                 result.removed_paths.size(), result.changes.size(), result.skipped_roots.size());
+    co_return result;
+}
+
+} // namespace mediabase

@@ -1,1 +1,433 @@
-// placeholder
+#include "mediabase/settings.hpp"
+
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace po = boost::program_options;
+namespace json = boost::json;
+
+namespace mediabase {
+namespace {
+
+const char* const known_env_vars[] = {
+    "MEDIABASE_MEDIA",          "MEDIABASE_DATA",           "MEDIABASE_LISTEN",
+    "MEDIABASE_TMDB_BASE_URL",  "MEDIABASE_OMDB_BASE_URL",  "MEDIABASE_IMAGE_BASE_URL",
+    "MEDIABASE_LOG_LEVEL",      "MEDIABASE_WATCH",          "MEDIABASE_RESCAN_INTERVAL",
+    "MEDIABASE_EXTENSIONS",     "MEDIABASE_STATIC_DIR",     "MEDIABASE_TMDB_RATE",
+    "TMDB_API_KEY",             "TMDB_READ_TOKEN",          "OMDB_API_KEY",
+    "XDG_DATA_HOME",            "HOME",
+};
+
+std::vector<std::string> split(const std::string& text, char separator) {
+    std::vector<std::string> parts;
+    std::string part;
+    std::istringstream in(text);
+    while (std::getline(in, part, separator))
+        if (!part.empty()) parts.push_back(part);
+    return parts;
+}
+
+std::optional<settings_error> set_listen(settings& s, const std::string& value, const std::string& origin) {
+    const auto colon = value.rfind(':');
+    const auto bad = settings_error{origin + ": expected HOST:PORT (e.g. 127.0.0.1:3267), got '" + value + "'"};
+    if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) return bad;
+    auto host = value.substr(0, colon);
+    const auto port_text = value.substr(colon + 1);
+    if (!std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        port_text.size() > 5)
+        return bad;
+    const auto port = std::stoi(port_text);
+    if (port > 65535) return bad;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    s.listen_host = host;
+    s.listen_port = static_cast<std::uint16_t>(port);
+    return std::nullopt;
+}
+
+std::optional<settings_error> check_url(const std::string& value, const std::string& origin) {
+    auto parsed = boost::urls::parse_uri(value);
+    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
+        return settings_error{origin + ": expected an http:// or https:// URL, got '" + value + "'"};
+    return std::nullopt;
+}
+
+std::optional<settings_error> set_log_level(settings& s, const std::string& value, const std::string& origin) {
+    static const char* const levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(std::begin(levels), std::end(levels), value) == std::end(levels))
+        return settings_error{origin + ": expected one of trace, debug, info, warn, error, off; got '" + value +
+                              "'"};
+    s.log_level = value;
+    return std::nullopt;
+}
+
+std::optional<settings_error> set_positive(int& target, const std::string& value, const std::string& origin,
+                                           int max) {
+    try {
+        std::size_t used = 0;
+        const long parsed = std::stol(value, &used);
+        if (used == value.size() && parsed > 0 && parsed <= max) {
+            target = static_cast<int>(parsed);
+            return std::nullopt;
+        }
+    } catch (const std::exception&) {
+    }
+    return settings_error{origin + ": expected a whole number from 1 to " + std::to_string(max) + ", got '" +
+                          value + "'"};
+}
+
+std::optional<settings_error> set_bool(bool& target, const std::string& value, const std::string& origin) {
+    if (value == "1" || value == "true" || value == "yes" || value == "on") target = true;
+    else if (value == "0" || value == "false" || value == "no" || value == "off") target = false;
+    else return settings_error{origin + ": expected true or false, got '" + value + "'"};
+    return std::nullopt;
+}
+
+std::vector<std::string> normalized_extensions(const std::vector<std::string>& raw) {
+    std::vector<std::string> out;
+    for (auto ext : raw) {
+        if (!ext.empty() && ext.front() == '.') ext.erase(0, 1);
+        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (!ext.empty() && std::find(out.begin(), out.end(), ext) == out.end()) out.push_back(ext);
+    }
+    return out;
+}
+
+std::filesystem::path default_data_dir(const environment& env) {
+    if (auto it = env.find("XDG_DATA_HOME"); it != env.end() && !it->second.empty())
+        return std::filesystem::path(it->second) / "mediabase";
+    if (auto it = env.find("HOME"); it != env.end() && !it->second.empty())
+        return std::filesystem::path(it->second) / ".local" / "share" / "mediabase";
+    return std::filesystem::path(".mediabase");
+}
+
+std::optional<settings_error> apply_environment(settings& s, const environment& env) {
+    auto get = [&](const char* name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        if (it == env.end() || it->second.empty()) return std::nullopt;
+        return it->second;
+    };
+    if (auto v = get("MEDIABASE_MEDIA")) s.media_folders = split(*v, ':');
+    if (auto v = get("MEDIABASE_LISTEN"))
+        if (auto e = set_listen(s, *v, "MEDIABASE_LISTEN")) return e;
+    for (auto [name, target] : {std::pair{"MEDIABASE_TMDB_BASE_URL", &s.tmdb_base_url},
+                                std::pair{"MEDIABASE_OMDB_BASE_URL", &s.omdb_base_url},
+                                std::pair{"MEDIABASE_IMAGE_BASE_URL", &s.image_base_url}}) {
+        if (auto v = get(name)) {
+            if (auto e = check_url(*v, name)) return e;
+            *target = *v;
+        }
+    }
+    if (auto v = get("MEDIABASE_LOG_LEVEL"))
+        if (auto e = set_log_level(s, *v, "MEDIABASE_LOG_LEVEL")) return e;
+    if (auto v = get("MEDIABASE_WATCH"))
+        if (auto e = set_bool(s.watch, *v, "MEDIABASE_WATCH")) return e;
+    if (auto v = get("MEDIABASE_RESCAN_INTERVAL"))
+        if (auto e = set_positive(s.rescan_interval_seconds, *v, "MEDIABASE_RESCAN_INTERVAL", 604800)) return e;
+    if (auto v = get("MEDIABASE_TMDB_RATE"))
+        if (auto e = set_positive(s.tmdb_requests_per_second, *v, "MEDIABASE_TMDB_RATE", 1000)) return e;
+    if (auto v = get("MEDIABASE_EXTENSIONS")) s.extensions = normalized_extensions(split(*v, ','));
+    if (auto v = get("MEDIABASE_STATIC_DIR")) s.static_dir = *v;
+    if (auto v = get("TMDB_API_KEY")) s.tmdb_api_key = *v;
+    if (auto v = get("TMDB_READ_TOKEN")) s.tmdb_read_token = *v;
+    if (auto v = get("OMDB_API_KEY")) s.omdb_api_key = *v;
+    return std::nullopt;
+}
+
+std::optional<settings_error> read_config_file(settings& s) {
+    const auto path = s.config_file();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    boost::system::error_code parse_error;
+    auto value = json::parse(text.str(), parse_error);
+    if (parse_error || !value.is_object())
+        return settings_error{"config file " + path.string() + ": not a JSON object (" + parse_error.message() +
+                              ")"};
+    if (auto e = apply_config_json(s, value.as_object()))
+        return settings_error{"config file " + path.string() + ": " + e->message};
+    return std::nullopt;
+}
+
+std::string usage_text(const po::options_description& options) {
+    std::ostringstream out;
+    out << "Mediabase " << MEDIABASE_VERSION << ": a self-hosted movie catalogue server.\n\n"
+        << "Usage: mediabase [serve|scan|parse NAME...] [options]\n\n"
+        << "Commands:\n"
+        << "  serve        run the server: web UI, REST API and live events (default)\n"
+        << "  scan         import the media folders once without the server, then exit\n"
+        << "  parse NAME   print what the name parser makes of each path, one JSON object per line\n\n"
+        << options << "\n"
+        << "Environment: MEDIABASE_MEDIA (folders separated by ':'), MEDIABASE_DATA, MEDIABASE_LISTEN,\n"
+        << "MEDIABASE_TMDB_BASE_URL, MEDIABASE_OMDB_BASE_URL, MEDIABASE_IMAGE_BASE_URL, MEDIABASE_LOG_LEVEL,\n"
+        << "MEDIABASE_WATCH, MEDIABASE_RESCAN_INTERVAL, MEDIABASE_EXTENSIONS, MEDIABASE_TMDB_RATE,\n"
+        << "TMDB_API_KEY, TMDB_READ_TOKEN, OMDB_API_KEY.\n"
+        << "Precedence: flags > environment > DATA/config.json > defaults.\n";
+    return out.str();
+}
+
+} // namespace
+
+std::vector<std::string> default_extensions() {
+    return {"mkv", "mp4", "m4v", "avi", "mov", "wmv", "mpg", "mpeg", "ts", "m2ts", "webm", "flv", "ogv", "divx",
+            "iso", "vob", "bdmv", "ifo", "3gp", "rmvb"};
+}
+
+environment process_environment() {
+    environment env;
+    for (const char* name : known_env_vars)
+        if (const char* value = std::getenv(name)) env[name] = value;
+    return env;
+}
+
+std::string normalized_folder(const std::string& folder) {
+    // Stored paths start with their root, so roots must be spelled one way.
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(folder, ec).lexically_normal().string();
+    while (absolute.size() > 1 && absolute.back() == '/') absolute.pop_back();
+    return absolute;
+}
+
+std::string mask_secret(const std::string& secret) {
+    if (secret.empty()) return {};
+    if (secret.size() <= 8) return "••••";
+    return "••••" + secret.substr(secret.size() - 4);
+}
+
+std::optional<settings_error> apply_config_json(settings& s, const json::object& body) {
+    for (const auto& [key, value] : body) {
+        const std::string name(key);
+        auto wrong = [&](const char* expected) { return settings_error{name + ": expected " + expected}; };
+        if (name == "media_folders") {
+            if (!value.is_array()) return wrong("an array of folder paths");
+            std::vector<std::string> folders;
+            for (const auto& item : value.as_array()) {
+                if (!item.is_string() || item.as_string().empty()) return wrong("an array of folder paths");
+                folders.emplace_back(item.as_string());
+            }
+            s.media_folders = std::move(folders);
+        } else if (name == "tmdb_api_key" || name == "tmdb_read_token" || name == "omdb_api_key") {
+            if (!value.is_string() && !value.is_null()) return wrong("a string");
+            auto& target = name == "tmdb_api_key"      ? s.tmdb_api_key
+                           : name == "tmdb_read_token" ? s.tmdb_read_token
+                                                       : s.omdb_api_key;
+            target = value.is_null() ? std::string() : std::string(value.as_string());
+        } else if (name == "watch") {
+            if (!value.is_bool()) return wrong("true or false");
+            s.watch = value.as_bool();
+        } else if (name == "rescan_interval_seconds") {
+            if (!value.is_int64() || value.as_int64() < 1 || value.as_int64() > 604800)
+                return wrong("a whole number of seconds from 1 to 604800");
+            s.rescan_interval_seconds = static_cast<int>(value.as_int64());
+        } else if (name == "tmdb_requests_per_second") {
+            if (!value.is_int64() || value.as_int64() < 1 || value.as_int64() > 1000)
+                return wrong("a whole number from 1 to 1000");
+            s.tmdb_requests_per_second = static_cast<int>(value.as_int64());
+        } else if (name == "extensions") {
+            if (!value.is_array()) return wrong("an array of file extensions");
+            std::vector<std::string> exts;
+            for (const auto& item : value.as_array()) {
+                if (!item.is_string()) return wrong("an array of file extensions");
+                exts.emplace_back(item.as_string());
+            }
+            s.extensions = normalized_extensions(exts);
+            if (s.extensions.empty()) return wrong("at least one file extension");
+        } else if (name == "listen") {
+            if (!value.is_string()) return wrong("HOST:PORT");
+            if (auto e = set_listen(s, std::string(value.as_string()), name)) return e;
+        } else if (name == "log_level") {
+            if (!value.is_string()) return wrong("a log level");
+            if (auto e = set_log_level(s, std::string(value.as_string()), name)) return e;
+        } else if (name == "tmdb_base_url" || name == "omdb_base_url" || name == "image_base_url") {
+            if (!value.is_string()) return wrong("a URL");
+            const std::string url(value.as_string());
+            if (!url.empty())
+                if (auto e = check_url(url, name)) return e;
+            (name == "tmdb_base_url" ? s.tmdb_base_url : name == "omdb_base_url" ? s.omdb_base_url
+                                                                                 : s.image_base_url) = url;
+        } else {
+            return settings_error{name + ": unknown setting"};
+        }
+    }
+    return std::nullopt;
+}
+
+json::object to_config_file_json(const settings& s) {
+    json::array folders;
+    for (const auto& f : s.media_folders) folders.emplace_back(f);
+    json::array exts;
+    for (const auto& e : s.extensions) exts.emplace_back(e);
+    json::object o;
+    o["media_folders"] = std::move(folders);
+    o["extensions"] = std::move(exts);
+    o["watch"] = s.watch;
+    o["rescan_interval_seconds"] = s.rescan_interval_seconds;
+    o["tmdb_requests_per_second"] = s.tmdb_requests_per_second;
+    if (!s.tmdb_api_key.empty()) o["tmdb_api_key"] = s.tmdb_api_key;
+    if (!s.tmdb_read_token.empty()) o["tmdb_read_token"] = s.tmdb_read_token;
+    if (!s.omdb_api_key.empty()) o["omdb_api_key"] = s.omdb_api_key;
+    return o;
+}
+
+json::object to_public_json(const settings& s) {
+    auto o = to_config_file_json(s);
+    auto masked = [](const std::string& secret) -> json::value {
+        if (secret.empty()) return nullptr;
+        return json::value(mask_secret(secret));
+    };
+    o["tmdb_api_key"] = masked(s.tmdb_api_key);
+    o["tmdb_read_token"] = masked(s.tmdb_read_token);
+    o["omdb_api_key"] = masked(s.omdb_api_key);
+    o["offline"] = s.offline();
+    o["data_dir"] = s.data_dir.string();
+    o["listen"] = s.listen_host + ":" + std::to_string(s.listen_port);
+    o["tmdb_base_url"] = s.tmdb_base_url;
+    o["omdb_base_url"] = s.omdb_base_url;
+    o["version"] = MEDIABASE_VERSION;
+    return o;
+}
+
+std::optional<std::string> save_config_file(const settings& s) {
+    std::error_code ec;
+    std::filesystem::create_directories(s.data_dir, ec);
+    if (ec) return "cannot create " + s.data_dir.string() + ": " + ec.message();
+    const auto target = s.config_file();
+    auto temp = target;
+    temp += ".tmp";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        out << json::serialize(to_config_file_json(s)) << "\n";
+        if (!out.flush()) return "cannot write " + temp.string();
+    }
+    std::filesystem::rename(temp, target, ec);
+    if (ec) return "cannot replace " + target.string() + ": " + ec.message();
+    return std::nullopt;
+}
+
+std::variant<command_line, settings_error> parse_command_line(int argc, const char* const* argv,
+                                                              const environment& env) {
+    po::options_description options("Options");
+    // clang-format off
+    options.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "print the version and exit")
+        ("media,m", po::value<std::vector<std::string>>(), "a media folder to import (repeatable)")
+        ("data,d", po::value<std::string>(), "folder for the database, art cache and config.json "
+                                             "(default $XDG_DATA_HOME/mediabase)")
+        ("listen,l", po::value<std::string>(), "HOST:PORT to serve on (default 127.0.0.1:3267; port 0 picks a free one)")
+        ("tmdb-base-url", po::value<std::string>(), "TMDB API base URL (proxies, mirrors, tests)")
+        ("omdb-base-url", po::value<std::string>(), "OMDB API base URL")
+        ("image-base-url", po::value<std::string>(), "image base URL (default: TMDB's /configuration)")
+        ("log-level", po::value<std::string>(), "trace, debug, info, warn, error or off (default info)")
+        ("watch", po::value<std::string>(), "watch media folders for changes: true or false (default true)")
+        ("rescan-interval", po::value<std::string>(), "seconds between periodic rescans where watching cannot work")
+        ("extensions", po::value<std::string>(), "comma-separated video file extensions to import")
+        ("tmdb-rate", po::value<std::string>(), "TMDB requests per second (default 35)")
+        ("request-timeout", po::value<std::string>(), "seconds a client has to send a whole HTTP request (default 30)")
+        ("static-dir", po::value<std::string>(), "serve the web UI from this folder instead of the built-in copy");
+    po::options_description hidden;
+    hidden.add_options()
+        ("command", po::value<std::string>())
+        ("names", po::value<std::vector<std::string>>());
+    // clang-format on
+    po::options_description all;
+    all.add(options).add(hidden);
+    po::positional_options_description positional;
+    positional.add("command", 1).add("names", -1);
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return settings_error{e.what()};
+    }
+
+    command_line result;
+    result.help_text = usage_text(options);
+    if (vm.count("help")) {
+        result.command = command_kind::help;
+        return result;
+    }
+    if (vm.count("version")) {
+        result.command = command_kind::version;
+        return result;
+    }
+    if (vm.count("command")) {
+        const auto& name = vm["command"].as<std::string>();
+        if (name == "serve") result.command = command_kind::serve;
+        else if (name == "scan") result.command = command_kind::scan;
+        else if (name == "parse") result.command = command_kind::parse;
+        else return settings_error{"unknown command '" + name + "' (expected serve, scan or parse)"};
+    }
+    if (vm.count("names")) {
+        if (result.command != command_kind::parse)
+            return settings_error{"unexpected argument '" + vm["names"].as<std::vector<std::string>>().front() +
+                                  "'"};
+        result.names = vm["names"].as<std::vector<std::string>>();
+    }
+    if (result.command == command_kind::parse) {
+        if (result.names.empty()) return settings_error{"parse: give at least one NAME"};
+        return result;
+    }
+
+    settings& s = result.config;
+    s.extensions = default_extensions();
+    // The data dir decides where the config file is, so it is settled first.
+    if (vm.count("data")) s.data_dir = vm["data"].as<std::string>();
+    else if (auto it = env.find("MEDIABASE_DATA"); it != env.end() && !it->second.empty()) s.data_dir = it->second;
+    else s.data_dir = default_data_dir(env);
+
+    if (auto e = read_config_file(s)) return *e;
+    if (auto e = apply_environment(s, env)) return *e;
+
+    if (vm.count("media")) s.media_folders = vm["media"].as<std::vector<std::string>>();
+    if (vm.count("listen"))
+        if (auto e = set_listen(s, vm["listen"].as<std::string>(), "--listen")) return *e;
+    for (auto [flag, target] : {std::pair{"tmdb-base-url", &s.tmdb_base_url},
+                                std::pair{"omdb-base-url", &s.omdb_base_url},
+                                std::pair{"image-base-url", &s.image_base_url}}) {
+        if (vm.count(flag)) {
+            const auto& url = vm[flag].as<std::string>();
+            if (auto e = check_url(url, std::string("--") + flag)) return *e;
+            *target = url;
+        }
+    }
+    if (vm.count("log-level"))
+        if (auto e = set_log_level(s, vm["log-level"].as<std::string>(), "--log-level")) return *e;
+    if (vm.count("watch"))
+        if (auto e = set_bool(s.watch, vm["watch"].as<std::string>(), "--watch")) return *e;
+    if (vm.count("rescan-interval"))
+        if (auto e = set_positive(s.rescan_interval_seconds, vm["rescan-interval"].as<std::string>(),
+                                  "--rescan-interval", 604800))
+            return *e;
+    if (vm.count("tmdb-rate"))
+        if (auto e = set_positive(s.tmdb_requests_per_second, vm["tmdb-rate"].as<std::string>(), "--tmdb-rate",
+                                  1000))
+            return *e;
+    if (vm.count("request-timeout"))
+        if (auto e = set_positive(s.request_timeout_seconds, vm["request-timeout"].as<std::string>(),
+                                  "--request-timeout", 3600))
+            return *e;
+    if (vm.count("extensions")) {
+        s.extensions = normalized_extensions(split(vm["extensions"].as<std::string>(), ','));
+        if (s.extensions.empty()) return settings_error{"--extensions: expected at least one extension"};
+    }
+    if (vm.count("static-dir")) s.static_dir = vm["static-dir"].as<std::string>();
+    if (s.static_dir) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(*s.static_dir, ec))
+            return settings_error{"--static-dir: not a folder: '" + s.static_dir->string() + "'"};
+    }
+    for (auto& folder : s.media_folders) folder = normalized_folder(folder);
+    return result;
+}
+
+} // namespace mediabase

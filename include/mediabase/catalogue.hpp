@@ -56,6 +56,7 @@ enum class change_kind { added, updated, removed };
 struct movie_change {
     change_kind kind = change_kind::added;
     movie_id id = 0;
+    std::size_t source_index = 0; ///< store_found: index of the found movie in the batch that caused it
 };
 
 /// What storing a batch of found movies did.

@@ -1,1 +1,198 @@
-print('placeholder')
+"""The offline import end to end: the real binary on an ephemeral port, a generated library, imports over
+HTTP, live events over WebSocket, bad input, incremental re-imports, prune, SIGTERM mid-import and restart."""
+
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from mediabase_harness import (Server, TempDirs, check, generate_library, run_tests)  # noqa: E402
+
+LIBRARY_FILES = 600
+
+
+def import_and_wait(server, events):
+    """Starts an import and reads events until it finishes; returns (finished job, events seen)."""
+    seen = []
+    status, job, _ = server.request("POST", "/api/v1/import")
+    check(status == 202, "POST /import answered %s" % status)
+    check(job["state"] in ("scanning", "identifying", "idle"), "bad job state %r" % job)
+    finished = events.until(lambda e: e["type"] == "import.finished" and e["job"]["id"] == job["id"], seen)
+    return finished["job"], seen
+
+
+def test_import_events_listing_and_incremental_rescans():
+    dirs = TempDirs()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        summary = generate_library(media, LIBRARY_FILES)
+        server = Server([media], data).start()
+        try:
+            events = server.events()
+            first = events.next()
+            check(first["type"] == "import.status", "first event is %r" % first["type"])
+
+            job, seen = import_and_wait(server, events)
+            types = [e["type"] for e in seen]
+            check("import.started" in types, "no import.started event")
+            counts = job["counts"]
+            check(job["state"] == "idle" and job["finished_at"], "job not finished: %r" % job)
+            check(counts["found"] > 0 and counts["stored"] == counts["found"],
+                  "stored %d of %d found" % (counts["stored"], counts["found"]))
+            check(counts["failed"] == 0, "failed %d" % counts["failed"])
+            added = [e for e in seen if e["type"] == "movie.added"]
+            check(len(added) > 0 and all("movie" in e and e["movie"]["title"] for e in added),
+                  "movie.added events carry the movie")
+
+            status, page, _ = server.request("GET", "/api/v1/movies?limit=1000")
+            check(status == 200, "GET /movies %s" % status)
+            check(page["total"] == summary["movies_expected"],
+                  "catalogue holds %d movies, the library has %d" % (page["total"], summary["movies_expected"]))
+            check(len(page["movies"]) == page["total"], "page holds every movie")
+            by_title = {(m["title"], m["year"]) for m in page["movies"]}
+            check(("Blade Runner 2049", 2017) in by_title, "Blade Runner 2049 (2017) is in the catalogue")
+
+            status, job_now, _ = server.request("GET", "/api/v1/import")
+            check(status == 200 and job_now["id"] == job["id"] and job_now["state"] == "idle", "GET /import")
+
+            # Sorting, paging and search.
+            status, by_year, _ = server.request("GET", "/api/v1/movies?sort=year&order=desc&limit=5")
+            years = [m["year"] or 0 for m in by_year["movies"]]
+            check(status == 200 and years == sorted(years, reverse=True), "year desc sort: %r" % years)
+            status, second, _ = server.request("GET", "/api/v1/movies?sort=year&order=desc&limit=5&offset=5")
+            check(not ({m["id"] for m in second["movies"]} & {m["id"] for m in by_year["movies"]}), "pages overlap")
+            status, found, _ = server.request("GET", "/api/v1/movies?q=blade%20runner")
+            check(status == 200 and any(m["title"] == "Blade Runner 2049" for m in found["movies"]), "search")
+
+            # A movie by id, then a user's change that must persist.
+            movie_id = page["movies"][0]["id"]
+            status, one, _ = server.request("GET", "/api/v1/movies/%d" % movie_id)
+            check(status == 200 and one["id"] == movie_id and one["files"], "GET /movies/{id}")
+            status, patched, _ = server.request("PATCH", "/api/v1/movies/%d" % movie_id,
+                                                {"watched": True, "rating": 8})
+            check(status == 200 and patched["watched"] is True and patched["rating"] == 8, "PATCH %s" % status)
+            events.until(lambda e: e["type"] == "movie.updated" and e["id"] == movie_id)
+
+            # An unchanged library: nothing stored again.
+            again, _ = import_and_wait(server, events)
+            check(again["counts"]["stored"] == 0, "unchanged re-import stored %d" % again["counts"]["stored"])
+            check(again["counts"]["skipped"] == again["counts"]["found"], "everything skipped: %r" % again["counts"])
+
+            # A new file appears; a removed file disappears on prune.
+            os.makedirs(os.path.join(media, "Zz New Arrival (2031)"))
+            with open(os.path.join(media, "Zz New Arrival (2031)", "Zz New Arrival (2031).mkv"), "w") as f:
+                f.write("new")
+            third, _ = import_and_wait(server, events)
+            check(third["counts"]["stored"] == 1, "one new movie stored: %r" % third["counts"])
+            status, page, _ = server.request("GET", "/api/v1/movies?q=arrival")
+            check(any(m["title"] == "Zz New Arrival" and m["year"] == 2031 for m in page["movies"]),
+                  "new arrival listed")
+            new_id = [m for m in page["movies"] if m["title"] == "Zz New Arrival"][0]["id"]
+            os.remove(os.path.join(media, "Zz New Arrival (2031)", "Zz New Arrival (2031).mkv"))
+            status, pruned, _ = server.request("POST", "/api/v1/prune")
+            check(status == 200 and any(r["id"] == new_id for r in pruned["removed"]), "prune result %r" % pruned)
+            events.until(lambda e: e["type"] == "movie.removed" and e["id"] == new_id)
+            events.until(lambda e: e["type"] == "prune.finished")
+            status, _, _ = server.request("GET", "/api/v1/movies/%d" % new_id)
+            check(status == 404, "pruned movie is gone")
+            events.close()
+            code, took = server.terminate()
+            check(code == 0, "exit code %s" % code)
+        finally:
+            server.kill()
+
+        # Everything persisted across a restart.
+        server = Server([media], data).start()
+        try:
+            status, one, _ = server.request("GET", "/api/v1/movies/%d" % movie_id)
+            check(status == 200 and one["watched"] is True and one["rating"] == 8, "watched/rating persisted")
+            status, page, _ = server.request("GET", "/api/v1/movies?limit=1")
+            check(page["total"] == summary["movies_expected"], "total persisted")
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
+def test_bad_input_gets_clear_errors():
+    dirs = TempDirs()
+    try:
+        server = Server([dirs.path("media")], dirs.path("data")).start()
+        try:
+            def error(method, path, body=None, raw=None):
+                status, payload, _ = server.request(method, path, body=body, raw=raw)
+                check(isinstance(payload, dict) and "error" in payload and payload["error"]["code"]
+                      and payload["error"]["message"], "%s %s: no JSON error body: %r" % (method, path, payload))
+                return status
+
+            check(error("PUT", "/api/v1/config", raw="{not json") == 400, "malformed JSON")
+            check(error("PUT", "/api/v1/config", body={"watch": "yes"}) == 400, "wrong type")
+            check(error("PUT", "/api/v1/config", body=[1, 2]) == 400, "not an object")
+            check(error("GET", "/api/v1/movies?sort=colour") == 400, "unknown sort key")
+            check(error("GET", "/api/v1/movies?limit=-1") == 400, "negative limit")
+            check(error("GET", "/api/v1/movies?offset=x") == 400, "bad offset")
+            check(error("GET", "/api/v1/movies/999999") == 404, "unknown id")
+            check(error("GET", "/api/v1/movies/abc") == 404, "non-numeric id")
+            check(error("PATCH", "/api/v1/movies/1", body={"rating": 11}) == 400, "rating out of range")
+            check(error("GET", "/api/v1/no-such-thing") == 404, "unknown route")
+            check(error("DELETE", "/api/v1/import") == 405, "wrong method")
+            check(error("GET", "/api/v1/parse") == 400, "parse without a name")
+            check(error("PUT", "/api/v1/config", raw="x" * (2 * 1024 * 1024)) == 413, "oversized body")
+            check(error("GET", "/img/..%2F..%2Fetc%2Fpasswd") == 404, "path traversal in /img")
+            check(error("GET", "/../../etc/passwd") in (400, 404), "path traversal in static files")
+            # The server is unaffected.
+            status, health, _ = server.request("GET", "/api/v1/healthz")
+            check(status == 200 and health["status"] == "ok", "healthz after bad input")
+            status, parsed, _ = server.request("GET", "/api/v1/parse?name=The.Matrix.1999.1080p.BluRay.x264-GRP.mkv")
+            check(status == 200 and parsed["title"] == "The Matrix" and parsed["year"] == 1999, "parse %r" % parsed)
+            status, config, _ = server.request("PUT", "/api/v1/config", body={"tmdb_api_key": "0123456789abcdef"})
+            check(status == 200 and "0123456789abcdef" not in str(config), "keys are masked")
+            status, index, resp = server.request("GET", "/")
+            check(status == 200 and resp.getheader("Content-Type").startswith("text/html"), "web UI at /")
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
+def test_sigterm_mid_import_exits_cleanly_and_keeps_the_database():
+    dirs = TempDirs()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        summary = generate_library(media, 6000, seed=11)
+        server = Server([media], data).start()
+        try:
+            events = server.events()
+            events.next()
+            status, job, _ = server.request("POST", "/api/v1/import")
+            check(status == 202, "import started")
+            events.until(lambda e: e["type"] == "import.progress" and e["job"]["counts"]["found"] > 0)
+            code, took = server.terminate()
+            check(code == 0, "exit code %s after SIGTERM" % code)
+            check(took < 3.0, "exit took %.2f s" % took)
+            close = events.until(lambda e: e["type"] == "__closed__")
+            check(close["code"] == 1001, "close code %r (expected going away)" % close["code"])
+        finally:
+            server.kill()
+        db = sqlite3.connect(os.path.join(data, "mediabase.db"))
+        check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "database intact")
+        db.close()
+
+        server = Server([media], data).start()
+        try:
+            events = server.events()
+            events.next()
+            job, _ = import_and_wait(server, events)
+            check(job["counts"]["failed"] == 0, "no failures after restart")
+            status, page, _ = server.request("GET", "/api/v1/movies?limit=1")
+            check(page["total"] == summary["movies_expected"],
+                  "after restart the catalogue holds %d of %d" % (page["total"], summary["movies_expected"]))
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
+if __name__ == "__main__":
+    run_tests([test_import_events_listing_and_incremental_rescans, test_bad_input_gets_clear_errors,
+               test_sigterm_mid_import_exits_cleanly_and_keeps_the_database])

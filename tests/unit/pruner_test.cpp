@@ -1,4 +1,157 @@
 #define BOOST_TEST_MODULE pruner
 #include <boost/test/unit_test.hpp>
 
-BOOST_AUTO_TEST_CASE(placeholder) { BOOST_TEST(true); }
+#include "mediabase/dal.hpp"
+#include "mediabase/pruner.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+using namespace mediabase;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        std::random_device rd;
+        path = fs::temp_directory_path() / ("mediabase-prune-" + std::to_string(rd()));
+        fs::create_directories(path);
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+media_file write_file(const fs::path& root, const std::string& relative) {
+    const auto path = root / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << "video";
+    media_file f;
+    f.path = path.string();
+    f.root = root.string();
+    f.stamp = {5, 1};
+    return f;
+}
+
+found_movie movie_with(const std::string& title, int year, media_file file) {
+    found_movie m;
+    m.title = title;
+    m.year = year;
+    m.files.push_back(std::move(file));
+    return m;
+}
+
+/// The DAL and the Pruner on one event loop, over a temp catalogue.
+struct prune_fixture {
+    temp_dir dir;
+    asio::io_context io;
+    catalogue writer_db = catalogue::open(dir.path / "db" / "mediabase.db");
+    catalogue reader_db = catalogue::open(dir.path / "db" / "mediabase.db");
+    bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
+          {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
+          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"}};
+    dal_writer writer{b, writer_db};
+    dal_reader reader{b, reader_db};
+    pruner service{b};
+
+    prune_result prune(std::vector<std::string> roots) {
+        std::optional<prune_result> result;
+        asio::co_spawn(io, writer.run(), asio::detached);
+        asio::co_spawn(io, reader.run(), asio::detached);
+        asio::co_spawn(io, service.run(), asio::detached);
+        asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+            result = co_await ask<prune_result>(b.pruner, [&](auto r) { return prune_request{roots, std::move(r)}; });
+            co_await b.pruner.send(stop_service{});
+            co_await b.dal_reads.send(stop_service{});
+            co_await b.dal_writes.send(stop_service{});
+        }, asio::detached);
+        io.run();
+        BOOST_REQUIRE(result.has_value());
+        return *result;
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_missing_root_is_unsafe_to_prune) {
+    temp_dir dir;
+    const auto reason = root_unsafe_to_prune((dir.path / "unmounted").string());
+    BOOST_REQUIRE(reason.has_value());
+    BOOST_TEST(reason->find("missing") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_root_is_unsafe_to_prune) {
+    temp_dir dir;
+    const auto reason = root_unsafe_to_prune(dir.path.string());
+    BOOST_REQUIRE(reason.has_value());
+    BOOST_TEST(reason->find("empty") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_root_with_content_can_be_pruned) {
+    temp_dir dir;
+    write_file(dir.path, "a.mkv");
+    BOOST_TEST(!root_unsafe_to_prune(dir.path.string()).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(only_a_missing_file_counts_as_vanished) {
+    temp_dir dir;
+    const auto f = write_file(dir.path, "a.mkv");
+    BOOST_TEST(!file_vanished(f.path));
+    BOOST_TEST(file_vanished((dir.path / "b.mkv").string()));
+    BOOST_TEST(file_vanished((dir.path / "a.mkv" / "not-a-folder.mkv").string()));
+}
+
+BOOST_AUTO_TEST_CASE(prune_removes_movies_whose_files_vanished) {
+    prune_fixture fx;
+    const auto root = fx.dir.path / "movies";
+    auto heat = write_file(root, "Heat (1995)/Heat (1995).mkv");
+    auto alien = write_file(root, "Alien (1979)/Alien (1979).mkv");
+    std::vector<found_movie> batch{movie_with("Heat", 1995, heat), movie_with("Alien", 1979, alien)};
+    fx.writer_db.store_found(batch);
+    fs::remove(heat.path);
+
+    const auto result = fx.prune({root.string()});
+    BOOST_TEST(result.checked == 2);
+    BOOST_REQUIRE_EQUAL(result.removed_paths.size(), 1u);
+    BOOST_TEST(result.removed_paths[0] == heat.path);
+    BOOST_TEST(result.skipped_roots.empty());
+    BOOST_TEST(fx.reader_db.movie_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(prune_keeps_movies_when_root_is_missing) {
+    prune_fixture fx;
+    const auto root = fx.dir.path / "usb-drive";
+    auto heat = write_file(root, "Heat (1995)/Heat (1995).mkv");
+    std::vector<found_movie> batch{movie_with("Heat", 1995, heat)};
+    fx.writer_db.store_found(batch);
+    fs::remove_all(root); // the drive is unplugged
+
+    const auto result = fx.prune({root.string()});
+    BOOST_TEST(result.removed_paths.empty());
+    BOOST_REQUIRE_EQUAL(result.skipped_roots.size(), 1u);
+    BOOST_TEST(result.skipped_roots[0].root == root.string());
+    BOOST_TEST(fx.reader_db.movie_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(prune_keeps_movies_when_root_is_empty) {
+    prune_fixture fx;
+    const auto root = fx.dir.path / "mountpoint";
+    auto heat = write_file(root, "Heat (1995)/Heat (1995).mkv");
+    std::vector<found_movie> batch{movie_with("Heat", 1995, heat)};
+    fx.writer_db.store_found(batch);
+    fs::remove_all(root / "Heat (1995)"); // an empty mount point left by an unmounted drive
+
+    const auto result = fx.prune({root.string()});
+    BOOST_TEST(result.removed_paths.empty());
+    BOOST_REQUIRE_EQUAL(result.skipped_roots.size(), 1u);
+    BOOST_TEST(result.skipped_roots[0].reason.find("empty") != std::string::npos);
+    BOOST_TEST(fx.reader_db.movie_count() == 1);
+}

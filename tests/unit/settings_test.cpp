@@ -1,4 +1,153 @@
 #define BOOST_TEST_MODULE settings
 #include <boost/test/unit_test.hpp>
 
-BOOST_AUTO_TEST_CASE(placeholder) { BOOST_TEST(true); }
+#include "mediabase/settings.hpp"
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+using namespace mediabase;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        std::random_device rd;
+        path = fs::temp_directory_path() / ("mediabase-settings-" + std::to_string(rd()));
+        fs::create_directories(path);
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+std::variant<command_line, settings_error> parse(std::vector<std::string> args, const environment& env = {}) {
+    std::vector<const char*> argv{"mediabase"};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    return parse_command_line(static_cast<int>(argv.size()), argv.data(), env);
+}
+
+settings parsed_settings(std::vector<std::string> args, const environment& env = {}) {
+    auto result = parse(std::move(args), env);
+    if (auto* e = std::get_if<settings_error>(&result)) BOOST_FAIL("unexpected error: " + e->message);
+    return std::get<command_line>(result).config;
+}
+
+std::string error_of(std::vector<std::string> args, const environment& env = {}) {
+    auto result = parse(std::move(args), env);
+    auto* e = std::get_if<settings_error>(&result);
+    BOOST_REQUIRE_MESSAGE(e, "expected an error");
+    return e->message;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(defaults_apply_without_flags_environment_or_file) {
+    temp_dir dir;
+    const auto s = parsed_settings({"--data", dir.path.string()});
+    BOOST_TEST(s.listen_host == "127.0.0.1");
+    BOOST_TEST(s.listen_port == 3267);
+    BOOST_TEST(s.media_folders.empty());
+    BOOST_TEST(s.watch);
+    BOOST_TEST(s.offline());
+    BOOST_TEST(!s.extensions.empty());
+}
+
+BOOST_AUTO_TEST_CASE(data_dir_defaults_under_xdg_data_home) {
+    const auto s = parsed_settings({}, {{"XDG_DATA_HOME", "/srv/xdg"}});
+    BOOST_TEST(s.data_dir == fs::path("/srv/xdg/mediabase"));
+}
+
+BOOST_AUTO_TEST_CASE(flags_beat_environment_which_beats_the_config_file) {
+    temp_dir dir;
+    std::ofstream(dir.path / "config.json")
+        << R"({"media_folders": ["/from/file"], "listen": "127.0.0.1:1111", "tmdb_api_key": "filekey", "watch": false})";
+    const environment env{{"MEDIABASE_LISTEN", "127.0.0.1:2222"}, {"TMDB_API_KEY", "envkey"}};
+
+    auto s = parsed_settings({"--data", dir.path.string()}, env);
+    BOOST_TEST(s.listen_port == 2222);
+    BOOST_TEST(s.tmdb_api_key == "envkey");
+    BOOST_REQUIRE_EQUAL(s.media_folders.size(), 1u);
+    BOOST_TEST(s.media_folders[0] == "/from/file");
+    BOOST_TEST(!s.watch);
+
+    s = parsed_settings({"--data", dir.path.string(), "--listen", "0.0.0.0:3333", "--media", "/a", "--media", "/b/"},
+                        env);
+    BOOST_TEST(s.listen_host == "0.0.0.0");
+    BOOST_TEST(s.listen_port == 3333);
+    BOOST_TEST(s.media_folders == (std::vector<std::string>{"/a", "/b"}));
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_name_the_option) {
+    temp_dir dir;
+    const auto data = dir.path.string();
+    BOOST_TEST(error_of({"--data", data, "--listen", "nonsense"}).find("--listen") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--listen", "127.0.0.1:70000"}).find("--listen") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--log-level", "loud"}).find("--log-level") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--tmdb-base-url", "ftp://x"}).find("--tmdb-base-url") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--rescan-interval", "-5"}).find("--rescan-interval") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--watch", "maybe"}).find("--watch") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data}, {{"MEDIABASE_LISTEN", "x"}}).find("MEDIABASE_LISTEN") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--no-such-flag"}).find("no-such-flag") != std::string::npos);
+    BOOST_TEST(error_of({"frobnicate"}).find("frobnicate") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_broken_config_file_is_an_error_naming_the_file) {
+    temp_dir dir;
+    std::ofstream(dir.path / "config.json") << "{not json";
+    BOOST_TEST(error_of({"--data", dir.path.string()}).find("config.json") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(subcommands_are_recognised) {
+    auto result = parse({"parse", "Heat.1995.mkv", "Alien (1979).mkv"});
+    BOOST_REQUIRE(std::holds_alternative<command_line>(result));
+    const auto& c = std::get<command_line>(result);
+    BOOST_TEST((c.command == command_kind::parse));
+    BOOST_TEST(c.names.size() == 2u);
+    BOOST_TEST((std::get<command_line>(parse({"scan", "--media", "/m"})).command == command_kind::scan));
+    BOOST_TEST((std::get<command_line>(parse({"--version"})).command == command_kind::version));
+    BOOST_TEST((std::get<command_line>(parse({"--help"})).command == command_kind::help));
+    BOOST_TEST(!error_of({"parse"}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(config_json_rejects_unknown_fields_and_wrong_types) {
+    settings s;
+    BOOST_TEST(apply_config_json(s, boost::json::parse(R"({"media_folders": "/x"})").as_object())->message.find(
+                   "media_folders") != std::string::npos);
+    BOOST_TEST(apply_config_json(s, boost::json::parse(R"({"colour": "red"})").as_object())->message.find("colour") !=
+               std::string::npos);
+    BOOST_TEST(apply_config_json(s, boost::json::parse(R"({"watch": "yes"})").as_object()).has_value());
+    BOOST_TEST(!apply_config_json(s, boost::json::parse(R"({"watch": false, "media_folders": ["/m"]})").as_object()));
+    BOOST_TEST(!s.watch);
+}
+
+BOOST_AUTO_TEST_CASE(keys_are_never_shown_in_full) {
+    settings s;
+    s.tmdb_api_key = "0123456789abcdef";
+    s.omdb_api_key = "short";
+    const auto shown = boost::json::serialize(to_public_json(s));
+    BOOST_TEST(shown.find("0123456789abcdef") == std::string::npos);
+    BOOST_TEST(shown.find("short") == std::string::npos);
+    BOOST_TEST(shown.find("cdef") != std::string::npos);
+    BOOST_TEST(!to_public_json(s).at("offline").as_bool());
+}
+
+BOOST_AUTO_TEST_CASE(saved_config_is_read_back) {
+    temp_dir dir;
+    settings s;
+    s.data_dir = dir.path;
+    s.media_folders = {"/movies"};
+    s.omdb_api_key = "k";
+    s.extensions = {"mkv"};
+    BOOST_REQUIRE(!save_config_file(s));
+    const auto back = parsed_settings({"--data", dir.path.string()});
+    BOOST_TEST(back.media_folders == s.media_folders);
+    BOOST_TEST(back.omdb_api_key == "k");
+    BOOST_TEST(back.extensions == s.extensions);
+}

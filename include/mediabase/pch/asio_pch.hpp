@@ -1,6 +1,6 @@
 // Precompiled header for the translation units that use Asio and Beast: parsing these headers dominates
 // compile time, so they are parsed once per build.
-#pragma once
+
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/beast/core.hpp>

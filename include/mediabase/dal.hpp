@@ -1,0 +1,35 @@
+#pragma once
+/// DAL: the catalogue behind two mailboxes. Writes go through one writer (one connection, batched
+/// transactions); reads have their own connection and thread, so they never wait behind an import.
+
+#include "mediabase/bus.hpp"
+
+namespace mediabase {
+
+class dal_writer {
+public:
+    dal_writer(bus& b, catalogue& db) : bus_(b), db_(db) {}
+    /// Serves `bus.dal_writes` until stop_service, after every write queued before it.
+    asio::awaitable<void> run();
+
+private:
+    asio::awaitable<bool> handle(dal_write_message message);
+    bus& bus_;
+    catalogue& db_;
+};
+
+class dal_reader {
+public:
+    dal_reader(bus& b, catalogue& db) : bus_(b), db_(db) {}
+    asio::awaitable<void> run();
+
+private:
+    asio::awaitable<bool> handle(dal_read_message message);
+    bus& bus_;
+    catalogue& db_;
+};
+
+/// The figures of `GET /api/v1/stats`.
+boost::json::object library_stats(catalogue& db);
+
+} // namespace mediabase

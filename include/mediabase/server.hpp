@@ -1,0 +1,79 @@
+#pragma once
+/// Server: Beast HTTP (REST API, web UI, art) and the WebSocket event stream, on the network thread.
+/// The per-role pieces live in their own files: http_session, websocket_session, rest_api, static_files.
+
+#include "mediabase/bus.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace mediabase {
+
+struct server_options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 3267;
+    std::optional<std::filesystem::path> static_dir;
+    std::filesystem::path art_dir;
+    std::chrono::seconds request_timeout{30};  ///< a request's headers and body must arrive within this
+    std::size_t body_limit = 1024 * 1024;      ///< larger request bodies get 413
+};
+
+class websocket_session;
+
+/// The WebSocket clients and what a newcomer is told first. Lives on the network thread only.
+class event_hub {
+public:
+    void join(const std::shared_ptr<websocket_session>& session);
+    void leave(websocket_session* session);
+    /// Queues `frame` on every client. Progress frames are droppable: a slow client skips them.
+    void broadcast(const std::shared_ptr<const std::string>& frame, bool droppable);
+    /// Sends every client a close frame (going away).
+    void close_all();
+    [[nodiscard]] std::size_t size() const { return sessions_.size(); }
+
+    /// The `import.status` frame a client receives first on connect.
+    std::shared_ptr<const std::string> status_frame;
+
+private:
+    std::unordered_map<websocket_session*, std::shared_ptr<websocket_session>> sessions_;
+};
+
+/// `POST /api/v1/prune`'s answer and the `prune.finished` event's result.
+boost::json::object to_json(const prune_result& result);
+
+/// The JSON text frame of an event, or nullptr for a stop message.
+std::shared_ptr<const std::string> event_frame(const event_message& event);
+
+class server {
+public:
+    server(bus& b, asio::any_io_executor executor, server_options options);
+    ~server();
+
+    /// Binds the listening socket. An error message (address in use, bad host) or nullopt.
+    std::optional<std::string> listen();
+    [[nodiscard]] std::uint16_t port() const;
+
+    /// Accepts connections until stop_accepting().
+    asio::awaitable<void> accept_loop();
+    /// Serves `bus.events`: publishes each event to the WebSocket clients, until stop_service.
+    asio::awaitable<void> publish_events();
+
+    void stop_accepting();
+    void close_clients() { hub_.close_all(); }
+    [[nodiscard]] std::size_t client_count() const { return hub_.size(); }
+
+private:
+    bus& bus_;
+    asio::any_io_executor executor_;
+    server_options options_;
+    asio::ip::tcp::acceptor acceptor_;
+    event_hub hub_;
+};
+
+} // namespace mediabase

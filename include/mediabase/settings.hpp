@@ -1,0 +1,87 @@
+#pragma once
+/// Settings of a Mediabase run and where they come from: flags > environment > config file > defaults.
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace mediabase {
+
+struct settings {
+    std::vector<std::string> media_folders;
+    std::filesystem::path data_dir;
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 3267;
+    std::string tmdb_base_url = "https://api.themoviedb.org/3";
+    std::string omdb_base_url = "https://www.omdbapi.com/";
+    std::string image_base_url; ///< empty: the one TMDB's /configuration names
+    std::string tmdb_api_key;
+    std::string tmdb_read_token;
+    std::string omdb_api_key;
+    std::string log_level = "info";
+    std::vector<std::string> extensions; ///< lower-case, without the dot
+    bool watch = true;
+    int rescan_interval_seconds = 3600;
+    int tmdb_requests_per_second = 35;
+    int scraper_concurrency = 8;
+    int request_timeout_seconds = 30; ///< an HTTP request must arrive whole within this
+    std::optional<std::filesystem::path> static_dir; ///< serve the UI from disk (development)
+
+    [[nodiscard]] bool offline() const { return tmdb_api_key.empty() && tmdb_read_token.empty(); }
+    [[nodiscard]] std::filesystem::path database_file() const { return data_dir / "mediabase.db"; }
+    [[nodiscard]] std::filesystem::path config_file() const { return data_dir / "config.json"; }
+    [[nodiscard]] std::filesystem::path art_dir() const { return data_dir / "art"; }
+};
+
+/// The video containers recognised by default (disc structures are recognised by their index files).
+std::vector<std::string> default_extensions();
+
+enum class command_kind { serve, scan, parse, help, version };
+
+struct command_line {
+    command_kind command = command_kind::serve;
+    settings config;
+    std::vector<std::string> names; ///< for `parse`
+    std::string help_text;
+};
+
+/// A bad value: one line naming the option; the program exits with code 2.
+struct settings_error {
+    std::string message;
+};
+
+using environment = std::map<std::string, std::string>;
+
+/// The process environment as a map (only the variables Mediabase reads).
+environment process_environment();
+
+/// Parses argv, the environment and the config file in the data dir, with that precedence.
+std::variant<command_line, settings_error> parse_command_line(int argc, const char* const* argv,
+                                                              const environment& env);
+
+/// Applies the fields of a `PUT /api/v1/config` body (or the config file) to `s`. Unknown fields and
+/// wrong types are errors naming the field.
+std::optional<settings_error> apply_config_json(settings& s, const boost::json::object& body);
+
+/// The persisted part of the settings, as written to config.json.
+boost::json::object to_config_file_json(const settings& s);
+
+/// The settings as `GET /api/v1/config` shows them: keys masked ("••••abcd"), never in full.
+boost::json::object to_public_json(const settings& s);
+
+/// Writes config.json atomically (temp file + rename). Returns an error message on failure.
+std::optional<std::string> save_config_file(const settings& s);
+
+/// A media folder as stored: absolute, lexically normal, without a trailing slash.
+std::string normalized_folder(const std::string& folder);
+
+/// "abcdef123456" -> "••••3456"; empty -> empty.
+std::string mask_secret(const std::string& secret);
+
+} // namespace mediabase

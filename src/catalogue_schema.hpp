@@ -1,0 +1,138 @@
+#pragma once
+// The catalogue's schema as an ordered list of migration steps. `PRAGMA user_version` records the last step
+// applied; each step runs in its own transaction. Released steps are history: never edit one, add a new step.
+
+#include <array>
+#include <span>
+#include <string_view>
+
+namespace mediabase::schema {
+
+struct migration_step {
+    int version; ///< user_version after this step
+    std::span<const std::string_view> statements;
+};
+
+// Version 1: movies with the fields a file name gives, and their files.
+inline constexpr auto version_1 = std::to_array<std::string_view>({
+    R"sql(CREATE TABLE movies (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    title_key TEXT NOT NULL,
+    year INTEGER,
+    tmdb_id INTEGER,
+    imdb_id TEXT,
+    overview TEXT,
+    runtime INTEGER,
+    genres TEXT NOT NULL DEFAULT '[]',
+    poster TEXT,
+    backdrop TEXT,
+    watched INTEGER NOT NULL DEFAULT 0,
+    rating INTEGER CHECK (rating BETWEEN 1 AND 10),
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+))sql",
+    R"sql(CREATE INDEX movies_title_key ON movies (title_key, year))sql",
+    R"sql(CREATE INDEX movies_tmdb_id ON movies (tmdb_id))sql",
+    R"sql(CREATE TABLE media_files (
+    id INTEGER PRIMARY KEY,
+    movie_id INTEGER NOT NULL REFERENCES movies (id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    root TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    resolution TEXT,
+    source TEXT,
+    video_codec TEXT,
+    audio_codec TEXT,
+    edition TEXT,
+    container TEXT,
+    part INTEGER,
+    three_d INTEGER NOT NULL DEFAULT 0
+))sql",
+    "CREATE UNIQUE INDEX media_files_path ON media_files (path)",
+    "CREATE INDEX media_files_movie ON media_files (movie_id)",
+});
+
+// Version 2: provider metadata, a genre table for filtering, sort indexes and the full-text index.
+inline constexpr auto version_2 = std::to_array<std::string_view>({
+    "ALTER TABLE movies ADD COLUMN original_title TEXT",
+    "ALTER TABLE movies ADD COLUMN tagline TEXT",
+    "ALTER TABLE movies ADD COLUMN countries TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE movies ADD COLUMN directors TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE movies ADD COLUMN writers TEXT NOT NULL DEFAULT '[]'",
+    // `cast` is an SQL keyword.
+    "ALTER TABLE movies ADD COLUMN cast_members TEXT NOT NULL DEFAULT '[]'",
+    // Every credited name, one per line: what the full-text index searches as "people".
+    "ALTER TABLE movies ADD COLUMN people TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE movies ADD COLUMN certification TEXT",
+    "ALTER TABLE movies ADD COLUMN collection TEXT",
+    "ALTER TABLE movies ADD COLUMN imdb_rating REAL",
+    "ALTER TABLE movies ADD COLUMN imdb_votes INTEGER",
+    "ALTER TABLE movies ADD COLUMN metascore INTEGER",
+    "ALTER TABLE movies ADD COLUMN awards TEXT",
+    "ALTER TABLE movies ADD COLUMN vote_average REAL",
+    "ALTER TABLE movies ADD COLUMN vote_count INTEGER",
+    "ALTER TABLE movies ADD COLUMN match_state TEXT NOT NULL DEFAULT 'unidentified' "
+    "CHECK (match_state IN ('unidentified', 'identified', 'review', 'failed'))",
+    "ALTER TABLE movies ADD COLUMN match_confidence REAL",
+    "ALTER TABLE movies ADD COLUMN identify_error TEXT",
+
+    // Sort orders of the movie list. Only the leading sort key is indexed: SQLite sorts the few rows that
+    // share it, and new rows land at the end of their key's run instead of all over the index, which keeps
+    // an import's writes small.
+    "CREATE INDEX movies_year ON movies (year)",
+    "CREATE INDEX movies_added ON movies (added_at)",
+    "CREATE INDEX movies_runtime ON movies (runtime)",
+    "CREATE INDEX movies_rating ON movies (rating, coalesce(vote_average, imdb_rating))",
+    "CREATE INDEX movies_imdb_id ON movies (imdb_id)",
+
+    // movies.genres (a JSON array, in the provider's order) stays the source; this table indexes it. Movies are
+    // inserted without genres (store_found), so only updates need a trigger.
+    R"sql(CREATE TABLE movie_genres (
+    genre TEXT NOT NULL COLLATE NOCASE,
+    movie_id INTEGER NOT NULL REFERENCES movies (id) ON DELETE CASCADE,
+    PRIMARY KEY (genre, movie_id)
+) WITHOUT ROWID)sql",
+    "CREATE INDEX movie_genres_movie ON movie_genres (movie_id)",
+    R"sql(INSERT OR IGNORE INTO movie_genres (genre, movie_id)
+    SELECT g.value, m.id FROM movies m, json_each(m.genres) g
+    WHERE json_valid(m.genres) AND g.type = 'text' AND g.value <> '')sql",
+    R"sql(CREATE TRIGGER movies_genres_update AFTER UPDATE OF genres ON movies BEGIN
+    DELETE FROM movie_genres WHERE movie_id = new.id;
+    INSERT OR IGNORE INTO movie_genres (genre, movie_id)
+        SELECT value, new.id FROM json_each(new.genres) WHERE type = 'text' AND value <> '';
+END)sql",
+
+    // Full-text index over the movie row (external content: the text is stored once, in movies). Inserts are
+    // indexed by store_found, one statement per batch: an insert trigger would make FTS5 flush its pending
+    // terms to disk at every statement (each trigger runs in a statement savepoint), ten times slower.
+    R"sql(CREATE VIRTUAL TABLE movies_fts USING fts5 (
+    title, original_title, overview, people,
+    content = 'movies', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+))sql",
+    R"sql(CREATE TRIGGER movies_fts_delete AFTER DELETE ON movies BEGIN
+    INSERT INTO movies_fts (movies_fts, rowid, title, original_title, overview, people)
+        VALUES ('delete', old.id, old.title, old.original_title, old.overview, old.people);
+END)sql",
+    R"sql(CREATE TRIGGER movies_fts_update AFTER UPDATE OF title, original_title, overview, people ON movies BEGIN
+    INSERT INTO movies_fts (movies_fts, rowid, title, original_title, overview, people)
+        VALUES ('delete', old.id, old.title, old.original_title, old.overview, old.people);
+    INSERT INTO movies_fts (rowid, title, original_title, overview, people)
+        VALUES (new.id, new.title, new.original_title, new.overview, new.people);
+END)sql",
+    "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')",
+
+    // Files by resolution, for the list filter.
+    "CREATE INDEX media_files_resolution ON media_files (resolution COLLATE NOCASE, movie_id)",
+});
+
+inline constexpr auto migrations = std::to_array<migration_step>({
+    {1, version_1},
+    {2, version_2},
+});
+
+inline constexpr int current_version = migrations.back().version;
+
+} // namespace mediabase::schema

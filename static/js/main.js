@@ -1,0 +1,63 @@
+// Boots the app: router, live events, the header's import indicator and the offline-mode banner.
+
+import { api } from './api.js';
+import { events } from './events.js';
+import { start } from './router.js';
+import './activity.js';
+import { app_state, set_state, watch_state, is_running, job_progress } from './app_state.js';
+import { show_error, toast } from './toast.js';
+
+const activity = document.querySelector('[data-activity]');
+const activity_label = document.querySelector('[data-activity-label]');
+const connection = document.querySelector('[data-connection]');
+const offline_banner = document.querySelector('[data-offline-banner]');
+
+watch_state('job', (job) => {
+  const running = is_running(job);
+  activity.hidden = !running;
+  if (running) {
+    const percent = Math.round(job_progress(job) * 100);
+    const found = job.counts?.found ?? 0;
+    activity_label.textContent = job.state === 'scanning' ? (found ? `Scanning · ${found} found` : 'Scanning…') : `Importing ${percent}%`;
+  }
+});
+
+watch_state('config', (config) => {
+  offline_banner.hidden = !(config && config.offline);
+});
+
+for (const type of ['import.status', 'import.started', 'import.progress', 'import.finished']) {
+  events.on(type, (frame) => {
+    if (frame.job) set_state('job', frame.job);
+  });
+}
+events.on('error', (frame) => {
+  if (frame.message) toast(frame.message, 'error');
+});
+
+// Only say "reconnecting" after a short grace period, so a quick server restart does not flash a notice.
+let connection_timer = 0;
+events.on('close', () => {
+  clearTimeout(connection_timer);
+  connection_timer = setTimeout(() => {
+    connection.hidden = false;
+  }, 1500);
+});
+events.on('open', () => {
+  clearTimeout(connection_timer);
+  connection.hidden = true;
+  // The server may have restarted with a new config; fetch it again.
+  if (app_state.config) load_config();
+});
+
+async function load_config() {
+  try {
+    set_state('config', await api.config());
+  } catch (err) {
+    show_error(err, 'Could not load settings');
+  }
+}
+
+start(document.getElementById('main'));
+events.start();
+load_config();

@@ -1,0 +1,216 @@
+// Import: start a scan of the media folders and watch it live — progress, counts, and each movie as it
+// lands — driven by the WebSocket events (the server sends the current status first on every connect).
+
+import { api } from '../api.js';
+import { h, icon, replace } from '../dom.js';
+import { count, duration, datetime, plural, placeholder_style } from '../format.js';
+import { app_state, set_state, watch_state, is_running, job_progress } from '../app_state.js';
+import { activity } from '../activity.js';
+import { show_error } from '../toast.js';
+
+const COUNTS = [
+  { key: 'found', label: 'Found' },
+  { key: 'skipped', label: 'Unchanged' },
+  { key: 'identified', label: 'Identified' },
+  { key: 'stored', label: 'Stored' },
+  { key: 'art_cached', label: 'Art cached' },
+  { key: 'failed', label: 'Failed' },
+];
+
+export function mount(root) {
+  document.title = 'Import · Mediabase';
+  const controller = new AbortController();
+
+  const start_button = h('button', { type: 'button', class: 'button primary large', onclick: start }, icon('arrow_down'), 'Start import');
+  const folders = h('p', { class: 'muted import-folders' });
+  const state_badge = h('span', { class: 'state-badge' });
+  const when = h('span', { class: 'muted import-when' });
+  const bar_fill = h('div', { class: 'progress-fill' });
+  const bar = h('div', {
+    class: 'progress', role: 'progressbar', 'aria-label': 'Import progress', 'aria-valuemin': '0', 'aria-valuemax': '100',
+  }, bar_fill);
+  const percent = h('span', { class: 'progress-percent' });
+  const current = h('p', { class: 'import-current', title: '' });
+  const tiles = new Map();
+  const counts = h('dl', { class: 'count-tiles' }, COUNTS.map(({ key, label }) => {
+    const value = h('dd', { dataset: { count: key } }, '0');
+    tiles.set(key, value);
+    return h('div', { class: `count-tile count-${key}` }, h('dt', null, label), value);
+  }));
+  const result = h('div', { class: 'import-result', role: 'status', hidden: true });
+  const feed = h('ol', { class: 'feed', 'aria-label': 'Recent activity' });
+  const feed_empty = h('p', { class: 'muted feed-empty' }, 'Nothing yet. New movies appear here as the import stores them.');
+
+  root.append(
+    h('div', { class: 'page-header' },
+      h('div', null, h('h1', null, 'Import'), h('p', { class: 'muted' }, 'Scan your media folders, identify new movies and fetch their art.'), folders),
+      start_button),
+    h('section', { class: 'panel import-status', 'aria-labelledby': 'import-status-title' },
+      h('div', { class: 'panel-header' }, h('h2', { id: 'import-status-title' }, 'Status'), state_badge, when),
+      h('div', { class: 'progress-row' }, bar, percent),
+      current,
+      counts,
+      result),
+    h('section', { class: 'panel', 'aria-labelledby': 'feed-title' },
+      h('div', { class: 'panel-header' }, h('h2', { id: 'feed-title' }, 'Activity'),
+        h('span', { class: 'muted' }, `last ${activity.limit}`)),
+      feed_empty, feed),
+  );
+
+  function render_job(job) {
+    const running = is_running(job);
+    start_button.disabled = running;
+    replace(start_button, running ? h('span', { class: 'spinner' }) : icon('arrow_down'), running ? 'Import running…' : 'Start import');
+    root.dataset.state = job?.state ?? 'none';
+
+    const finished = !running && job && job.finished_at;
+    state_badge.className = `state-badge state-${running ? job.state : finished ? 'finished' : 'idle'}`;
+    state_badge.textContent = running ? (job.state === 'scanning' ? 'Scanning' : 'Identifying') : finished ? 'Finished' : 'Idle';
+
+    const c = job?.counts ?? {};
+    for (const { key } of COUNTS) tiles.get(key).textContent = count(c[key] ?? 0);
+    tiles.get('failed').parentElement.classList.toggle('has-failures', (c.failed ?? 0) > 0);
+
+    const fraction = finished ? 1 : job_progress(job);
+    const indeterminate = running && job.state === 'scanning' && !c.found;
+    bar.classList.toggle('indeterminate', indeterminate);
+    bar.classList.toggle('running', running);
+    bar_fill.style.width = indeterminate ? '' : `${(fraction * 100).toFixed(1)}%`;
+    if (indeterminate) bar.removeAttribute('aria-valuenow');
+    else bar.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+    percent.textContent = job ? `${Math.round(fraction * 100)}%` : '';
+
+    // The marks keep a path's leading slash in place inside the right-to-left box (which clips the start).
+    current.textContent = running ? (job.current ? `\u200e${job.current}\u200e` : job.state === 'scanning' ? 'Walking the folders…' : 'Working…') : '';
+    current.title = running && job.current ? job.current : '';
+    current.hidden = !running;
+
+    render_when(job);
+    render_result(job);
+  }
+
+  function render_when(job) {
+    if (!job || !job.started_at) {
+      when.textContent = '';
+      return;
+    }
+    const started = new Date(job.started_at).getTime();
+    if (is_running(job)) when.textContent = `started ${datetime(job.started_at)} · ${duration(Date.now() - started)}`;
+    else if (job.finished_at) when.textContent = `${datetime(job.finished_at)}`;
+  }
+
+  function render_result(job) {
+    const finished = job && !is_running(job) && job.finished_at;
+    result.hidden = !finished && !job?.error;
+    if (result.hidden) return;
+    const c = job.counts ?? {};
+    const took = job.started_at && job.finished_at
+      ? duration(new Date(job.finished_at).getTime() - new Date(job.started_at).getTime()) : null;
+    const failed = c.failed ?? 0;
+    result.className = `import-result ${job.error ? 'error' : failed ? 'warning' : 'success'}`;
+    replace(result,
+      icon(job.error || failed ? 'alert' : 'check'),
+      h('div', null,
+        h('strong', null, job.error ? 'Import stopped' : 'Import finished'),
+        h('p', null,
+          job.error ? job.error + ' ' : '',
+          `${plural(c.found ?? 0, 'movie')} found`,
+          `, ${count(c.stored ?? 0)} stored`,
+          c.skipped ? `, ${count(c.skipped)} unchanged` : '',
+          failed ? `, ${count(failed)} failed` : '',
+          took ? ` — took ${took}.` : '.'),
+        h('a', { href: '/' }, 'Browse the library')));
+  }
+
+  // ---- feed: new entries are prepended as they come, the list never exceeds the activity bound ----
+  let rendered_key = 0;
+  let feed_frame = 0;
+  function render_feed() {
+    feed_frame = 0;
+    const fresh = activity.entries.filter((e) => e.key > rendered_key);
+    if (fresh.length) {
+      rendered_key = fresh[0].key;
+      const fragment = document.createDocumentFragment();
+      for (const entry of fresh) fragment.append(feed_item(entry));
+      feed.prepend(fragment);
+      while (feed.children.length > activity.limit) feed.lastElementChild.remove();
+    }
+    feed_empty.hidden = feed.children.length > 0;
+  }
+
+  function feed_item(entry) {
+    const time = h('time', { datetime: entry.at.toISOString(), class: 'muted' }, entry.at.toLocaleTimeString());
+    switch (entry.kind) {
+      case 'added': {
+        const m = entry.movie;
+        return h('li', { class: 'feed-item added' },
+          h('span', { class: 'feed-thumb', style: placeholder_style(m.title), 'aria-hidden': 'true' },
+            m.poster ? h('img', { src: m.poster, alt: '', loading: 'lazy', onerror: (e) => e.target.remove() }) : null),
+          h('span', { class: 'feed-text' }, h('a', { href: `/movies/${m.id}` }, m.title), m.year ? h('span', { class: 'muted' }, ` (${m.year})`) : null,
+            m.match === 'unidentified' || m.match === 'failed' ? h('span', { class: 'tag warn' }, 'unidentified') : null,
+            m.needs_review ? h('span', { class: 'tag review' }, 'needs review') : null),
+          time);
+      }
+      case 'removed':
+        return h('li', { class: 'feed-item removed' }, h('span', { class: 'feed-icon' }, icon('trash')),
+          h('span', { class: 'feed-text' }, `Removed movie #${entry.id}`), time);
+      case 'started':
+        return h('li', { class: 'feed-item milestone' }, h('span', { class: 'feed-icon' }, icon('play')),
+          h('span', { class: 'feed-text' }, 'Import started'), time);
+      case 'finished':
+        return h('li', { class: 'feed-item milestone' }, h('span', { class: 'feed-icon' }, icon('check')),
+          h('span', { class: 'feed-text' }, `Import finished: ${count(entry.job?.counts?.stored ?? 0)} stored, ${count(entry.job?.counts?.failed ?? 0)} failed`), time);
+      case 'pruned':
+        return h('li', { class: 'feed-item milestone' }, h('span', { class: 'feed-icon' }, icon('trash')),
+          h('span', { class: 'feed-text' }, `Prune: ${plural(entry.result?.removed?.length ?? 0, 'movie')} removed`), time);
+      default:
+        return h('li', { class: 'feed-item error' }, h('span', { class: 'feed-icon' }, icon('alert')),
+          h('span', { class: 'feed-text' }, entry.message ?? 'Error'), time);
+    }
+  }
+
+  function render_folders(config) {
+    const list = config?.media_folders ?? [];
+    if (!config) folders.textContent = '';
+    else if (!list.length) replace(folders, 'No media folders configured. ', h('a', { href: '/settings' }, 'Add one in Settings'), '.');
+    else replace(folders, icon('folder'), ' ', list.join(', '));
+  }
+
+  async function start() {
+    start_button.disabled = true;
+    try {
+      const job = await api.startImport();
+      if (job) set_state('job', job.job ?? job);
+    } catch (err) {
+      show_error(err, 'Could not start the import');
+      render_job(app_state.job);
+    }
+  }
+
+  const tick = setInterval(() => is_running(app_state.job) && render_when(app_state.job), 1000);
+  const unsubscribe = [
+    watch_state('job', render_job),
+    watch_state('config', render_folders),
+    activity.subscribe(() => {
+      if (!feed_frame) feed_frame = requestAnimationFrame(render_feed);
+    }),
+  ];
+
+  render_job(app_state.job);
+  render_folders(app_state.config);
+  render_feed();
+  if (!app_state.job) {
+    api.importStatus(controller.signal).then((job) => {
+      if (job && !app_state.job) set_state('job', job.job ?? job);
+    }).catch((err) => show_error(err, 'Could not load the import status'));
+  }
+
+  return {
+    unmount() {
+      clearInterval(tick);
+      cancelAnimationFrame(feed_frame);
+      controller.abort();
+      for (const off of unsubscribe) off();
+    },
+  };
+}

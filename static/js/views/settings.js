@@ -1,0 +1,128 @@
+// Settings: media folders, watching and rescans, provider keys (write-only: the server shows them masked).
+
+import { api } from '../api.js';
+import { h, icon, replace } from '../dom.js';
+import { set_state } from '../app_state.js';
+import { show_error, toast } from '../toast.js';
+
+const KEYS = [
+  { name: 'tmdb_api_key', label: 'TMDB API key', help: 'v3 key from themoviedb.org → Settings → API.' },
+  { name: 'tmdb_read_token', label: 'TMDB read access token', help: 'Alternatively, the v4 "API Read Access Token".' },
+  { name: 'omdb_api_key', label: 'OMDb API key', help: 'Adds IMDb ratings, Metascore and awards (1,000 requests a day free).' },
+];
+
+export function mount(root) {
+  document.title = 'Settings · Mediabase';
+  const controller = new AbortController();
+  const form = h('form', { class: 'settings-form', novalidate: true });
+  root.append(
+    h('div', { class: 'page-header' },
+      h('div', null, h('h1', null, 'Settings'), h('p', { class: 'muted' }, 'Where your movies are and how Mediabase identifies them.'))),
+    form);
+  replace(form, h('p', { class: 'muted' }, h('span', { class: 'spinner' }), ' Loading…'));
+
+  let config = null;
+
+  function render() {
+    const folder_list = h('ul', { class: 'folder-list' });
+    const add_folder = (value = '') => {
+      const input = h('input', { type: 'text', name: 'media_folder', value, placeholder: '/path/to/movies', autocomplete: 'off', spellcheck: false, 'aria-label': 'Media folder' });
+      const row = h('li', { class: 'folder-row' }, icon('folder'), input,
+        h('button', { type: 'button', class: 'icon-button', 'aria-label': `Remove folder`, title: 'Remove folder', onclick: () => { row.remove(); input.value = ''; } }, icon('x')));
+      folder_list.append(row);
+      return input;
+    };
+    for (const folder of config.media_folders ?? []) add_folder(folder);
+    if (!(config.media_folders ?? []).length) add_folder();
+
+    const watch = h('input', { type: 'checkbox', name: 'watch', id: 'setting-watch', checked: Boolean(config.watch) });
+    const interval = h('input', { type: 'number', name: 'rescan_interval_seconds', id: 'setting-interval', min: '0', step: '60', value: String(config.rescan_interval_seconds ?? 0), inputmode: 'numeric' });
+    const key_inputs = new Map();
+
+    replace(form,
+      h('section', { class: 'panel' },
+        h('div', { class: 'panel-header' }, h('h2', null, 'Media folders')),
+        h('p', { class: 'muted' }, 'Folders Mediabase scans for movies. Each folder may hold movie files directly or one folder per movie.'),
+        folder_list,
+        h('button', { type: 'button', class: 'button subtle', onclick: () => add_folder().focus() }, icon('plus'), 'Add folder'),
+        h('div', { class: 'field-row' },
+          h('label', { class: 'switch', for: 'setting-watch' }, watch, h('span', { class: 'switch-track', 'aria-hidden': 'true' }),
+            h('span', null, h('span', { class: 'field-label' }, 'Watch folders for changes'),
+              h('span', { class: 'help' }, 'New and removed files are picked up within seconds (not on network shares).')))),
+        h('div', { class: 'field' },
+          h('label', { class: 'field-label', for: 'setting-interval' }, 'Periodic rescan (seconds, 0 = off)'),
+          interval,
+          h('span', { class: 'help' }, 'Useful where watching cannot work, such as network shares.'))),
+      h('section', { class: 'panel' },
+        h('div', { class: 'panel-header' }, h('h2', null, 'Metadata providers'),
+          config.offline ? h('span', { class: 'state-badge state-offline' }, 'Offline mode') : h('span', { class: 'state-badge state-finished' }, 'Online')),
+        h('p', { class: 'muted' }, 'Keys are stored on the server and never shown again in full. Leave a field empty to keep the current key.'),
+        KEYS.map(({ name, label, help }) => {
+          const current = config[name];
+          const input = h('input', {
+            type: 'password', name, id: `setting-${name}`, autocomplete: 'off', spellcheck: false,
+            placeholder: current ? `Saved: ${current}` : 'Not set',
+          });
+          key_inputs.set(name, input);
+          return h('div', { class: 'field' },
+            h('label', { class: 'field-label', for: `setting-${name}` }, label,
+              current ? h('span', { class: 'tag ok' }, 'saved') : null),
+            input, h('span', { class: 'help' }, help));
+        })),
+      h('section', { class: 'panel about' },
+        h('div', { class: 'panel-header' }, h('h2', null, 'About')),
+        h('dl', { class: 'credits' },
+          h('dt', null, 'Version'), h('dd', null, config.version ?? '—'),
+          h('dt', null, 'Data folder'), h('dd', null, h('code', null, config.data_dir ?? '—')),
+          h('dt', null, 'File types'), h('dd', null, (config.extensions ?? []).join(' ') || '—'))),
+      h('div', { class: 'form-actions' },
+        h('button', { type: 'submit', class: 'button primary' }, 'Save settings')));
+
+    form.onsubmit = async (event) => {
+      event.preventDefault();
+      const changes = {};
+      const folders = [...folder_list.querySelectorAll('input')].map((i) => i.value.trim()).filter(Boolean);
+      if (JSON.stringify(folders) !== JSON.stringify(config.media_folders ?? [])) changes.media_folders = folders;
+      if (watch.checked !== Boolean(config.watch)) changes.watch = watch.checked;
+      const seconds = Number(interval.value);
+      if (!Number.isInteger(seconds) || seconds < 0) {
+        interval.setCustomValidity('Enter a whole number of seconds, 0 or more.');
+        interval.reportValidity();
+        return;
+      }
+      interval.setCustomValidity('');
+      if (seconds !== config.rescan_interval_seconds) changes.rescan_interval_seconds = seconds;
+      for (const [name, input] of key_inputs) if (input.value.trim()) changes[name] = input.value.trim();
+      if (!Object.keys(changes).length) {
+        toast('Nothing changed', 'info');
+        return;
+      }
+      const submit = form.querySelector('[type=submit]');
+      submit.disabled = true;
+      try {
+        config = await api.saveConfig(changes);
+        set_state('config', config);
+        toast('Settings saved', 'success');
+        render();
+      } catch (err) {
+        show_error(err, 'Could not save settings');
+        submit.disabled = false;
+      }
+    };
+  }
+
+  (async () => {
+    try {
+      // Always what the server has now, not what was fetched when the app started.
+      config = await api.config(controller.signal);
+      set_state('config', config);
+      render();
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      replace(form, h('p', { class: 'muted' }, 'Could not load the settings.'));
+      show_error(err, 'Could not load settings');
+    }
+  })();
+
+  return { unmount: () => controller.abort() };
+}

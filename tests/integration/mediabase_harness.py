@@ -1,0 +1,152 @@
+"""Shared helpers for the integration tests: start the real binary on an ephemeral loopback port and talk
+to it over real HTTP and WebSocket connections (Debian's python3 with python3-websocket)."""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import websocket  # python3-websocket
+
+BIN = os.environ.get("MEDIABASE_BIN", "build/mediabase")
+SOURCE_DIR = os.environ.get("MEDIABASE_SOURCE_DIR", os.getcwd())
+
+
+class Failure(AssertionError):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def generate_library(directory, count, seed=7):
+    """Builds a synthetic library with tools/gen_library.py; returns its summary."""
+    out = subprocess.run(
+        [sys.executable, os.path.join(SOURCE_DIR, "tools", "gen_library.py"), directory, "--count", str(count),
+         "--seed", str(seed)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class Server:
+    """The mediabase binary serving on 127.0.0.1 with an ephemeral port."""
+
+    def __init__(self, media, data, extra_args=()):
+        self.args = [BIN, "serve", "--data", data, "--listen", "127.0.0.1:0", "--log-level", "info"]
+        for folder in media:
+            self.args += ["--media", folder]
+        self.args += list(extra_args)
+        self.proc = None
+        self.port = None
+        self.log = []
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # The first stdout line announces the URL once the socket is bound: no sleeping.
+        line = self.proc.stdout.readline()
+        check(line.startswith("listening on http://127.0.0.1:"), "unexpected first line: %r" % line)
+        self.port = int(line.strip().rsplit(":", 1)[1])
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        return self
+
+    def _drain_stderr(self):
+        for line in self.proc.stderr:
+            self.log.append(line)
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        hdrs = {"Content-Type": "application/json"} if payload is not None else {}
+        hdrs.update(headers or {})
+        conn.request(method, path, body=payload, headers=hdrs)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        ctype = resp.getheader("Content-Type") or ""
+        parsed = json.loads(data) if ctype.startswith("application/json") and data else data
+        return resp.status, parsed, resp
+
+    def events(self):
+        return EventStream(self.port)
+
+    def terminate(self, timeout=3.0):
+        """Sends SIGTERM; returns (exit code, seconds it took)."""
+        started = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=timeout + 2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise Failure("server did not exit within %.1f s of SIGTERM" % (timeout + 2))
+        return code, time.monotonic() - started
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class EventStream:
+    """A WebSocket client of /api/v1/events."""
+
+    def __init__(self, port):
+        self.ws = websocket.create_connection("ws://127.0.0.1:%d/api/v1/events" % port, timeout=60)
+
+    def next(self):
+        opcode, data = self.ws.recv_data(control_frame=False)
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+            return {"type": "__closed__", "code": code}
+        return json.loads(data)
+
+    def until(self, predicate, collect=None):
+        """Reads events until one matches `predicate`; every event read is appended to `collect`."""
+        while True:
+            event = self.next()
+            if collect is not None:
+                collect.append(event)
+            if predicate(event):
+                return event
+            check(event["type"] != "__closed__", "event stream closed early")
+
+    def close(self):
+        try:
+            self.ws.close()
+        except Exception:
+            pass
+
+
+class TempDirs:
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="mediabase-it-")
+
+    def path(self, name):
+        p = os.path.join(self.root, name)
+        os.makedirs(p, exist_ok=True)
+        return p
+
+    def cleanup(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def run_tests(tests):
+    """Runs each test function, prints a line per test, exits 1 if any failed."""
+    failed = 0
+    for test in tests:
+        started = time.monotonic()
+        try:
+            test()
+            print("ok   %s (%.1f s)" % (test.__name__, time.monotonic() - started), flush=True)
+        except Exception as e:  # noqa: BLE001 - report every failure and go on
+            failed += 1
+            print("FAIL %s: %s: %s" % (test.__name__, type(e).__name__, e), flush=True)
+    print("%d passed, %d failed" % (len(tests) - failed, failed))
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,497 @@
+// Real-browser tests of the web UI: Debian's Chromium (never a downloaded browser) driven by playwright-core,
+// against the real mediabase binary serving a generated library.
+//
+//   MEDIABASE_BIN             the binary (default build/mediabase, relative to the repository root)
+//   MEDIABASE_STATIC_DIR      serve the UI from this folder instead of the embedded copy (UI development)
+//   MEDIABASE_SCREENSHOT_DIR  where screenshots of each view go (default build/ui-screenshots)
+//   MEDIABASE_UI_COUNT        video files in the generated library (default 400)
+//   MEDIABASE_UI_OFFLINE=1    run without the fake TMDB (the server in offline mode)
+//
+// TMDB is faked on 127.0.0.1 (fake_tmdb.mjs) so movies get metadata and art, and "Fix match" can search.
+// Tests run in order and share one server and one browser: the import test fills the library the later
+// tests browse. Nothing waits on a clock: every wait is on a selector, a response or an event.
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import { start_fake_tmdb } from './fake_tmdb.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = resolve(REPO, process.env.MEDIABASE_BIN ?? 'build/mediabase');
+const STATIC_DIR = process.env.MEDIABASE_STATIC_DIR ? resolve(REPO, process.env.MEDIABASE_STATIC_DIR) : null;
+const SHOTS = resolve(REPO, process.env.MEDIABASE_SCREENSHOT_DIR ?? 'build/ui-screenshots');
+const COUNT = Number(process.env.MEDIABASE_UI_COUNT ?? 400);
+const OFFLINE = process.env.MEDIABASE_UI_OFFLINE === '1';
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const DESKTOP = { width: 1400, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const SERVER_START_TIMEOUT_MS = 30_000;
+const IMPORT_TIMEOUT_MS = 180_000;
+
+let work_dir;
+let server; // { process, base, port, stderr: string[] }
+let tmdb = null; // the fake TMDB, unless OFFLINE
+let context;
+let page;
+let problems = []; // console errors and page errors of the current test
+let allowed_problems = []; // patterns a test expects (a server restart logs failed WebSocket attempts)
+
+// ---------------------------------------------------------------------------------------------------------
+// fixtures
+
+function make_library(dir) {
+  const generator = join(REPO, 'tools', 'gen_library.py');
+  if (existsSync(generator)) {
+    const run = spawnSync('/usr/bin/python3', [generator, dir, '--count', String(COUNT), '--seed', '7'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, `gen_library.py failed: ${run.stderr}`);
+    return;
+  }
+  // Without the generator: a small library in the usual layouts.
+  const movies = [['The Matrix', 1999], ['Blade Runner 2049', 2017], ['Alien', 1979], ['Heat', 1995],
+    ['Amélie', 2001], ['1917', 2019], ['Spirited Away', 2001], ['Parasite', 2019], ['Max', 2015], ['Mad Max', 1979]];
+  for (const [title, year] of movies) {
+    const folder = join(dir, `${title} (${year})`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, `${title} (${year}) 1080p.mkv`), `${title} ${year}`);
+  }
+  writeFileSync(join(dir, 'Heat.1995.2160p.BluRay.x265-GRP.mkv'), 'heat 4k');
+}
+
+function clean_env() {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(MEDIABASE_|TMDB_|OMDB_)/.test(key)) continue;
+    env[key] = value;
+  }
+  if (tmdb) env.TMDB_API_KEY = 'ui-test-key';
+  return env;
+}
+
+/** Starts the binary and resolves once it printed its "listening on" line. */
+function start_server(media, data, listen = '127.0.0.1:0') {
+  const args = ['serve', '--media', media, '--data', data, '--listen', listen];
+  if (STATIC_DIR) args.push('--static-dir', STATIC_DIR);
+  if (tmdb) args.push('--tmdb-base-url', tmdb.api_base, '--image-base-url', tmdb.image_base);
+  const child = spawn(BIN, args, { env: clean_env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr = [];
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    stderr.push(line);
+    if (stderr.length > 200) stderr.shift();
+  });
+  return new Promise((resolve_start, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not print "listening on" in time; stderr:\n${stderr.join('\n')}`));
+    }, SERVER_START_TIMEOUT_MS);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${BIN}: ${err.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening; stderr:\n${stderr.join('\n')}`));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const found = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(line);
+      if (found) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve_start({ process: child, base: found[1], port: Number(found[2]), stderr });
+      }
+    });
+  });
+}
+
+function stop_server() {
+  if (!server || server.process.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve_stop) => {
+    server.process.once('exit', resolve_stop);
+    server.process.kill('SIGTERM');
+  });
+}
+
+async function api(path, init) {
+  const response = await fetch(server.base + '/api/v1' + path, init);
+  const body = await response.json();
+  assert.ok(response.ok, `${path}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function shot(name, { full_page = false } = {}) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: full_page, animations: 'disabled' });
+}
+
+/** Titles of the first n rendered cards in grid order. */
+function card_titles(n) {
+  return page.$$eval('.poster-grid .card[href] .card-title', (els, count) =>
+    els.map((el) => ({ el, index: Number(el.closest('.card').dataset.index) }))
+      .sort((a, b) => a.index - b.index).slice(0, count).map(({ el }) => el.textContent), n);
+}
+
+function card_ids(n) {
+  return page.$$eval('.poster-grid .card[href]', (els, count) =>
+    els.map((el) => ({ id: Number(el.dataset.id), index: Number(el.dataset.index) }))
+      .sort((a, b) => a.index - b.index).slice(0, count).map(({ id }) => id), n);
+}
+
+async function total_shown() {
+  const text = await page.textContent('.library-total');
+  return Number(text.replace(/[^\d]/g, ''));
+}
+
+async function open_library(url = '/') {
+  await page.goto(server.base + url);
+  await page.waitForSelector('.poster-grid .card[href]');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// setup
+
+before(async () => {
+  assert.ok(existsSync(BIN), `no binary at ${BIN} (build it, or set MEDIABASE_BIN)`);
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
+  mkdirSync(SHOTS, { recursive: true });
+  work_dir = mkdtempSync(join(tmpdir(), 'mediabase-ui-'));
+  const media = join(work_dir, 'media');
+  make_library(media);
+  if (!OFFLINE) tmdb = await start_fake_tmdb();
+  server = await start_server(media, join(work_dir, 'data'));
+  server.media = media;
+  server.data = join(work_dir, 'data');
+
+  context = await chromium.launchPersistentContext(join(work_dir, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: DESKTOP,
+    colorScheme: 'dark',
+    reducedMotion: 'reduce',
+  });
+  page = context.pages()[0] ?? await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+});
+
+after(async () => {
+  await context?.close();
+  await stop_server();
+  await tmdb?.close();
+  if (work_dir) rmSync(work_dir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  const unexpected = problems.filter((p) => !allowed_problems.some((pattern) => pattern.test(p)));
+  problems = [];
+  allowed_problems = [];
+  assert.deepEqual(unexpected, [], 'the console must stay clean');
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// tests
+
+test('an import started from the page shows live progress to the end', { timeout: IMPORT_TIMEOUT_MS + 30_000 }, async () => {
+  const frames = [];
+  page.on('websocket', (socket) => {
+    socket.on('framereceived', ({ payload }) => {
+      try {
+        frames.push(JSON.parse(String(payload)));
+      } catch {
+        // not JSON: not ours to judge here
+      }
+    });
+  });
+  await page.goto(server.base + '/import');
+  const start = page.getByRole('button', { name: 'Start import' });
+  await start.waitFor();
+  // The page is live before anything happens: the server greets every socket with the current status.
+  await page.waitForFunction(() => document.querySelector('.view-import')?.dataset.state !== 'none');
+
+  const posted = page.waitForResponse((r) => r.url().endsWith('/api/v1/import') && r.request().method() === 'POST');
+  await start.click();
+  assert.equal((await posted).status(), 202);
+
+  // Live: movies show up in the feed while the job is still running, and the header shows the activity.
+  await page.waitForSelector('.feed-item.added');
+  await shot('import-running');
+
+  await page.waitForSelector('.import-result:not([hidden])', { timeout: IMPORT_TIMEOUT_MS });
+  await shot('import-finished');
+  assert.match(await page.textContent('.import-result'), /Import finished/);
+  assert.equal(await page.getAttribute('.progress', 'aria-valuenow'), '100');
+  assert.ok(await page.isEnabled('button:has-text("Start import")'), 'the button is usable again');
+
+  const types = new Set(frames.map((f) => f.type));
+  assert.ok(types.has('import.status'), 'the server sends the status first');
+  assert.ok(types.has('movie.added'), 'movie.added events arrive');
+  assert.ok(types.has('import.finished'), 'import.finished arrives');
+  const last = frames.filter((f) => f.type === 'import.finished').at(-1).job;
+  assert.ok(last.counts.found > 0, 'the import found movies');
+  for (const key of ['found', 'skipped', 'identified', 'stored', 'art_cached', 'failed']) {
+    const shown = await page.textContent(`[data-count="${key}"]`);
+    assert.equal(Number(shown.replace(/[^\d]/g, '')), last.counts[key], `count "${key}" matches the final job`);
+  }
+  const added = frames.filter((f) => f.type === 'movie.added').length;
+  const feed_items = await page.locator('.feed-item.added').count();
+  assert.equal(feed_items, Math.min(added, 200), 'the feed shows each added movie, capped at 200 entries');
+});
+
+test('the library grid shows the movies, windowed', async () => {
+  const { total } = await api('/movies?limit=1');
+  assert.ok(total > 0, 'the import stored movies');
+  const started = Date.now();
+  await open_library();
+  const first_screen_ms = Date.now() - started;
+  console.log(`# first screen of the library in ${first_screen_ms} ms`);
+  await page.waitForFunction((n) => document.querySelector('.library-total')?.textContent.includes(n.toLocaleString()), total);
+  assert.equal(await total_shown(), total);
+  const cells = await page.locator('.poster-grid .cell').count();
+  assert.ok(cells > 0 && cells < total, `only the rows near the viewport are in the DOM (${cells} of ${total})`);
+  await shot('library');
+
+  // The grid is as tall as the whole library, and its end renders when scrolled to.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await page.waitForSelector(`.cell[aria-posinset="${total}"] .card[href]`);
+  assert.ok(await page.locator('.poster-grid .cell').count() < total);
+  await page.evaluate(() => window.scrollTo(0, 0));
+
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.waitForSelector('.cell[aria-posinset="1"] .card[href]');
+  await shot('library-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+});
+
+test('search as you type filters the grid and lives in the URL', async () => {
+  await open_library();
+  const full_total = await total_shown();
+  // A word from a real title, so the server's full-text search has something to find.
+  const { movies } = await api('/movies?sort=title&order=asc&limit=50');
+  const word = movies.map((m) => m.title.split(/\s+/).find((w) => /^[A-Za-z]{5,}$/.test(w))).find(Boolean);
+  assert.ok(word, 'some title has a plain word');
+  const expected = await api(`/movies?q=${encodeURIComponent(word)}&sort=title&order=asc&limit=200`);
+  assert.ok(expected.total > 0 && expected.total < full_total, `"${word}" narrows the library`);
+
+  const searches = [];
+  page.on('request', (request) => {
+    if (/\/api\/v1\/movies\?.*q=/.test(request.url())) searches.push(request.url());
+  });
+  await page.getByRole('searchbox', { name: 'Search movies' }).pressSequentially(word, { delay: 40 });
+  await page.waitForURL((url) => url.searchParams.get('q') === word);
+  await page.waitForFunction((n) => /match/.test(document.querySelector('.library-total').textContent) &&
+    Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, expected.total);
+  assert.deepEqual(await card_ids(Math.min(12, expected.total)), expected.movies.slice(0, 12).map((m) => m.id));
+  assert.ok(searches.length < word.length, `typing is debounced (${searches.length} searches for ${word.length} keys)`);
+  await shot('library-search');
+
+  // A direct link to the search works, and Back returns to the whole library.
+  await page.reload();
+  await page.waitForSelector('.poster-grid .card[href]');
+  assert.equal(await page.inputValue('input[type="search"]'), word);
+  assert.equal(await total_shown(), expected.total);
+  await page.goBack();
+  await page.waitForFunction((n) => Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, full_total);
+  assert.equal(await page.inputValue('input[type="search"]'), '');
+});
+
+test('sorting changes the order', async () => {
+  await open_library();
+  const by_title = await card_ids(8);
+  const expected_title = await api('/movies?sort=title&order=asc&limit=8');
+  assert.deepEqual(by_title, expected_title.movies.map((m) => m.id));
+
+  await page.selectOption('select[name="sort"]', 'year');
+  await page.waitForURL((url) => url.searchParams.get('sort') === 'year');
+  const newest = await api('/movies?sort=year&order=desc&limit=8');
+  await page.waitForFunction((id) => document.querySelector('.cell[aria-posinset="1"] .card')?.dataset.id === String(id), newest.movies[0].id);
+  assert.deepEqual(await card_ids(8), newest.movies.map((m) => m.id));
+  assert.notDeepEqual(await card_ids(8), by_title);
+
+  await page.getByRole('button', { name: /Descending order/ }).click();
+  await page.waitForURL((url) => url.searchParams.get('order') === 'asc');
+  const oldest = await api('/movies?sort=year&order=asc&limit=8');
+  await page.waitForFunction((id) => document.querySelector('.cell[aria-posinset="1"] .card')?.dataset.id === String(id), oldest.movies[0].id);
+  assert.deepEqual(await card_ids(8), oldest.movies.map((m) => m.id));
+  const years = await page.$$eval('.poster-grid .card[href] .card-sub', (els) => els.slice(0, 8).map((e) => parseInt(e.textContent, 10)));
+  const known = years.filter(Number.isFinite);
+  assert.deepEqual(known, [...known].sort((a, b) => a - b), 'years ascend');
+});
+
+test('arrow keys move through the grid', async () => {
+  await open_library();
+  await page.focus('input[type="search"]');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.activeElement?.closest('.cell')?.getAttribute('aria-posinset') === '1');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.activeElement?.closest('.cell')?.getAttribute('aria-posinset') === '2');
+  await page.keyboard.press('ArrowDown');
+  const cols = await page.evaluate(() => {
+    const tops = [...document.querySelectorAll('.poster-grid .cell')].map((c) => c.getBoundingClientRect().top);
+    return tops.filter((t) => t === tops[0]).length;
+  });
+  await page.waitForFunction((n) => document.activeElement?.closest('.cell')?.getAttribute('aria-posinset') === String(n), 2 + cols);
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement.querySelector('.poster')).outlineStyle);
+  assert.notEqual(outline, 'none', 'the focused card is visibly marked');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/movies\/\d+$/);
+  await page.waitForSelector('.movie-title');
+});
+
+test('the movie view opens from a direct link', async () => {
+  const { movies } = await api('/movies?sort=title&order=asc&limit=50');
+  const movie = movies.find((m) => (m.files ?? []).length > 0) ?? movies[0];
+  await page.goto(`${server.base}/movies/${movie.id}`);
+  await page.waitForSelector('.movie-title');
+  assert.match(await page.textContent('.movie-title'), new RegExp(escape_regexp(movie.title)));
+  const full = await api(`/movies/${movie.id}`);
+  for (const file of full.files) {
+    assert.ok(await page.locator('.file-path', { hasText: file.path }).count() > 0, `file ${file.path} is listed`);
+  }
+  await shot('movie');
+
+  await page.getByRole('button', { name: 'Fix match' }).click();
+  await page.waitForSelector('dialog.match-dialog[open]');
+  if (tmdb) {
+    // Search runs at once with the movie's title; picking another result rematches the movie.
+    await page.waitForSelector('.match-result');
+    await shot('movie-fix-match');
+    const other = page.locator('.match-result', { hasText: 'Returns' }).first();
+    const other_title = (await other.locator('.match-title').textContent()).replace(/\s*\(\d{4}\)$/, '');
+    const matched = page.waitForResponse((r) => r.url().endsWith(`/api/v1/movies/${movie.id}/match`));
+    await other.click();
+    assert.equal((await matched).status(), 200);
+    await page.waitForSelector('dialog.match-dialog', { state: 'detached' });
+    await page.waitForFunction((t) => document.querySelector('.movie-title')?.textContent.startsWith(t), other_title);
+    assert.equal((await api(`/movies/${movie.id}`)).title, other_title);
+  } else {
+    await shot('movie-fix-match');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog.match-dialog', { state: 'detached' });
+  }
+
+  // An unknown id is a clear message, not a broken page.
+  const missing = page.waitForResponse((r) => r.url().includes('/api/v1/movies/999999999'));
+  allowed_problems.push(/status of 404/);
+  await page.goto(`${server.base}/movies/999999999`);
+  assert.equal((await missing).status(), 404);
+  await page.waitForSelector('text=Movie not found');
+});
+
+test('watched and personal rating survive a reload', async () => {
+  const { movies } = await api('/movies?sort=title&order=asc&limit=5&watched=false');
+  const movie = movies[0];
+  await page.goto(`${server.base}/movies/${movie.id}`);
+  const watched = page.locator('button[name="watched"]');
+  await watched.waitFor();
+  assert.equal(await watched.getAttribute('aria-pressed'), 'false');
+
+  let saved = page.waitForResponse((r) => r.url().endsWith(`/api/v1/movies/${movie.id}`) && r.request().method() === 'PATCH');
+  await watched.click();
+  assert.equal((await saved).status(), 200);
+  assert.deepEqual((await saved).request().postDataJSON(), { watched: true });
+
+  saved = page.waitForResponse((r) => r.url().endsWith(`/api/v1/movies/${movie.id}`) && r.request().method() === 'PATCH');
+  await page.click('label[for="rating-8"]');
+  assert.deepEqual((await saved).request().postDataJSON(), { rating: 8 });
+  assert.equal((await saved).status(), 200);
+
+  await page.reload();
+  await page.locator('button[name="watched"][aria-pressed="true"]').waitFor();
+  assert.ok(await page.isChecked('#rating-8'));
+  assert.match(await page.textContent('.rating-value-label'), /8\/10/);
+  const stored = await api(`/movies/${movie.id}`);
+  assert.equal(stored.watched, true);
+  assert.equal(stored.rating, 8);
+  await shot('movie-watched-rated');
+
+  // Clearing the rating sends null.
+  saved = page.waitForResponse((r) => r.url().endsWith(`/api/v1/movies/${movie.id}`) && r.request().method() === 'PATCH');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  assert.deepEqual((await saved).request().postDataJSON(), { rating: null });
+  await page.waitForSelector('text=Not rated');
+});
+
+test('the other views render: settings, stats, clean-up', async () => {
+  await page.goto(server.base + '/settings');
+  await page.waitForSelector('input[name="media_folder"]');
+  const config = await api('/config');
+  const folders = await page.$$eval('input[name="media_folder"]', (els) => els.map((e) => e.value));
+  assert.deepEqual(folders.filter(Boolean), config.media_folders);
+  for (const key of ['tmdb_api_key', 'tmdb_read_token', 'omdb_api_key']) {
+    assert.equal(await page.getAttribute(`input[name="${key}"]`, 'type'), 'password');
+    assert.equal(await page.inputValue(`input[name="${key}"]`), '', 'keys are never filled in');
+  }
+  if (config.offline) assert.ok(await page.isVisible('[data-offline-banner]'), 'offline mode is announced');
+  await shot('settings', { full_page: true });
+
+  await page.goto(server.base + '/stats');
+  await page.waitForSelector('.stat-tiles');
+  await page.waitForSelector('.chart svg');
+  await shot('stats', { full_page: true });
+
+  await page.goto(server.base + '/duplicates');
+  await page.waitForSelector('.duplicate-groups[aria-busy="false"]');
+  const pruned = page.waitForResponse((r) => r.url().endsWith('/api/v1/prune'));
+  await page.getByRole('button', { name: 'Remove missing movies' }).click();
+  assert.equal((await pruned).status(), 200);
+  await page.waitForSelector('.prune-summary');
+  await shot('duplicates', { full_page: true });
+});
+
+test('phone width (390 px) never scrolls sideways', async () => {
+  await page.setViewportSize(PHONE);
+  try {
+    const { movies } = await api('/movies?limit=1');
+    const views = [
+      ['/', '.poster-grid .card[href]', 'phone-library'],
+      [`/movies/${movies[0].id}`, '.movie-title', 'phone-movie'],
+      ['/import', '.count-tiles', 'phone-import'],
+      ['/duplicates', '.duplicate-groups[aria-busy="false"]', 'phone-duplicates'],
+      ['/stats', '.stat-tiles', 'phone-stats'],
+      ['/settings', 'input[name="media_folder"]', 'phone-settings'],
+    ];
+    for (const [path, ready, name] of views) {
+      await page.goto(server.base + path);
+      await page.waitForSelector(ready);
+      const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]);
+      assert.ok(widths[0] <= widths[2] && widths[1] <= widths[2], `${path} fits ${widths[2]} px (scrollWidth ${widths[0]})`);
+      await shot(name);
+    }
+    await page.goto(server.base + '/');
+    await page.waitForSelector('.poster-grid .card[href]');
+    await page.getByRole('button', { name: /Filters/ }).click();
+    await page.waitForSelector('#library-filters.open');
+    await shot('phone-library-filters');
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+});
+
+test('the live connection comes back after a server restart', async () => {
+  await page.goto(server.base + '/import');
+  await page.waitForFunction(() => document.querySelector('.view-import')?.dataset.state !== 'none');
+  const greeted_again = new Promise((resolve_greeting) => {
+    page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => {
+      if (String(payload).includes('"import.status"')) resolve_greeting();
+    }));
+  });
+  // Reconnect attempts while the server is down are logged by the browser itself.
+  allowed_problems.push(/WebSocket connection to .* failed/, /ERR_CONNECTION_REFUSED/);
+  await stop_server();
+  await page.waitForSelector('[data-connection]:not([hidden])');
+  server = { ...server, ...(await start_server(server.media, server.data, `127.0.0.1:${server.port}`)) };
+  await greeted_again;
+  await page.waitForSelector('[data-connection]', { state: 'hidden' });
+});
+
+function escape_regexp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
