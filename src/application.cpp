@@ -96,7 +96,8 @@ private:
     template <class Message>
     asio::awaitable<void> stop(mailbox<Message>& box, done_signal& done) {
         // The stop message queues behind what the service already holds; close only once it has returned.
-        co_await box.send(stop_service{});
+        stop_service message{};
+        co_await post(box, std::move(message));
         co_await done.async_receive(asio::as_tuple(asio::use_awaitable));
         box.close();
     }

@@ -56,21 +56,32 @@ template <class T> struct nullable {
             ind = soci::i_null;
         }
     }
-    [[nodiscard]] std::optional<T> get() const { return ind == soci::i_ok ? std::optional<T>(value) : std::nullopt; }
+    [[nodiscard]] std::optional<T> get() const {
+        return ind == soci::i_ok ? std::optional<T>(value) : std::nullopt;
+    }
 };
 
-template <class T> auto use(nullable<T>& n, const std::string& name) { return soci::use(n.value, n.ind, name); }
-template <class T> auto into(nullable<T>& n) { return soci::into(n.value, n.ind); }
+template <class T> auto use(nullable<T>& n, const std::string& name) {
+    return soci::use(n.value, n.ind, name);
+}
+template <class T> auto into(nullable<T>& n) {
+    return soci::into(n.value, n.ind);
+}
 
-bool is_ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char ascii_lower(unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
+bool is_ascii_alnum(unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+char ascii_lower(unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
 
 /// The key that groups the versions of one movie and orders the title sort: the parser's normalised title,
 /// folded once more (ASCII case, punctuation runs, a leading or trailing article) so that grouping and order
 /// hold whatever the parser's normalisation does. Idempotent, so a fully normalised title passes unchanged.
 std::string title_key_of(std::string_view title) {
     std::string lowered;
-    for (const unsigned char c : normalized_title(title)) lowered += ascii_lower(c);
+    for (const unsigned char c : normalized_title(title))
+        lowered += ascii_lower(c);
     for (std::string_view article : {", the", ", a", ", an"}) {
         if (lowered.size() > article.size() && lowered.ends_with(article)) {
             lowered.resize(lowered.size() - article.size());
@@ -99,7 +110,8 @@ std::string title_key_of(std::string_view title) {
 
 std::string json_text(const std::vector<std::string>& items) {
     boost::json::array array;
-    for (const auto& item : items) array.emplace_back(display_utf8(item));
+    for (const auto& item : items)
+        array.emplace_back(display_utf8(item));
     return boost::json::serialize(array);
 }
 
@@ -136,7 +148,8 @@ std::vector<credit> credits_from_json(const std::string& text) {
         const auto* name = o.if_contains("name");
         if (!name || !name->is_string()) continue;
         credit c{std::string(name->as_string()), std::nullopt};
-        if (const auto* role = o.if_contains("role"); role && role->is_string()) c.role = std::string(role->as_string());
+        if (const auto* role = o.if_contains("role"); role && role->is_string())
+            c.role = std::string(role->as_string());
         credits.push_back(std::move(c));
     }
     return credits;
@@ -174,9 +187,11 @@ std::string fts_query(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size() && words < max_search_words) {
         // Control bytes (NUL included) separate words like spaces do.
-        while (i < text.size() && static_cast<unsigned char>(text[i]) <= ' ') ++i;
+        while (i < text.size() && static_cast<unsigned char>(text[i]) <= ' ')
+            ++i;
         const auto start = i;
-        while (i < text.size() && static_cast<unsigned char>(text[i]) > ' ') ++i;
+        while (i < text.size() && static_cast<unsigned char>(text[i]) > ' ')
+            ++i;
         const auto word = text.substr(start, i - start);
         if (std::none_of(word.begin(), word.end(), [](char c) {
                 const auto u = static_cast<unsigned char>(c);
@@ -205,7 +220,7 @@ soci::statement prepare(soci::session& sql, const std::string& text, Bindings&&.
 /// Resets a statement once its rows are read. A SELECT left mid-result keeps its read snapshot open: the
 /// reader instance would go on seeing old data and the WAL could not be checkpointed.
 class statement_use {
-public:
+  public:
     explicit statement_use(soci::statement& st) : st_(st) {}
     statement_use(const statement_use&) = delete;
     statement_use& operator=(const statement_use&) = delete;
@@ -216,7 +231,7 @@ public:
             backend->databaseReady_ = true;
     }
 
-private:
+  private:
     soci::statement& st_;
 };
 
@@ -249,7 +264,7 @@ int user_version(soci::session& sql) {
 /// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed. IMMEDIATE takes the write lock up front, so a
 /// write transaction never fails half-way on a lock upgrade.
 class write_transaction {
-public:
+  public:
     explicit write_transaction(soci::session& sql) : sql_(sql) { sql_ << "BEGIN IMMEDIATE"; }
     write_transaction(const write_transaction&) = delete;
     write_transaction& operator=(const write_transaction&) = delete;
@@ -267,14 +282,14 @@ public:
         open_ = false;
     }
 
-private:
+  private:
     soci::session& sql_;
     bool open_ = true;
 };
 
 /// A read snapshot across several queries (a page and its total agree).
 class read_transaction {
-public:
+  public:
     explicit read_transaction(soci::session& sql) : sql_(sql) { sql_ << "BEGIN"; }
     read_transaction(const read_transaction&) = delete;
     read_transaction& operator=(const read_transaction&) = delete;
@@ -286,14 +301,15 @@ public:
         }
     }
 
-private:
+  private:
     soci::session& sql_;
 };
 
 // ---- rows ----
 
-const std::string file_columns = "f.id, f.movie_id, f.path, f.root, f.size, f.mtime_ns, f.resolution, f.source, "
-                                 "f.video_codec, f.audio_codec, f.edition, f.container, f.part, f.three_d";
+const std::string file_columns =
+    "f.id, f.movie_id, f.path, f.root, f.size, f.mtime_ns, f.resolution, f.source, "
+    "f.video_codec, f.audio_codec, f.edition, f.container, f.part, f.three_d";
 
 /// One media_files row, in `file_columns` order.
 struct file_row {
@@ -307,11 +323,12 @@ struct file_row {
     nullable<int> part;
     int three_d = 0;
 
-    template <class... Uses> soci::statement prepare_select(soci::session& sql, const std::string& text, Uses&&... uses) {
+    template <class... Uses>
+    soci::statement prepare_select(soci::session& sql, const std::string& text, Uses&&... uses) {
         return prepare(sql, text, soci::into(id), soci::into(movie_id), soci::into(path), soci::into(root),
-                       soci::into(size), soci::into(mtime_ns), into(resolution), into(source), into(video_codec),
-                       into(audio_codec), into(edition), into(container), into(part), soci::into(three_d),
-                       std::forward<Uses>(uses)...);
+                       soci::into(size), soci::into(mtime_ns), into(resolution), into(source),
+                       into(video_codec), into(audio_codec), into(edition), into(container), into(part),
+                       soci::into(three_d), std::forward<Uses>(uses)...);
     }
 
     [[nodiscard]] media_file to_file() const {
@@ -335,7 +352,8 @@ struct file_row {
 const std::string movie_columns =
     "m.id, m.title, m.original_title, m.year, m.overview, m.tagline, m.runtime, m.genres, m.countries, "
     "m.directors, m.writers, m.cast_members, m.certification, m.collection, m.tmdb_id, m.imdb_id, m.poster, "
-    "m.backdrop, m.imdb_rating, m.imdb_votes, m.metascore, m.awards, m.vote_average, m.vote_count, m.watched, "
+    "m.backdrop, m.imdb_rating, m.imdb_votes, m.metascore, m.awards, m.vote_average, m.vote_count, "
+    "m.watched, "
     "m.rating, m.match_state, m.match_confidence, m.identify_error, m.added_at, m.updated_at";
 
 /// One movies row, in `movie_columns` order.
@@ -363,14 +381,16 @@ struct movie_row {
     nullable<std::string> identify_error;
     std::string added_at, updated_at;
 
-    template <class... Uses> soci::statement prepare_select(soci::session& sql, const std::string& text, Uses&&... uses) {
-        return prepare(sql, text, soci::into(id), soci::into(title), into(original_title), into(year), into(overview),
-                       into(tagline), into(runtime), soci::into(genres), soci::into(countries), soci::into(directors),
-                       soci::into(writers), soci::into(cast), into(certification), into(collection), into(tmdb_id),
-                       into(imdb_id), into(poster), into(backdrop), into(imdb_rating), into(imdb_votes),
-                       into(metascore), into(awards), into(vote_average), into(vote_count), soci::into(watched),
-                       into(rating), soci::into(match), into(match_confidence), into(identify_error),
-                       soci::into(added_at), soci::into(updated_at), std::forward<Uses>(uses)...);
+    template <class... Uses>
+    soci::statement prepare_select(soci::session& sql, const std::string& text, Uses&&... uses) {
+        return prepare(sql, text, soci::into(id), soci::into(title), into(original_title), into(year),
+                       into(overview), into(tagline), into(runtime), soci::into(genres),
+                       soci::into(countries), soci::into(directors), soci::into(writers), soci::into(cast),
+                       into(certification), into(collection), into(tmdb_id), into(imdb_id), into(poster),
+                       into(backdrop), into(imdb_rating), into(imdb_votes), into(metascore), into(awards),
+                       into(vote_average), into(vote_count), soci::into(watched), into(rating),
+                       soci::into(match), into(match_confidence), into(identify_error), soci::into(added_at),
+                       soci::into(updated_at), std::forward<Uses>(uses)...);
     }
 
     [[nodiscard]] movie to_movie() const {
@@ -530,8 +550,8 @@ struct write_statements {
     soci::statement rollback_to;
 
     explicit write_statements(soci::session& sql)
-        : file_by_path(prepare(sql, "SELECT id, movie_id FROM media_files WHERE path = :path", soci::into(found_file),
-                               soci::into(found_movie), soci::use(path, "path"))),
+        : file_by_path(prepare(sql, "SELECT id, movie_id FROM media_files WHERE path = :path",
+                               soci::into(found_file), soci::into(found_movie), soci::use(path, "path"))),
           movie_by_tmdb_id(prepare(sql, "SELECT id FROM movies WHERE tmdb_id = :tmdb_id ORDER BY id LIMIT 1",
                                    soci::into(found_movie), use(tmdb_id, "tmdb_id"))),
           movie_by_imdb_id(prepare(sql, "SELECT id FROM movies WHERE imdb_id = :imdb_id ORDER BY id LIMIT 1",
@@ -542,44 +562,45 @@ struct write_statements {
                                  " AND (:tmdb_id IS NULL OR tmdb_id IS NULL OR tmdb_id = :tmdb_id)"
                                  " AND (:imdb_id IS NULL OR imdb_id IS NULL OR imdb_id = :imdb_id)"
                                  " ORDER BY id LIMIT 1",
-                                 soci::into(found_movie), soci::use(title_key, "title_key"), use(year, "year"),
-                                 use(tmdb_id, "tmdb_id"), use(imdb_id, "imdb_id"))),
-          insert_movie(prepare(sql,
-                               "INSERT INTO movies (title, title_key, year, tmdb_id, imdb_id, added_at, updated_at)"
-                               " VALUES (:title, :title_key, :year, :tmdb_id, :imdb_id, :now, :now)",
-                               soci::use(title, "title"), soci::use(title_key, "title_key"), use(year, "year"),
-                               use(tmdb_id, "tmdb_id"), use(imdb_id, "imdb_id"), soci::use(now, "now"))),
+                                 soci::into(found_movie), soci::use(title_key, "title_key"),
+                                 use(year, "year"), use(tmdb_id, "tmdb_id"), use(imdb_id, "imdb_id"))),
+          insert_movie(
+              prepare(sql,
+                      "INSERT INTO movies (title, title_key, year, tmdb_id, imdb_id, added_at, updated_at)"
+                      " VALUES (:title, :title_key, :year, :tmdb_id, :imdb_id, :now, :now)",
+                      soci::use(title, "title"), soci::use(title_key, "title_key"), use(year, "year"),
+                      use(tmdb_id, "tmdb_id"), use(imdb_id, "imdb_id"), soci::use(now, "now"))),
           adopt_ids(prepare(sql,
                             "UPDATE movies SET tmdb_id = coalesce(tmdb_id, :tmdb_id),"
                             " imdb_id = coalesce(imdb_id, :imdb_id), updated_at = :now WHERE id = :movie",
                             use(tmdb_id, "tmdb_id"), use(imdb_id, "imdb_id"), soci::use(now, "now"),
                             soci::use(target_movie, "movie"))),
-          touch_movie(prepare(sql, "UPDATE movies SET updated_at = :now WHERE id = :movie", soci::use(now, "now"),
-                              soci::use(target_movie, "movie"))),
-          insert_file(prepare(sql,
-                              "INSERT INTO media_files (movie_id, path, root, size, mtime_ns, resolution, source,"
-                              " video_codec, audio_codec, edition, container, part, three_d) VALUES (:movie, :path,"
-                              " :root, :size, :mtime_ns, :resolution, :source, :video_codec, :audio_codec, :edition,"
-                              " :container, :part, :three_d)",
-                              soci::use(file.movie_id, "movie"), soci::use(file.path, "path"),
-                              soci::use(file.root, "root"), soci::use(file.size, "size"),
-                              soci::use(file.mtime_ns, "mtime_ns"), use(file.resolution, "resolution"),
-                              use(file.source, "source"), use(file.video_codec, "video_codec"),
-                              use(file.audio_codec, "audio_codec"), use(file.edition, "edition"),
-                              use(file.container, "container"), use(file.part, "part"),
-                              soci::use(file.three_d, "three_d"))),
-          update_file(prepare(sql,
-                              "UPDATE media_files SET path = :path, root = :root, size = :size, mtime_ns = :mtime_ns,"
-                              " resolution = :resolution, source = :source, video_codec = :video_codec,"
-                              " audio_codec = :audio_codec, edition = :edition, container = :container,"
-                              " part = :part, three_d = :three_d WHERE id = :id",
-                              soci::use(file.path, "path"), soci::use(file.root, "root"),
-                              soci::use(file.size, "size"), soci::use(file.mtime_ns, "mtime_ns"),
-                              use(file.resolution, "resolution"), use(file.source, "source"),
-                              use(file.video_codec, "video_codec"), use(file.audio_codec, "audio_codec"),
-                              use(file.edition, "edition"), use(file.container, "container"),
-                              use(file.part, "part"), soci::use(file.three_d, "three_d"),
-                              soci::use(file.id, "id"))),
+          touch_movie(prepare(sql, "UPDATE movies SET updated_at = :now WHERE id = :movie",
+                              soci::use(now, "now"), soci::use(target_movie, "movie"))),
+          insert_file(prepare(
+              sql,
+              "INSERT INTO media_files (movie_id, path, root, size, mtime_ns, resolution, source,"
+              " video_codec, audio_codec, edition, container, part, three_d) VALUES (:movie, :path,"
+              " :root, :size, :mtime_ns, :resolution, :source, :video_codec, :audio_codec, :edition,"
+              " :container, :part, :three_d)",
+              soci::use(file.movie_id, "movie"), soci::use(file.path, "path"), soci::use(file.root, "root"),
+              soci::use(file.size, "size"), soci::use(file.mtime_ns, "mtime_ns"),
+              use(file.resolution, "resolution"), use(file.source, "source"),
+              use(file.video_codec, "video_codec"), use(file.audio_codec, "audio_codec"),
+              use(file.edition, "edition"), use(file.container, "container"), use(file.part, "part"),
+              soci::use(file.three_d, "three_d"))),
+          update_file(
+              prepare(sql,
+                      "UPDATE media_files SET path = :path, root = :root, size = :size, mtime_ns = :mtime_ns,"
+                      " resolution = :resolution, source = :source, video_codec = :video_codec,"
+                      " audio_codec = :audio_codec, edition = :edition, container = :container,"
+                      " part = :part, three_d = :three_d WHERE id = :id",
+                      soci::use(file.path, "path"), soci::use(file.root, "root"),
+                      soci::use(file.size, "size"), soci::use(file.mtime_ns, "mtime_ns"),
+                      use(file.resolution, "resolution"), use(file.source, "source"),
+                      use(file.video_codec, "video_codec"), use(file.audio_codec, "audio_codec"),
+                      use(file.edition, "edition"), use(file.container, "container"), use(file.part, "part"),
+                      soci::use(file.three_d, "three_d"), soci::use(file.id, "id"))),
           relocate_file(prepare(sql,
                                 "UPDATE media_files SET path = :path, root = :root, size = :size,"
                                 " mtime_ns = :mtime_ns WHERE id = :id",
@@ -587,9 +608,10 @@ struct write_statements {
                                 soci::use(file.size, "size"), soci::use(file.mtime_ns, "mtime_ns"),
                                 soci::use(file.id, "id"))),
           delete_file(prepare(sql, "DELETE FROM media_files WHERE id = :id", soci::use(found_file, "id"))),
-          count_files(prepare(sql, "SELECT count(*) FROM media_files WHERE movie_id = :movie", soci::into(file_count),
-                              soci::use(target_movie, "movie"))),
-          delete_movie(prepare(sql, "DELETE FROM movies WHERE id = :movie", soci::use(target_movie, "movie"))),
+          count_files(prepare(sql, "SELECT count(*) FROM media_files WHERE movie_id = :movie",
+                              soci::into(file_count), soci::use(target_movie, "movie"))),
+          delete_movie(
+              prepare(sql, "DELETE FROM movies WHERE id = :movie", soci::use(target_movie, "movie"))),
           index_added(prepare(sql,
                               "INSERT INTO movies_fts (rowid, title, original_title, overview, people)"
                               " SELECT id, title, original_title, overview, people FROM movies"
@@ -627,14 +649,15 @@ struct read_statements {
 
     explicit read_statements(soci::session& sql)
         : movies_by_ids(movie_columns_row.prepare_select(
-              sql, "SELECT " + movie_columns + " FROM movies m WHERE m.id IN (SELECT value FROM json_each(:ids))",
+              sql,
+              "SELECT " + movie_columns + " FROM movies m WHERE m.id IN (SELECT value FROM json_each(:ids))",
               soci::use(ids, "ids"))),
           files_by_movie_ids(file_columns_row.prepare_select(sql,
-                                                 "SELECT " + file_columns +
-                                                     " FROM media_files f WHERE f.movie_id IN"
-                                                     " (SELECT value FROM json_each(:ids))"
-                                                     " ORDER BY f.movie_id, f.part, f.path",
-                                                 soci::use(ids, "ids"))),
+                                                             "SELECT " + file_columns +
+                                                                 " FROM media_files f WHERE f.movie_id IN"
+                                                                 " (SELECT value FROM json_each(:ids))"
+                                                                 " ORDER BY f.movie_id, f.part, f.path",
+                                                             soci::use(ids, "ids"))),
           movie_count(prepare(sql, "SELECT count(*) FROM movies", soci::into(count))),
           file_count(prepare(sql, "SELECT count(*) FROM media_files", soci::into(count))),
           known_files(prepare(sql, "SELECT path, size, mtime_ns, movie_id FROM media_files", soci::into(path),
@@ -648,7 +671,8 @@ struct read_statements {
         ids = ids_json(wanted);
         std::unordered_map<movie_id, movie> by_id;
         by_id.reserve(wanted.size());
-        for_each_row(movies_by_ids, [&] { by_id.emplace(movie_columns_row.id, movie_columns_row.to_movie()); });
+        for_each_row(movies_by_ids,
+                     [&] { by_id.emplace(movie_columns_row.id, movie_columns_row.to_movie()); });
         for_each_row(files_by_movie_ids, [&] {
             if (auto it = by_id.find(file_columns_row.movie_id); it != by_id.end())
                 it->second.files.push_back(file_columns_row.to_file());
@@ -684,10 +708,10 @@ std::string connect_string(const fs::path& file) {
 
 void migrate(soci::session& sql, const fs::path& file) {
     const auto too_new = [&](int version) {
-        return std::runtime_error("the database " + file.string() + " has schema version " + std::to_string(version) +
-                                  ", newer than this build of Mediabase supports (" +
-                                  std::to_string(schema::current_version) +
-                                  "); run a newer Mediabase or restore a backup");
+        return std::runtime_error(
+            "the database " + file.string() + " has schema version " + std::to_string(version) +
+            ", newer than this build of Mediabase supports (" + std::to_string(schema::current_version) +
+            "); run a newer Mediabase or restore a backup");
     };
     int version = user_version(sql);
     if (version > schema::current_version) throw too_new(version);
@@ -699,7 +723,8 @@ void migrate(soci::session& sql, const fs::path& file) {
             version = user_version(sql);
             if (version > schema::current_version) throw too_new(version);
             if (step.version <= version) continue;
-            for (const auto statement : step.statements) sql << std::string(statement);
+            for (const auto statement : step.statements)
+                sql << std::string(statement);
             // PRAGMA takes no parameters; the value is this build's own constant.
             sql << "PRAGMA user_version = " + std::to_string(step.version);
             transaction.commit();
@@ -729,6 +754,49 @@ struct catalogue::impl {
         return *reads;
     }
 
+    /// Stores a batch in one transaction. With `isolate`, each movie gets a savepoint, so one that fails is
+    /// undone alone and counted; without, the first failure undoes the whole batch and gives nullopt.
+    std::optional<store_result> store_batch(std::span<const found_movie> batch, bool isolate) {
+        auto& w = writer();
+        store_result result;
+        write_transaction transaction(sql);
+        const auto now = utc_now_iso8601();
+        std::unordered_set<movie_id> reported;
+        std::vector<movie_id> added;
+        for (const auto& found : batch) {
+            if (found.files.empty()) {
+                ++result.failed;
+                spdlog::warn("catalogue: cannot store '{}': no files", found.title);
+                continue;
+            }
+            if (isolate) execute(w.savepoint);
+            try {
+                const auto [id, kind] = store_one(found, now);
+                if (isolate) execute(w.release);
+                ++result.stored;
+                // A movie added by this batch and extended later in it is still just added.
+                if (reported.insert(id).second) {
+                    result.changes.push_back({kind, id});
+                    if (kind == change_kind::added) added.push_back(id);
+                }
+            } catch (const std::exception& e) {
+                if (!isolate) return std::nullopt;
+                execute(w.rollback_to);
+                execute(w.release);
+                ++result.failed;
+                spdlog::warn("catalogue: cannot store '{}' ({}): {}", found.title, found.files.front().path,
+                             e.what());
+            }
+        }
+        // New movies enter the full-text index together (see the schema on why not by trigger).
+        if (!added.empty()) {
+            w.added_ids = ids_json(added);
+            execute(w.index_added);
+        }
+        transaction.commit();
+        return result;
+    }
+
     /// Stores one found movie inside the batch's transaction. Returns the movie and whether it is new.
     std::pair<movie_id, change_kind> store_one(const found_movie& found, const std::string& now) {
         if (found.files.empty()) throw std::invalid_argument("a found movie without files");
@@ -755,7 +823,8 @@ struct catalogue::impl {
             } else if (found.imdb_id && query_one(w.movie_by_imdb_id)) {
                 target = w.found_movie;
             } else if (found.year && query_one(w.movie_by_title)) {
-                // Without a year a shared title proves little: such movies stay apart (and show as duplicates).
+                // Without a year a shared title proves little: such movies stay apart (and show as
+                // duplicates).
                 target = w.found_movie;
             }
         }
@@ -790,8 +859,8 @@ catalogue catalogue::open(const std::filesystem::path& db_file) {
         std::error_code ec;
         fs::create_directories(file.parent_path(), ec);
         if (ec)
-            throw std::runtime_error("cannot create the database folder " + file.parent_path().string() + ": " +
-                                     ec.message());
+            throw std::runtime_error("cannot create the database folder " + file.parent_path().string() +
+                                     ": " + ec.message());
     }
     auto p = std::make_unique<impl>();
     p->file = file;
@@ -802,15 +871,17 @@ catalogue catalogue::open(const std::filesystem::path& db_file) {
         std::string journal_mode;
         p->sql << "PRAGMA journal_mode = WAL", soci::into(journal_mode);
         if (journal_mode != "wal")
-            spdlog::warn("catalogue: {} is in journal mode '{}', not WAL: reads may wait behind writes", file.string(),
-                         journal_mode);
+            spdlog::warn("catalogue: {} is in journal mode '{}', not WAL: reads may wait behind writes",
+                         file.string(), journal_mode);
         p->sql << "PRAGMA synchronous = NORMAL";
         // Room for the hot index pages of a 100k-movie library (the default is 2 MiB).
         p->sql << "PRAGMA cache_size = -16384";
         p->sql << "PRAGMA temp_store = MEMORY";
-        // Checkpoint the WAL less often than every 4 MiB: an import rewrites the same index pages batch after
-        // batch, and each checkpoint copies them into the database file again.
-        p->sql << "PRAGMA wal_autocheckpoint = 8192";
+        // Checkpoint the WAL every 128 MiB instead of every 4 MiB: an import rewrites the same index pages
+        // batch after batch, and each checkpoint copies them into the database file again. After a
+        // checkpoint the WAL file is cut back to 64 MiB.
+        p->sql << "PRAGMA wal_autocheckpoint = 32768";
+        p->sql << "PRAGMA journal_size_limit = 67108864";
         p->sql << "PRAGMA foreign_keys = ON";
     } catch (const soci::soci_error& e) {
         throw std::runtime_error("cannot open the database " + file.string() + ": " + e.what());
@@ -837,50 +908,28 @@ catalogue::~catalogue() {
 catalogue::catalogue(catalogue&&) noexcept = default;
 catalogue& catalogue::operator=(catalogue&&) noexcept = default;
 
-int catalogue::current_schema_version() { return schema::current_version; }
+int catalogue::current_schema_version() {
+    return schema::current_version;
+}
 
-int catalogue::schema_version() { return user_version(impl_->sql); }
+int catalogue::schema_version() {
+    return user_version(impl_->sql);
+}
 
 store_result catalogue::store_found(std::span<const found_movie> batch) {
-    store_result result;
-    if (batch.empty()) return result;
-    auto& w = impl_->writer();
+    if (batch.empty()) return {};
     try {
-        write_transaction transaction(impl_->sql);
-        const auto now = utc_now_iso8601();
-        std::unordered_map<movie_id, std::size_t> reported;
-        std::vector<movie_id> added;
-        for (const auto& found : batch) {
-            execute(w.savepoint);
-            try {
-                const auto [id, kind] = impl_->store_one(found, now);
-                execute(w.release);
-                ++result.stored;
-                // A movie added by this batch and extended later in it is still just added.
-                if (reported.emplace(id, result.changes.size()).second) {
-                    result.changes.push_back({kind, id});
-                    if (kind == change_kind::added) added.push_back(id);
-                }
-            } catch (const std::exception& e) {
-                execute(w.rollback_to);
-                execute(w.release);
-                ++result.failed;
-                spdlog::warn("catalogue: cannot store '{}' ({}): {}", found.title,
-                             found.files.empty() ? std::string("no files") : found.files.front().path, e.what());
-            }
-        }
-        // New movies enter the full-text index together (see the schema on why not by trigger).
-        if (!added.empty()) {
-            w.added_ids = ids_json(added);
-            execute(w.index_added);
-        }
-        transaction.commit();
+        // Savepoints cost: each copies aside every page it touches. So the batch goes in without them, and
+        // only if a movie fails does it go again with one savepoint per movie, to keep the others.
+        if (auto result = impl_->store_batch(batch, false)) return *result;
+        spdlog::debug("catalogue: storing the batch again movie by movie");
+        return *impl_->store_batch(batch, true);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: storing a batch of {} movies failed: {}", batch.size(), e.what());
-        result = {};
+        store_result result;
         result.failed = static_cast<std::int64_t>(batch.size());
+        return result;
     }
-    return result;
 }
 
 std::vector<movie_change> catalogue::remove_files(std::span<const std::string> paths) {
@@ -944,12 +993,13 @@ std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patc
         nullable<int> rating;
         if (patch.rating) rating.set(*patch.rating);
         std::string now = utc_now_iso8601();
-        auto update = prepare(impl_->sql,
-                              "UPDATE movies SET watched = coalesce(:watched, watched),"
-                              " rating = CASE WHEN :set_rating THEN :rating ELSE rating END, updated_at = :now"
-                              " WHERE id = :id",
-                              use(watched, "watched"), soci::use(set_rating, "set_rating"), use(rating, "rating"),
-                              soci::use(now, "now"), soci::use(id, "id"));
+        auto update =
+            prepare(impl_->sql,
+                    "UPDATE movies SET watched = coalesce(:watched, watched),"
+                    " rating = CASE WHEN :set_rating THEN :rating ELSE rating END, updated_at = :now"
+                    " WHERE id = :id",
+                    use(watched, "watched"), soci::use(set_rating, "set_rating"), use(rating, "rating"),
+                    soci::use(now, "now"), soci::use(id, "id"));
         execute(update);
         if (update.get_affected_rows() == 0) return std::nullopt;
         transaction.commit();
@@ -1001,16 +1051,17 @@ std::optional<movie> catalogue::update_metadata(movie_id id, const movie& m) {
         update.exchange(soci::use(v.updated_at, "updated_at"));
         update.exchange(soci::use(v.id, "id"));
         update.alloc();
-        update.prepare("UPDATE movies SET title = " + title_sql + ", title_key = " + title_key_sql +
-                       ", original_title = :original_title, year = :year, overview = :overview,"
-                       " tagline = :tagline, runtime = :runtime, genres = :genres, countries = :countries,"
-                       " directors = :directors, writers = :writers, cast_members = :cast, people = :people,"
-                       " certification = :certification, collection = :collection, tmdb_id = :tmdb_id,"
-                       " imdb_id = :imdb_id, poster = :poster, backdrop = :backdrop, imdb_rating = :imdb_rating,"
-                       " imdb_votes = :imdb_votes, metascore = :metascore, awards = :awards,"
-                       " vote_average = :vote_average, vote_count = :vote_count, match_state = :match,"
-                       " match_confidence = :match_confidence, identify_error = :identify_error,"
-                       " updated_at = :updated_at WHERE id = :id");
+        update.prepare(
+            "UPDATE movies SET title = " + title_sql + ", title_key = " + title_key_sql +
+            ", original_title = :original_title, year = :year, overview = :overview,"
+            " tagline = :tagline, runtime = :runtime, genres = :genres, countries = :countries,"
+            " directors = :directors, writers = :writers, cast_members = :cast, people = :people,"
+            " certification = :certification, collection = :collection, tmdb_id = :tmdb_id,"
+            " imdb_id = :imdb_id, poster = :poster, backdrop = :backdrop, imdb_rating = :imdb_rating,"
+            " imdb_votes = :imdb_votes, metascore = :metascore, awards = :awards,"
+            " vote_average = :vote_average, vote_count = :vote_count, match_state = :match,"
+            " match_confidence = :match_confidence, identify_error = :identify_error,"
+            " updated_at = :updated_at WHERE id = :id");
         update.define_and_bind();
         execute(update);
         if (update.get_affected_rows() == 0) return std::nullopt;
@@ -1025,7 +1076,9 @@ known_files catalogue::load_known_files() {
     known_files files;
     query_one(r.file_count);
     files.reserve(static_cast<std::size_t>(r.count));
-    for_each_row(r.known_files, [&] { files.emplace(r.path, known_file{{r.size, r.mtime_ns}, r.file_movie}); });
+    for_each_row(r.known_files, [&] {
+        files.emplace(r.path, known_file{{r.size, r.mtime_ns}, r.file_movie});
+    });
     return files;
 }
 
@@ -1043,33 +1096,56 @@ movie_page catalogue::list_movies(const movie_query& query) {
     int limit = std::clamp(query.limit, 1, max_page_size);
     int offset = std::max(query.offset, 0);
 
-    std::string where;
-    const auto add = [&](std::string_view clause) {
-        where += where.empty() ? " WHERE " : " AND ";
-        where += clause;
+    // Two forms of the genre and resolution filters, same rows: counting is quickest driven from the genre or
+    // file rows (IN), a sorted page from the sort index, testing each movie until the page is full (EXISTS).
+    std::string count_where;
+    std::string page_where;
+    const auto add = [&](std::string_view count_clause, std::string_view page_clause) {
+        count_where += count_where.empty() ? " WHERE " : " AND ";
+        count_where += count_clause;
+        page_where += page_where.empty() ? " WHERE " : " AND ";
+        page_where += page_clause;
     };
     const bool searching = !text.empty();
-    if (searching) add("m.id IN (SELECT rowid FROM movies_fts WHERE movies_fts MATCH :text)");
-    if (query.genre) add("m.id IN (SELECT movie_id FROM movie_genres WHERE genre = :genre)");
-    if (query.year_from) add("m.year >= :year_from");
-    if (query.year_to) add("m.year <= :year_to");
-    if (query.watched) add("m.watched = :watched");
+    if (searching) {
+        constexpr std::string_view matches =
+            "m.id IN (SELECT rowid FROM movies_fts WHERE movies_fts MATCH :text)";
+        add(matches, matches);
+    }
+    if (query.genre)
+        add("m.id IN (SELECT movie_id FROM movie_genres WHERE genre = :genre)",
+            "EXISTS (SELECT 1 FROM movie_genres g WHERE g.genre = :genre AND g.movie_id = m.id)");
+    if (query.year_from) add("m.year >= :year_from", "m.year >= :year_from");
+    if (query.year_to) add("m.year <= :year_to", "m.year <= :year_to");
+    if (query.watched) add("m.watched = :watched", "m.watched = :watched");
     if (query.resolution)
-        add("EXISTS (SELECT 1 FROM media_files f WHERE f.movie_id = m.id AND f.resolution = :resolution"
-            " COLLATE NOCASE)");
+        add("m.id IN (SELECT movie_id FROM media_files WHERE resolution = :resolution COLLATE NOCASE)",
+            "EXISTS (SELECT 1 FROM media_files f WHERE f.resolution = :resolution COLLATE NOCASE"
+            " AND f.movie_id = m.id)");
 
     const char* dir = query.descending ? " DESC" : " ASC";
     std::string order;
     switch (query.sort) {
-    case movie_sort::title: order = "m.title_key{}, m.year{}, m.id{}"; break;
-    case movie_sort::year: order = "m.year{}, m.title_key{}, m.id{}"; break;
-    case movie_sort::added: order = "m.added_at{}, m.id{}"; break;
-    case movie_sort::rating:
-        order = "m.rating{}, coalesce(m.vote_average, m.imdb_rating){}, m.title_key{}, m.id{}";
+    case movie_sort::title:
+        order = "m.title_key{}, m.year{}, m.id{}";
         break;
-    case movie_sort::runtime: order = "m.runtime{}, m.title_key{}, m.id{}"; break;
+    case movie_sort::year:
+        order = "m.year{}, m.title_key{}, m.id{}";
+        break;
+    case movie_sort::added:
+        order = "m.id{}";
+        break;
+    // Equal ratings and runtimes are common (and every unidentified movie has neither): their ties go by id,
+    // which the index gives for free, rather than by title, which would sort each tie group.
+    case movie_sort::rating:
+        order = "m.rating{}, coalesce(m.vote_average, m.imdb_rating){}, m.id{}";
+        break;
+    case movie_sort::runtime:
+        order = "m.runtime{}, m.id{}";
+        break;
     }
-    for (auto at = order.find("{}"); at != std::string::npos; at = order.find("{}", at)) order.replace(at, 2, dir);
+    for (auto at = order.find("{}"); at != std::string::npos; at = order.find("{}", at))
+        order.replace(at, 2, dir);
 
     const auto bind_filters = [&](soci::statement& st) {
         if (searching) st.exchange(soci::use(text, "text"));
@@ -1086,7 +1162,7 @@ movie_page catalogue::list_movies(const movie_query& query) {
         count.exchange(soci::into(page.total));
         bind_filters(count);
         count.alloc();
-        count.prepare("SELECT count(*) FROM movies m" + where);
+        count.prepare("SELECT count(*) FROM movies m" + count_where);
         count.define_and_bind();
         query_one(count);
     }
@@ -1099,7 +1175,8 @@ movie_page catalogue::list_movies(const movie_query& query) {
         select.exchange(soci::use(limit, "limit"));
         select.exchange(soci::use(offset, "offset"));
         select.alloc();
-        select.prepare("SELECT m.id FROM movies m" + where + " ORDER BY " + order + " LIMIT :limit OFFSET :offset");
+        select.prepare("SELECT m.id FROM movies m" + page_where + " ORDER BY " + order +
+                       " LIMIT :limit OFFSET :offset");
         select.define_and_bind();
         ids.reserve(static_cast<std::size_t>(limit));
         for_each_row(select, [&] { ids.push_back(id); });
@@ -1135,18 +1212,20 @@ std::vector<duplicate_group> catalogue::duplicates() {
             current = tmdb_id;
             groups.back().second.push_back(id);
         });
-        for (const auto& group : groups) by_tmdb.insert(group.second);
+        for (const auto& group : groups)
+            by_tmdb.insert(group.second);
     }
     {
         std::string title_key;
         nullable<int> year;
         std::int64_t id = 0;
         nullable<std::int64_t> tmdb_id;
-        auto select = prepare(impl_->sql,
-                              "SELECT m.title_key, m.year, m.id, m.tmdb_id FROM movies m JOIN (SELECT title_key, year"
-                              " FROM movies GROUP BY title_key, year HAVING count(*) > 1) d"
-                              " ON d.title_key = m.title_key AND d.year IS m.year ORDER BY m.title_key, m.year, m.id",
-                              soci::into(title_key), into(year), soci::into(id), into(tmdb_id));
+        auto select =
+            prepare(impl_->sql,
+                    "SELECT m.title_key, m.year, m.id, m.tmdb_id FROM movies m JOIN (SELECT title_key, year"
+                    " FROM movies GROUP BY title_key, year HAVING count(*) > 1) d"
+                    " ON d.title_key = m.title_key AND d.year IS m.year ORDER BY m.title_key, m.year, m.id",
+                    soci::into(title_key), into(year), soci::into(id), into(tmdb_id));
         struct title_group {
             std::vector<movie_id> ids;
             std::set<std::int64_t> tmdb_ids;
@@ -1167,11 +1246,13 @@ std::vector<duplicate_group> catalogue::duplicates() {
         }
     }
     std::vector<movie_id> all;
-    for (const auto& group : groups) all.insert(all.end(), group.second.begin(), group.second.end());
+    for (const auto& group : groups)
+        all.insert(all.end(), group.second.begin(), group.second.end());
     std::sort(all.begin(), all.end());
     all.erase(std::unique(all.begin(), all.end()), all.end());
     std::unordered_map<movie_id, movie> movies;
-    for (auto& m : r.load(all)) movies.emplace(m.id, std::move(m));
+    for (auto& m : r.load(all))
+        movies.emplace(m.id, std::move(m));
 
     std::vector<duplicate_group> result;
     for (auto& [reason, ids] : groups) {
@@ -1186,17 +1267,19 @@ std::vector<duplicate_group> catalogue::duplicates() {
 std::vector<catalogued_file> catalogue::files_under_root(const std::string& root) {
     std::vector<catalogued_file> files;
     std::string prefix = root;
-    while (prefix.size() > 1 && prefix.ends_with('/')) prefix.pop_back();
+    while (prefix.size() > 1 && prefix.ends_with('/'))
+        prefix.pop_back();
     if (prefix.empty()) return files;
     if (prefix == "/") prefix.clear();
     // Everything that starts with "<root>/": a range over the path index ('0' follows '/').
     std::string low = prefix + "/";
     std::string high = prefix + "0";
     catalogued_file file;
-    auto select = prepare(impl_->sql,
-                          "SELECT id, path, movie_id FROM media_files WHERE path >= :low AND path < :high ORDER BY path",
-                          soci::into(file.id), soci::into(file.path), soci::into(file.movie), soci::use(low, "low"),
-                          soci::use(high, "high"));
+    auto select = prepare(
+        impl_->sql,
+        "SELECT id, path, movie_id FROM media_files WHERE path >= :low AND path < :high ORDER BY path",
+        soci::into(file.id), soci::into(file.path), soci::into(file.movie), soci::use(low, "low"),
+        soci::use(high, "high"));
     for_each_row(select, [&] { files.push_back(file); });
     return files;
 }

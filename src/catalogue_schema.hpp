@@ -81,14 +81,17 @@ inline constexpr auto version_2 = std::to_array<std::string_view>({
     // Sort orders of the movie list. Only the leading sort key is indexed: SQLite sorts the few rows that
     // share it, and new rows land at the end of their key's run instead of all over the index, which keeps
     // an import's writes small.
+    // "added" needs no index: ids only grow, so id order is the order movies were added in.
     "CREATE INDEX movies_year ON movies (year)",
-    "CREATE INDEX movies_added ON movies (added_at)",
     "CREATE INDEX movies_runtime ON movies (runtime)",
     "CREATE INDEX movies_rating ON movies (rating, coalesce(vote_average, imdb_rating))",
-    "CREATE INDEX movies_imdb_id ON movies (imdb_id)",
+    // Provider ids are looked up, never sorted on: rows without one (every movie fresh from a scan) stay out.
+    "DROP INDEX movies_tmdb_id",
+    "CREATE INDEX movies_tmdb_id ON movies (tmdb_id) WHERE tmdb_id IS NOT NULL",
+    "CREATE INDEX movies_imdb_id ON movies (imdb_id) WHERE imdb_id IS NOT NULL",
 
-    // movies.genres (a JSON array, in the provider's order) stays the source; this table indexes it. Movies are
-    // inserted without genres (store_found), so only updates need a trigger.
+    // movies.genres (a JSON array, in the provider's order) stays the source; this table indexes it. Movies
+    // are inserted without genres (store_found), so only updates need a trigger.
     R"sql(CREATE TABLE movie_genres (
     genre TEXT NOT NULL COLLATE NOCASE,
     movie_id INTEGER NOT NULL REFERENCES movies (id) ON DELETE CASCADE,

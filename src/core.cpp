@@ -24,7 +24,8 @@ asio::awaitable<bool> core::on(stop_service&) {
     if (import_.busy()) {
         walk_stop_.request_stop();
         import_.abort("the server is shutting down", utc_now_iso8601());
-        co_await publish(import_event{import_event::kind::finished, import_.job()});
+        import_event message{import_event::kind::finished, import_.job()};
+        co_await post(bus_.events, std::move(message));
     }
     co_return false;
 }
@@ -37,7 +38,8 @@ asio::awaitable<bool> core::on(start_import& m) {
     ++next_job_id_;
     m.reply(import_.job());
     spdlog::info("import {} started over {} media folder(s)", import_.job().id, settings_.media_folders.size());
-    co_await publish(import_event{import_event::kind::started, import_.job()});
+    import_event message{import_event::kind::started, import_.job()};
+    co_await post(bus_.events, std::move(message));
     walk_stop_ = std::stop_source();
     asio::co_spawn(executor_,
                    begin_walk(import_.job().id, settings_.media_folders, settings_.extensions, walk_stop_.get_token()),
@@ -54,7 +56,8 @@ asio::awaitable<void> core::begin_walk(std::int64_t job, std::vector<std::string
         // Without the snapshot every file would look new: end the walk at once instead.
         scan_summary cancelled;
         cancelled.cancelled = true;
-        co_await bus_.core.send(scan_finished{job, std::move(cancelled)});
+        scan_finished message{job, std::move(cancelled)};
+        co_await post(bus_.core, std::move(message));
         co_return;
     }
     co_await bus_.scanner.send(std::move(request));
@@ -74,7 +77,8 @@ asio::awaitable<bool> core::on(movies_found& m) {
     auto movies = std::make_shared<const std::vector<found_movie>>(std::move(m.movies));
     auto [to, from] = make_reply<store_result>(executor_);
     // Waits while the DAL's mailbox is full: the back-pressure reaches the Scanner through Core's mailbox.
-    if (!co_await bus_.dal_writes.send(store_movies{movies, std::move(to)})) co_return true;
+    store_movies message{movies, std::move(to)};
+    if (!co_await post(bus_.dal_writes, std::move(message))) co_return true;
     asio::co_spawn(executor_, await_stored(m.job, count, std::move(from), std::move(movies)), asio::detached);
     co_return true;
 }
@@ -82,14 +86,16 @@ asio::awaitable<bool> core::on(movies_found& m) {
 asio::awaitable<void> core::await_stored(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
                                          std::shared_ptr<const std::vector<found_movie>> movies) {
     auto result = co_await reply.get();
-    co_await bus_.core.send(batch_stored{job, requested, std::move(result), std::move(movies)});
+    batch_stored message{job, requested, std::move(result), std::move(movies)};
+    co_await post(bus_.core, std::move(message));
 }
 
 asio::awaitable<bool> core::on(batch_stored& m) {
     if (!import_.busy() || m.job != import_.job().id) co_return true;
     if (!m.result) {
         import_.stored(0, m.requested);
-        co_await publish(error_event{"a batch of " + std::to_string(m.requested) + " movies could not be stored"});
+        error_event message{"a batch of " + std::to_string(m.requested) + " movies could not be stored"};
+        co_await post(bus_.events, std::move(message));
     } else {
         const auto stored = std::min(m.result->stored, m.requested);
         import_.stored(stored, m.requested - stored);
@@ -107,7 +113,7 @@ asio::awaitable<bool> core::on(batch_stored& m) {
                 described.files = found.files;
                 event.subject = std::move(described);
             }
-            co_await publish(std::move(event));
+            co_await post(bus_.events, std::move(event));
         }
     }
     co_await finish_if_complete();
@@ -116,10 +122,14 @@ asio::awaitable<bool> core::on(batch_stored& m) {
 
 asio::awaitable<bool> core::on(scan_finished& m) {
     if (!import_.busy() || m.job != import_.job().id) co_return true;
-    for (const auto& folder : m.summary.unreadable)
-        co_await publish(error_event{"cannot read folder " + folder + ": skipped"});
-    for (const auto& root : m.summary.missing_roots)
-        co_await publish(error_event{"media folder " + root + " is missing or not a folder: skipped"});
+    for (const auto& folder : m.summary.unreadable) {
+        error_event message{"cannot read folder " + folder + ": skipped"};
+        co_await post(bus_.events, std::move(message));
+    }
+    for (const auto& root : m.summary.missing_roots) {
+        error_event message{"media folder " + root + " is missing or not a folder: skipped"};
+        co_await post(bus_.events, std::move(message));
+    }
     spdlog::info("import {}: walked {} folders, {} video files ({} unchanged, {} extras left out)",
                  m.job, m.summary.folders, m.summary.video_files, m.summary.unchanged_files, m.summary.extras);
     import_.walk_finished();
@@ -134,12 +144,15 @@ asio::awaitable<void> core::finish_if_complete() {
     const auto& c = import_.job().counts;
     spdlog::info("import {} finished: {} found, {} skipped, {} stored, {} failed", import_.job().id, c.found,
                  c.skipped, c.stored, c.failed);
-    co_await publish(import_event{import_event::kind::finished, import_.job()});
+    import_event message{import_event::kind::finished, import_.job()};
+    co_await post(bus_.events, std::move(message));
 }
 
 asio::awaitable<bool> core::on(progress_tick&) {
-    if (import_.busy() && import_.take_dirty())
-        co_await publish(import_event{import_event::kind::progress, import_.job()});
+    if (import_.busy() && import_.take_dirty()) {
+        import_event message{import_event::kind::progress, import_.job()};
+        co_await post(bus_.events, std::move(message));
+    }
     co_return true;
 }
 
@@ -173,10 +186,6 @@ asio::awaitable<bool> core::on(update_settings& m) {
     spdlog::info("settings changed: {} media folder(s)", settings_.media_folders.size());
     m.reply(settings_);
     co_return true;
-}
-
-asio::awaitable<void> core::publish(event_message event) {
-    co_await bus_.events.send(std::move(event));
 }
 
 } // namespace mediabase

@@ -27,13 +27,15 @@ boost::json::value art_url(const std::optional<std::string>& key) {
 
 boost::json::array names(const std::vector<credit>& credits) {
     boost::json::array array;
-    for (const auto& c : credits) array.emplace_back(display_utf8(c.name));
+    for (const auto& c : credits)
+        array.emplace_back(display_utf8(c.name));
     return array;
 }
 
 boost::json::array texts(const std::vector<std::string>& items) {
     boost::json::array array;
-    for (const auto& item : items) array.emplace_back(display_utf8(item));
+    for (const auto& item : items)
+        array.emplace_back(display_utf8(item));
     return array;
 }
 
@@ -144,7 +146,9 @@ boost::json::object to_json(const movie& m) {
     o["directors"] = names(m.directors);
     o["writers"] = names(m.writers);
     boost::json::array cast;
-    for (const auto& c : m.cast) cast.emplace_back(boost::json::object{{"name", display_utf8(c.name)}, {"role", text_or_null(c.role)}});
+    for (const auto& c : m.cast)
+        cast.emplace_back(
+            boost::json::object{{"name", display_utf8(c.name)}, {"role", text_or_null(c.role)}});
     o["cast"] = std::move(cast);
     o["certification"] = text_or_null(m.certification);
     o["collection"] = text_or_null(m.collection);
@@ -167,7 +171,8 @@ boost::json::object to_json(const movie& m) {
     o["added_at"] = m.added_at;
     o["updated_at"] = m.updated_at;
     boost::json::array files;
-    for (const auto& f : m.files) files.emplace_back(to_json(f));
+    for (const auto& f : m.files)
+        files.emplace_back(to_json(f));
     o["files"] = std::move(files);
     return o;
 }
@@ -191,7 +196,8 @@ boost::json::object to_json(const import_job& job) {
 
 boost::json::object to_json(const movie_page& page) {
     boost::json::array movies;
-    for (const auto& m : page.movies) movies.emplace_back(to_json(m));
+    for (const auto& m : page.movies)
+        movies.emplace_back(to_json(m));
     return {{"total", page.total}, {"movies", std::move(movies)}};
 }
 

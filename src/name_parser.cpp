@@ -322,7 +322,9 @@ constexpr std::uint32_t hash_more(std::uint32_t h, std::string_view more) {
     return h;
 }
 
-constexpr std::uint32_t hash_key(std::string_view key) { return hash_more(hash_seed, key); }
+constexpr std::uint32_t hash_key(std::string_view key) {
+    return hash_more(hash_seed, key);
+}
 
 /// Short keys compare faster inline than through memcmp.
 inline bool same_key(const char* a, const char* b, std::size_t n) {
@@ -334,7 +336,7 @@ inline bool same_key(const char* a, const char* b, std::size_t n) {
 /// Every key and every proper prefix of a key, so a greedy join knows when to stop trying. Slots are
 /// eight bytes (hash, key, flags) so the whole table stays in the first-level caches.
 class keyword_index {
-public:
+  public:
     struct found {
         const keyword* word; ///< set when the key is a whole keyword
         bool prefix;         ///< the key begins a longer keyword
@@ -362,7 +364,13 @@ public:
                 add(generated_.back());
             }
         }
-        add(generated_.emplace_back(keyword{"anniversary", kind::edition, "Anniversary Edition", no_pre_year}));
+        add(generated_.emplace_back(
+            keyword{"anniversary", kind::edition, "Anniversary Edition", no_pre_year}));
+    }
+
+    /// A quick filter in front of find(): false when no key or prefix has this length and first two bytes.
+    [[nodiscard]] bool may_have(std::string_view key) const {
+        return key.size() < 64 && ((lengths_[pair_code(key)] >> key.size()) & 1u) != 0;
     }
 
     /// Looks a key up by its hash_key() value.
@@ -375,7 +383,7 @@ public:
         }
     }
 
-private:
+  private:
     static constexpr std::uint32_t size = 4096;
     static constexpr std::uint32_t mask = size - 1;
 
@@ -387,7 +395,22 @@ private:
         const char* text = nullptr;
     };
 
+    /// a-z -> 0..25, 0-9 -> 26..35, anything else -> 36
+    static constexpr std::array<std::uint8_t, 256> codes = [] {
+        std::array<std::uint8_t, 256> t{};
+        for (int c = 0; c < 256; ++c)
+            t[c] = static_cast<std::uint8_t>(c >= 'a' && c <= 'z'   ? c - 'a'
+                                             : c >= '0' && c <= '9' ? c - '0' + 26
+                                                                    : 36);
+        return t;
+    }();
+    static std::size_t pair_code(std::string_view key) {
+        return std::size_t{codes[static_cast<unsigned char>(key[0])]} * 37 +
+               (key.size() > 1 ? codes[static_cast<unsigned char>(key[1])] : 36);
+    }
+
     slot& insert(std::string_view key) {
+        if (key.size() < 64) lengths_[pair_code(key)] |= std::uint64_t{1} << key.size();
         const std::uint32_t h = hash_key(key);
         for (std::uint32_t i = h & mask;; i = (i + 1) & mask) {
             slot& s = slots_[i];
@@ -407,10 +430,12 @@ private:
         // The first keyword with a key wins (duplicates in the table are harmless).
         slot& whole = insert(word.key);
         if (!words_[whole.key]) words_[whole.key] = &word;
-        for (std::size_t n = 1; n < word.key.size(); ++n) insert(word.key.substr(0, n)).prefix = 1;
+        for (std::size_t n = 1; n < word.key.size(); ++n)
+            insert(word.key.substr(0, n)).prefix = 1;
     }
 
     std::vector<slot> slots_ = std::vector<slot>(size);
+    std::array<std::uint64_t, 37 * 37> lengths_{};
     std::vector<const keyword*> words_ = std::vector<const keyword*>(1); // index 0: "empty"
     std::deque<std::string> owned_;
     std::deque<keyword> generated_;
@@ -470,26 +495,42 @@ constexpr std::array<std::uint8_t, 256> char_classes = [] {
         if (c >= 'a' && c <= 'z') t[c] = c_lower;
         if (c >= '0' && c <= '9') t[c] = c_digit;
     }
-    for (unsigned char c : {'\'', '!', '?', '&', '#', '*'}) t[c] = c_dropped;
+    for (unsigned char c : {'\'', '!', '?', '&', '#', '*'})
+        t[c] = c_dropped;
     t[0xE2] = c_special;
     return t;
 }();
 
 constexpr std::array<char, 256> lower_case = [] {
     std::array<char, 256> t{};
-    for (int c = 0; c < 256; ++c) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    for (int c = 0; c < 256; ++c)
+        t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     return t;
 }();
 
-constexpr bool is_open(unsigned char c) { return c == '(' || c == '[' || c == '{'; }
-constexpr bool is_close(unsigned char c) { return c == ')' || c == ']' || c == '}'; }
-constexpr bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-constexpr bool is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-constexpr bool is_alpha(unsigned char c) { return is_upper(c) || is_lower(c); }
-constexpr char to_lower(char c) { return is_upper(static_cast<unsigned char>(c)) ? char(c + 32) : c; }
+constexpr bool is_open(unsigned char c) {
+    return c == '(' || c == '[' || c == '{';
+}
+constexpr bool is_close(unsigned char c) {
+    return c == ')' || c == ']' || c == '}';
+}
+constexpr bool is_digit(unsigned char c) {
+    return c >= '0' && c <= '9';
+}
+constexpr bool is_upper(unsigned char c) {
+    return c >= 'A' && c <= 'Z';
+}
+constexpr bool is_lower(unsigned char c) {
+    return c >= 'a' && c <= 'z';
+}
+constexpr bool is_alpha(unsigned char c) {
+    return is_upper(c) || is_lower(c);
+}
+constexpr char to_lower(char c) {
+    return is_upper(static_cast<unsigned char>(c)) ? char(c + 32) : c;
+}
 
-bool iequals(std::string_view a, std::string_view b) {
+inline bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
         if (to_lower(a[i]) != to_lower(b[i])) return false;
@@ -513,7 +554,8 @@ bool all_digits(std::string_view s) {
 
 int to_int(std::string_view digits) {
     int n = 0;
-    for (char c : digits) n = n * 10 + (c - '0');
+    for (char c : digits)
+        n = n * 10 + (c - '0');
     return n;
 }
 
@@ -562,7 +604,7 @@ struct segment_name {
 };
 
 class segment {
-public:
+  public:
     explicit segment(std::string_view text) : text_(text.substr(0, std::min(text.size(), max_segment))) {
         tokenize();
         find_hits();
@@ -570,7 +612,7 @@ public:
 
     segment_name parse();
 
-private:
+  private:
     void tokenize();
     void find_hits();
     bool match_id(std::size_t i);
@@ -612,7 +654,8 @@ private:
         return n;
     }
     [[nodiscard]] bool single_letter(std::size_t i) const {
-        return tokens_[i].end - tokens_[i].begin == 1 && is_alpha(static_cast<unsigned char>(text_[tokens_[i].begin]));
+        return tokens_[i].end - tokens_[i].begin == 1 &&
+               is_alpha(static_cast<unsigned char>(text_[tokens_[i].begin]));
     }
     [[nodiscard]] int read_year(std::size_t i) const;
     [[nodiscard]] bool is_article(std::size_t i) const;
@@ -639,7 +682,7 @@ void segment::tokenize() {
     std::size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
-        if (is_separator(c)) {
+        if (char_classes[c] & c_separator) {
             if (is_open(c)) {
                 if (depth++ == 0 && group_count_ < max_groups) {
                     open_group = static_cast<int>(group_count_);
@@ -692,7 +735,8 @@ void segment::tokenize() {
     for (std::size_t g = 0; g < group_count_; ++g) {
         auto& group = groups_[g];
         std::size_t end = group.first_token;
-        while (end < count_ && tokens_[end].group == static_cast<std::int8_t>(g)) ++end;
+        while (end < count_ && tokens_[end].group == static_cast<std::int8_t>(g))
+            ++end;
         group.end_token = static_cast<std::uint16_t>(end);
         std::string_view content = text_.substr(group.begin, group.end - group.begin);
         // Plex: "{edition-Director's Cut}" names the edition verbatim.
@@ -705,9 +749,10 @@ void segment::tokenize() {
 
 void segment::add_hit(std::size_t begin, std::size_t end, hit_kind what, bool strong_hit, const keyword* word,
                       std::int64_t number) {
-    hits_[hit_count_] = {static_cast<std::uint16_t>(begin), static_cast<std::uint16_t>(end), what, strong_hit,
-                         word, number};
-    for (std::size_t i = begin; i < end; ++i) hit_of_[i] = static_cast<std::uint8_t>(hit_count_);
+    hits_[hit_count_] = {
+        static_cast<std::uint16_t>(begin), static_cast<std::uint16_t>(end), what, strong_hit, word, number};
+    for (std::size_t i = begin; i < end; ++i)
+        hit_of_[i] = static_cast<std::uint8_t>(hit_count_);
     ++hit_count_;
     if (tokens_[begin].group >= 0) groups_[static_cast<std::size_t>(tokens_[begin].group)].meta = true;
 }
@@ -728,7 +773,8 @@ bool segment::match_id(std::size_t i) {
     }
     if ((k == "tmdb" || k == "tmdbid") && all_digits(next) && next.size() <= 12) {
         std::int64_t id = 0;
-        for (char c : next) id = id * 10 + (c - '0');
+        for (char c : next)
+            id = id * 10 + (c - '0');
         add_hit(i, i + 2, hit_kind::tmdb, true, nullptr, id);
         return true;
     }
@@ -750,8 +796,8 @@ bool segment::match_part(std::size_t i) {
         bool strong_spaced;  ///< "cd 1" always ends a title
     };
     static constexpr marker markers[] = {
-        {"cd", true, true},     {"disc", true, true},  {"disk", true, true},
-        {"dvd", true, false},   {"pt", true, false},   {"part", false, false},
+        {"cd", true, true},   {"disc", true, true}, {"disk", true, true},
+        {"dvd", true, false}, {"pt", true, false},  {"part", false, false},
     };
     for (const auto& m : markers) {
         if (k.size() <= m.word.size() + 2 && k.substr(0, m.word.size()) == m.word) {
@@ -781,7 +827,8 @@ bool segment::match_part(std::size_t i) {
 
 bool segment::match_keyword(std::size_t i) {
     const auto& idx = index();
-    std::array<char, max_key * 2> joined;
+    // The keys of neighbouring tokens lie next to each other in keys_, so a joined key is a plain range.
+    const char* joined = keys_.data() + tokens_[i].key_begin;
     std::size_t len = 0;
     std::uint32_t h = hash_seed;
     const keyword* best = nullptr;
@@ -789,10 +836,11 @@ bool segment::match_keyword(std::size_t i) {
     for (std::size_t j = i; j < count_ && j < i + 6; ++j) {
         if (tokens_[j].group != tokens_[i].group) break;
         auto k = key(j);
-        if (k.empty() || len + k.size() > joined.size()) break;
-        for (char c : k) joined[len++] = c;
+        if (k.empty() || len + k.size() > max_key) break;
+        len += k.size();
+        if (!idx.may_have({joined, len})) break;
         h = hash_more(h, k);
-        const auto slot = idx.find({joined.data(), len}, h);
+        const auto slot = idx.find({joined, len}, h);
         if (!slot) break;
         if (slot->word) {
             best = slot->word;
@@ -831,7 +879,8 @@ void segment::find_hits() {
     }
     // A bracket holding a year is no title either.
     for (std::size_t i = 0; i < count_; ++i)
-        if (tokens_[i].group >= 0 && tokens_[i].year > 0) groups_[static_cast<std::size_t>(tokens_[i].group)].meta = true;
+        if (tokens_[i].group >= 0 && tokens_[i].year > 0)
+            groups_[static_cast<std::size_t>(tokens_[i].group)].meta = true;
 }
 
 int segment::read_year(std::size_t i) const {
@@ -882,7 +931,8 @@ void segment::release_group(std::size_t title_end, parsed_name& name) const {
     if (first <= title_end) return;
     auto gap = gap_before(first);
     // Radarr writes "[x265]-GROUP"
-    while (!gap.empty() && is_close(static_cast<unsigned char>(gap.front()))) gap.remove_prefix(1);
+    while (!gap.empty() && is_close(static_cast<unsigned char>(gap.front())))
+        gap.remove_prefix(1);
     if (gap != "-" && gap != " - ") return;
     // a group starts with a letter or digit and has letters: "2.5GB" is a size
     if (letters(first).letters == 0) return;
@@ -895,12 +945,13 @@ void segment::release_group(std::size_t title_end, parsed_name& name) const {
         scene = h && h->what == hit_kind::word && h->word->what != kind::edition;
     }
     if (!scene) return;
-    name.release_group = std::string(text_.substr(tokens_[first].begin, tokens_[last - 1].end - tokens_[first].begin));
+    name.release_group =
+        std::string(text_.substr(tokens_[first].begin, tokens_[last - 1].end - tokens_[first].begin));
 }
 
 bool is_abbreviation(std::string_view key) {
-    static constexpr std::string_view words[] = {"mr", "mrs", "ms", "dr", "jr", "sr", "st", "inc",
-                                                 "co", "vs", "vol", "ltd", "bros", "no", "ft"};
+    static constexpr std::string_view words[] = {"mr", "mrs", "ms",  "dr",  "jr",   "sr", "st", "inc",
+                                                 "co", "vs",  "vol", "ltd", "bros", "no", "ft"};
     for (auto w : words)
         if (w == key) return true;
     return false;
@@ -908,8 +959,9 @@ bool is_abbreviation(std::string_view key) {
 
 /// Small words a title keeps in lower case ("Harry Potter and the Goblet of Fire").
 bool is_small_word(std::string_view word) {
-    static constexpr std::string_view words[] = {"a",   "an", "the", "and", "or", "nor", "but", "of", "in", "on",
-                                                 "at",  "to", "for", "from", "by", "with", "vs", "v",  "as"};
+    static constexpr std::string_view words[] = {"a",  "an",   "the", "and", "or", "nor", "but",
+                                                 "of", "in",   "on",  "at",  "to", "for", "from",
+                                                 "by", "with", "vs",  "v",   "as"};
     for (auto w : words)
         if (w == word) return true;
     return false;
@@ -927,7 +979,8 @@ void title_case_if_lower(std::string& title) {
     bool first = true;
     while (i < title.size()) {
         std::size_t end = i;
-        while (end < title.size() && title[end] != ' ' && title[end] != '-') ++end;
+        while (end < title.size() && title[end] != ' ' && title[end] != '-')
+            ++end;
         std::string_view word(title.data() + i, end - i);
         if (!word.empty() && is_lower(static_cast<unsigned char>(word[0])) && (first || !is_small_word(word)))
             title[i] = static_cast<char>(title[i] - 32);
@@ -937,9 +990,16 @@ void title_case_if_lower(std::string& title) {
 }
 
 std::string segment::title_text(std::size_t first, std::size_t end) const {
-    std::string out;
-    if (first >= end) return out;
-    out.reserve(tokens_[end - 1].end - tokens_[first].begin + 4);
+    if (first >= end) return {};
+    // Built in a stack buffer (a name is at most max_segment bytes; each gap or dot adds at most a byte
+    // or two), then copied into the string once.
+    std::array<char, max_segment * 2 + 8> buf;
+    std::size_t w = 0;
+    auto put = [&](char c) {
+        // spaces collapse, and none lead
+        if (c == ' ' && (w == 0 || buf[w - 1] == ' ')) return;
+        buf[w++] = c;
+    };
     // Letters joined by single dots are one acronym ("S.W.A.T.", "E.T.", "U.N.C.L.E.").
     auto linked = [&](std::size_t i) { // token i continues an acronym begun before it
         return i > 0 && single_letter(i) && single_letter(i - 1) && gap_before(i) == ".";
@@ -948,69 +1008,67 @@ std::string segment::title_text(std::size_t first, std::size_t end) const {
     auto put_gap = [&](std::string_view gap) {
         // a dot or underscore between words is a space; in a spaced name a dot stays ("Mr. Smith")
         bool spaced = gap.find(' ') != std::string_view::npos;
-        for (char c : gap) out += (c == '_' || (c == '.' && !spaced)) ? ' ' : c;
+        for (char c : gap)
+            put((c == '_' || (c == '.' && !spaced)) ? ' ' : c);
     };
     if (in_title_group(first)) {
         // a title that opens with a bracket: "(500) Days of Summer"
         const auto& g = groups_[static_cast<std::size_t>(tokens_[first].group)];
-        if (g.first_token == first && g.begin > 0) out += text_[g.begin - 1];
+        if (g.first_token == first && g.begin > 0) put(text_[g.begin - 1]);
     }
     for (std::size_t i = first; i < end; ++i) {
         if (i > first) {
             auto gap = gap_before(i);
             if (linked(i)) {
-                out += '.';
+                put('.');
             } else if (in_acronym(i - 1) && !gap.empty() && gap[0] == '.') {
                 // the acronym's closing dot: "E.T.the" -> "E.T. the"
-                out += '.';
+                put('.');
                 gap.remove_prefix(1);
                 if (gap.empty())
-                    out += ' ';
+                    put(' ');
                 else
                     put_gap(gap);
             } else {
                 put_gap(gap);
             }
         }
-        out.append(raw(i));
+        for (char c : raw(i))
+            buf[w++] = c;
     }
     // the dot after a title's last word, when it belongs to it: "S.W.A.T.", "Monsters, Inc."
     std::size_t last = end - 1;
     std::string_view after = last + 1 < count_ ? gap_before(last + 1) : text_.substr(tokens_[last].end);
     if (!after.empty() && after[0] == '.' &&
         (in_acronym(last) || (is_abbreviation(key(last)) && after.size() > 1 && after[1] == ' ')))
-        out += '.';
+        put('.');
     if (in_title_group(last)) {
         // close a bracket the title opened: "Birdman or (The Unexpected Virtue of Ignorance)"
         const auto& g = groups_[static_cast<std::size_t>(tokens_[last].group)];
-        if (g.end_token == last + 1 && g.end < text_.size()) out += text_[g.end];
+        if (g.end_token == last + 1 && g.end < text_.size()) put(text_[g.end]);
     }
-    // collapse spaces, trim separators at the ends
-    std::size_t w = 0;
-    for (std::size_t r = 0; r < out.size(); ++r) {
-        char c = out[r];
-        if (c == ' ' && (w == 0 || out[w - 1] == ' ')) continue;
-        out[w++] = c;
-    }
-    out.resize(w);
-    while (!out.empty() && (out.back() == ' ' || out.back() == '-' || out.back() == ',' || out.back() == ':' ||
-                            out.back() == ';'))
-        out.pop_back();
+    // trim separators at the ends
     std::size_t lead = 0;
-    while (lead < out.size() && (out[lead] == ' ' || out[lead] == '-' || out[lead] == ',')) ++lead;
-    if (lead > 0) out.erase(0, lead);
-    std::string& clean = out;
+    while (w > 0 && (buf[w - 1] == ' ' || buf[w - 1] == '-' || buf[w - 1] == ',' || buf[w - 1] == ':' ||
+                     buf[w - 1] == ';'))
+        --w;
+    while (lead < w && (buf[lead] == ' ' || buf[lead] == '-' || buf[lead] == ','))
+        ++lead;
+    std::string_view title(buf.data() + lead, w - lead);
     // "Matrix, The" -> "The Matrix"
+    std::string out;
     for (std::string_view article : {", The", ", A", ", An"}) {
-        if (clean.size() > article.size() + 1 && iends_with(clean, article)) {
-            std::string moved(clean.substr(clean.size() - article.size() + 2));
-            clean.resize(clean.size() - article.size());
-            clean.insert(0, moved + ' ');
+        if (title.size() > article.size() + 1 && iends_with(title, article)) {
+            auto moved = title.substr(title.size() - article.size() + 2);
+            auto rest = title.substr(0, title.size() - article.size());
+            out.reserve(title.size());
+            out.append(moved).append(1, ' ').append(rest);
             break;
         }
     }
-    title_case_if_lower(clean);
-    return clean;
+    if (out.empty()) out.assign(title);
+    title_case_if_lower(out);
+    return out;
 }
 
 segment_name segment::parse() {
@@ -1021,10 +1079,12 @@ segment_name segment::parse() {
     // Leading bracket tags ("[YTS.MX] ...") and a site prefix ("www.site.com - ...") are no title.
     std::size_t start = 0;
     auto tag_at = [&](std::size_t i) { return tokens_[i].group >= 0 && !in_title_group(i); };
-    while (start < count_ && tag_at(start)) ++start;
+    while (start < count_ && tag_at(start))
+        ++start;
     if (start < count_ && key(start) == "www") {
         std::size_t i = start + 1;
-        while (i < count_ && gap_before(i) == "." && tokens_[i].group < 0) ++i;
+        while (i < count_ && gap_before(i) == "." && tokens_[i].group < 0)
+            ++i;
         start = i;
     }
     // Leading ids ("tt0062622 2001 A Space Odyssey (1968)") are read below, never part of the title.
@@ -1044,19 +1104,18 @@ segment_name segment::parse() {
     std::size_t first_strong = count_;
     if (start < count_) {
         if (const hit* h = hit_at(start);
-            h && (h->what == hit_kind::part ||
-                  (h->what == hit_kind::word && h->strong && h->word->what != kind::noise)) &&
+            h &&
+            (h->what == hit_kind::part ||
+             (h->what == hit_kind::word && h->strong && h->word->what != kind::noise)) &&
             !(h->end < count_ && year_at(h->end) > 0))
             first_strong = start;
     }
     for (std::size_t i = start + 1; i < first_strong; ++i) {
         if (tokens_[i].group >= 0) {
-            if (groups_[static_cast<std::size_t>(tokens_[i].group)].meta || tokens_[i].group >= 0) {
-                const auto& g = groups_[static_cast<std::size_t>(tokens_[i].group)];
-                if (g.meta || g.open != '(') {
-                    first_strong = i;
-                    break;
-                }
+            // a bracket of tags ends the title; "(or The Unexpected Virtue of Ignorance)" does not
+            if (!in_title_group(i)) {
+                first_strong = i;
+                break;
             }
             continue;
         }
@@ -1113,7 +1172,8 @@ segment_name segment::parse() {
     // Without a year, "Title Part 2" / "Title part2" ends the title at the part.
     if (!name.year) {
         for (std::size_t i = start + 1; i < title_end; ++i) {
-            if (const hit* h = hit_at(i); h && h->begin == i && h->what == hit_kind::part && tokens_[i].group < 0) {
+            if (const hit* h = hit_at(i);
+                h && h->begin == i && h->what == hit_kind::part && tokens_[i].group < 0) {
                 title_end = i;
                 result.part_from_words = true;
                 break;
@@ -1124,8 +1184,10 @@ segment_name segment::parse() {
     // Scene tags and multi-word editions in front of the year belong to the tags: "Movie.EXTENDED.2010",
     // "Movie.Directors.Cut.2001". A title in capitals keeps its words.
     bool title_has_lower = false;
-    for (std::size_t i = start; i < title_end; ++i)
-        title_has_lower = title_has_lower || letters(i).uppers < letters(i).letters;
+    for (std::size_t i = start; i < title_end && !title_has_lower; ++i) {
+        const auto count = letters(i);
+        title_has_lower = count.uppers < count.letters;
+    }
     while (title_end > start + 1 && title_has_lower) {
         const hit* h = hit_at(title_end - 1);
         if (!h || h->what != hit_kind::word || h->begin <= start || h->end != title_end) break;
@@ -1139,7 +1201,8 @@ segment_name segment::parse() {
             take = capitals && h->word->what != kind::three_d;
         if (!take) break;
         bool words_left = false;
-        for (std::size_t i = start; i < h->begin && !words_left; ++i) words_left = !is_article(i);
+        for (std::size_t i = start; i < h->begin && !words_left; ++i)
+            words_left = !is_article(i);
         if (!words_left) break;
         title_end = h->begin;
     }
@@ -1149,7 +1212,8 @@ segment_name segment::parse() {
     // Everything outside the title: markers, ids, parts.
     for (std::size_t n = 0; n < hit_count_; ++n) {
         const hit& h = hits_[n];
-        if (h.begin >= start && h.begin < title_end && !(tokens_[h.begin].group >= 0 && !in_title_group(h.begin)))
+        if (h.begin >= start && h.begin < title_end &&
+            !(tokens_[h.begin].group >= 0 && !in_title_group(h.begin)))
             continue;
         switch (h.what) {
         case hit_kind::imdb: {
@@ -1167,18 +1231,18 @@ segment_name segment::parse() {
             const keyword& w = *h.word;
             switch (w.what) {
             case kind::resolution:
-                if (!name.resolution) name.resolution = std::string(w.value);
+                if (!name.resolution) name.resolution.emplace(w.value);
                 break;
             case kind::source:
                 if (!name.source || ((w.flags & beats) && *name.source != w.value))
-                    name.source = std::string(w.value);
+                    name.source.emplace(w.value);
                 break;
             case kind::video_codec:
-                if (!name.video_codec) name.video_codec = std::string(w.value);
+                if (!name.video_codec) name.video_codec.emplace(w.value);
                 break;
             case kind::audio_codec:
                 if (!name.audio_codec) {
-                    name.audio_codec = std::string(w.value);
+                    name.audio_codec.emplace(w.value);
                 } else if ((w.flags & atmos) && name.audio_codec->find("Atmos") == std::string::npos) {
                     *name.audio_codec += " Atmos";
                 } else if (*name.audio_codec == "Atmos" && !(w.flags & atmos)) {
@@ -1187,7 +1251,7 @@ segment_name segment::parse() {
                 break;
             case kind::edition:
                 if (!name.edition) {
-                    name.edition = std::string(w.value);
+                    name.edition.emplace(w.value);
                 } else if (name.edition->find(w.value) == std::string::npos) {
                     *name.edition += ' ';
                     *name.edition += w.value;
@@ -1217,9 +1281,9 @@ segment_name segment::parse() {
 // ---------------------------------------------------------------------------------------------------------
 
 constexpr std::string_view video_extensions[] = {
-    "mkv", "mp4", "avi",  "m4v", "mov", "wmv", "ts",  "m2ts", "mts",   "iso", "img", "mpg",  "mpeg", "mpe",
-    "flv", "webm", "vob", "ifo", "bup", "bdmv", "divx", "xvid", "ogm", "ogv", "3gp", "rm",   "rmvb", "asf",
-    "m2v", "strm", "wtv", "dvr-ms", "f4v", "mk3d", "nfo"};
+    "mkv",  "mp4", "avi",  "m4v",  "mov", "wmv",  "ts",  "m2ts",   "mts",  "iso",  "img", "mpg",
+    "mpeg", "mpe", "flv",  "webm", "vob", "ifo",  "bup", "bdmv",   "divx", "xvid", "ogm", "ogv",
+    "3gp",  "rm",  "rmvb", "asf",  "m2v", "strm", "wtv", "dvr-ms", "f4v",  "mk3d"};
 
 /// A folder or file-name word that marks extras ("Featurettes", "behind_the_scenes").
 bool extras_folder(std::string_view name, bool has_parent) {
@@ -1228,14 +1292,15 @@ bool extras_folder(std::string_view name, bool has_parent) {
     std::size_t len = 0;
     for (char c : name) {
         if (c == ' ' || c == '_' || c == '-' || c == '.') continue;
-        if (len == buf.size()) return false;
+        // "Heat (1995)" and "1080p" are never extras words
+        if (!is_alpha(static_cast<unsigned char>(c)) || len == buf.size()) return false;
         buf[len++] = to_lower(c);
     }
     std::string_view n(buf.data(), len);
     static constexpr std::string_view always[] = {
-        "extras",          "extra",          "featurettes", "featurette", "behindthescenes", "deletedscenes",
-        "deletedscene",    "interviews",     "trailers",    "trailer",    "sample",          "samples",
-        "bonus",           "bonusfeatures",  "specialfeatures", "makingof"};
+        "extras",       "extra",         "featurettes",     "featurette", "behindthescenes", "deletedscenes",
+        "deletedscene", "interviews",    "trailers",        "trailer",    "sample",          "samples",
+        "bonus",        "bonusfeatures", "specialfeatures", "makingof"};
     // Words that can also name a library's own folder ("Shorts/", "Other/") count only inside a folder.
     static constexpr std::string_view nested[] = {"shorts", "scenes", "other", "others", "clips", "short"};
     for (auto w : always)
@@ -1251,14 +1316,16 @@ constexpr std::uint64_t pack_lower(std::string_view s) {
     if (s.size() > 8) return 0;
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < s.size(); ++i)
-        v |= std::uint64_t(static_cast<unsigned char>(lower_case[static_cast<unsigned char>(s[i])])) << (8 * i);
+        v |= std::uint64_t(static_cast<unsigned char>(lower_case[static_cast<unsigned char>(s[i])]))
+             << (8 * i);
     return v;
 }
 
 bool is_video_extension(std::string_view ext) {
     static constexpr auto packed = [] {
         std::array<std::uint64_t, std::size(video_extensions)> p{};
-        for (std::size_t i = 0; i < p.size(); ++i) p[i] = pack_lower(video_extensions[i]);
+        for (std::size_t i = 0; i < p.size(); ++i)
+            p[i] = pack_lower(video_extensions[i]);
         return p;
     }();
     const std::uint64_t v = pack_lower(ext);
@@ -1291,19 +1358,23 @@ path_parts split_path(std::string_view path) {
     path = path.substr(0, std::min<std::size_t>(path.size(), 0xFFFFFFF0u));
     p.path = path;
     const std::size_t n = path.size();
+    // Windows paths use backslashes; a path never mixes both in practice.
+    const char separator =
+        path.find('/') == std::string_view::npos && path.find('\\') != std::string_view::npos ? '\\' : '/';
     std::size_t begin = 0;
     std::size_t last_begin = 0;
     std::size_t last_end = 0;
     bool have_last = false;
     while (begin <= n) {
-        std::size_t end = begin;
-        while (end < n && path[end] != '/' && path[end] != '\\') ++end;
+        std::size_t end = path.find(separator, begin);
+        if (end == std::string_view::npos) end = n;
         const std::size_t len = end - begin;
         if (len > 0 && !(len == 1 && path[begin] == '.')) {
             if (have_last) {
                 if (p.dir_count == p.dir_spans.size()) {
                     // keep the nearest folders
-                    for (std::size_t i = 1; i < p.dir_spans.size(); ++i) p.dir_spans[i - 1] = p.dir_spans[i];
+                    for (std::size_t i = 1; i < p.dir_spans.size(); ++i)
+                        p.dir_spans[i - 1] = p.dir_spans[i];
                     --p.dir_count;
                 }
                 p.dir_spans[p.dir_count++] = {static_cast<std::uint32_t>(last_begin),
@@ -1341,20 +1412,23 @@ template <std::size_t N> bool is_one_of(std::string_view word, const std::array<
 
 /// Folders of a disc structure, named after nothing.
 bool is_structure_folder(std::string_view name) {
-    static constexpr std::array<std::string_view, 11> names = {
-        "bdmv", "video_ts", "audio_ts", "stream", "playlist", "clipinf", "backup", "meta", "jar", "bdjo", "auxdata"};
+    static constexpr std::array<std::string_view, 11> names = {"bdmv",     "video_ts", "audio_ts", "stream",
+                                                               "playlist", "clipinf",  "backup",   "meta",
+                                                               "jar",      "bdjo",     "auxdata"};
     return is_one_of(name, names) || iequals(name, "certificate");
 }
 
 /// File names that say nothing about the movie ("movie.mkv", "index.bdmv").
 bool uninformative(const parsed_name& name) {
     if (name.title.empty()) return true;
-    static constexpr std::array<std::string_view, 10> names = {"movie", "video", "film",  "index",    "main",
-                                                              "feature", "title", "vts", "video ts", "bdmv"};
+    static constexpr std::array<std::string_view, 10> names = {
+        "movie", "video", "film", "index", "main", "feature", "title", "vts", "video ts", "bdmv"};
     return is_one_of(name.title, names) || iequals(name.title, "main feature");
 }
 
-bool same_title(std::string_view a, std::string_view b) { return normalized_title(a) == normalized_title(b); }
+bool same_title(std::string_view a, std::string_view b) {
+    return normalized_title(a) == normalized_title(b);
+}
 
 void fill_missing(parsed_name& into, parsed_name&& from) {
     if (!into.resolution) into.resolution = std::move(from.resolution);
@@ -1420,7 +1494,8 @@ parsed_name parse_name(std::string_view relative_path) {
         auto dir = path.dir(i);
         if (is_structure_folder(dir) || extras_folder(dir, i > 0)) continue;
         // "Title (Year)/Title (Year).mkv", the most common layout: the folder says what the file says
-        segment_name parsed = file && dir == path.stem ? *file : segment(dir).parse();
+        if (file && dir == path.stem) break;
+        segment_name parsed = segment(dir).parse();
         if (parsed.name.title.empty()) {
             if (!folder_part) folder_part = parsed.name.part;
             continue;
@@ -1477,7 +1552,8 @@ parsed_name parse_name(std::string_view relative_path) {
         if (!result.source) result.source = *disc == "bdmv" ? "BluRay" : "DVD";
     } else if (path.known_extension) {
         std::string ext(path.extension);
-        for (char& c : ext) c = to_lower(c);
+        for (char& c : ext)
+            c = to_lower(c);
         result.container = std::move(ext);
     }
     return result;
@@ -1488,18 +1564,20 @@ bool is_extra(std::string_view relative_path) {
     for (std::size_t i = 0; i < path.dir_count; ++i)
         if (extras_folder(path.dir(i), i > 0)) return true;
     std::string_view stem = path.stem;
-    if (extras_folder(stem, false) && (iequals(stem, "trailer") || iequals(stem, "sample") || iequals(stem, "trailers") || iequals(stem, "samples")))
-        return true;
+    // a file named just "trailer.mp4" or "sample.mkv"
+    for (std::string_view word : {"trailer", "sample", "trailers", "samples"})
+        if (iequals(stem, word)) return true;
     // Scene samples: "sample-the.matrix.mkv", "the.matrix-sample.mkv", "the.matrix.sample.mkv".
     if (istarts_with(stem, "sample-") || istarts_with(stem, "sample.") || istarts_with(stem, "sample_"))
         return true;
     // Plex and Jellyfin suffixes: "Movie (1999)-trailer.mkv", "-behindthescenes", "-deleted" ...
-    while (!stem.empty() && is_digit(static_cast<unsigned char>(stem.back()))) stem.remove_suffix(1);
+    while (!stem.empty() && is_digit(static_cast<unsigned char>(stem.back())))
+        stem.remove_suffix(1);
     while (!stem.empty() && (stem.back() == '-' || stem.back() == ' ' || stem.back() == '_'))
         stem.remove_suffix(1);
-    static constexpr std::string_view dash_only[] = {"behindthescenes", "deleted",   "deletedscene", "featurette",
-                                                     "interview",       "scene",     "short",        "other",
-                                                     "extra",           "clip",      "trailer",      "sample"};
+    static constexpr std::string_view dash_only[] = {
+        "behindthescenes", "deleted", "deletedscene", "featurette", "interview", "scene",
+        "short",           "other",   "extra",        "clip",       "trailer",   "sample"};
     for (auto marker : dash_only) {
         if (stem.size() > marker.size() + 1 && iends_with(stem, marker)) {
             char sep = stem[stem.size() - marker.size() - 1];
@@ -1536,10 +1614,10 @@ namespace {
 /// ASCII letters for the accented letters of Latin-1 (U+00C0..U+00FF), lower case; "" drops the letter.
 constexpr std::string_view latin1_base(unsigned char second) {
     constexpr std::string_view table[64] = {
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", // C0-CF
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // C0-CF
         "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss", // D0-DF
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", // E0-EF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y", // F0-FF
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // E0-EF
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",  // F0-FF
     };
     return second >= 0x80 && second <= 0xBF ? table[second - 0x80] : std::string_view{};
 }
@@ -1621,7 +1699,8 @@ std::string normalized_title(std::string_view title) {
         }
     }
     std::string_view trimmed = title;
-    while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '.')) trimmed.remove_suffix(1);
+    while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '.'))
+        trimmed.remove_suffix(1);
     for (std::string_view article : {"the", "a", "an"}) {
         auto comma = trimmed.rfind(',');
         if (comma == std::string_view::npos) break;

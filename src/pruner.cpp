@@ -48,7 +48,8 @@ asio::awaitable<bool> pruner::handle(pruner_message message) {
     auto& request = std::get<prune_request>(message);
     auto result = co_await prune(request.roots);
     request.reply(result);
-    co_await bus_.events.send(prune_event{std::move(result)});
+    prune_event event{std::move(result)};
+    co_await post(bus_.events, std::move(event));
     co_return true;
 }
 

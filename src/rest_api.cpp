@@ -282,7 +282,8 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
                     });
                     if (!changed) co_return fail(unavailable());
                     if (!*changed) co_return fail(not_found("no movie with id " + std::to_string(*id)));
-                    co_await bus_.events.send(movie_event{change_kind::updated, (*changed)->id, **changed});
+                    movie_event message{change_kind::updated, (*changed)->id, **changed};
+                    co_await post(bus_.events, std::move(message));
                     co_return ok(to_json(**changed));
                 }
                 co_return method_not_allowed(request, "GET, PATCH");

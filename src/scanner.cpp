@@ -23,7 +23,7 @@ asio::awaitable<void> scanner::walk(scan_request& request) {
     while (walker.next(batch, movies_per_batch)) {
         movies_found found{request.job, std::move(batch.movies), batch.unchanged_movies, batch.current};
         // The walk waits while Core is busy (back-pressure); a closed mailbox means shutdown.
-        if (!co_await bus_.core.send(std::move(found))) co_return;
+        if (!co_await post(bus_.core, std::move(found))) co_return;
         batch = walk_batch{};
     }
     const auto& totals = walker.totals();
@@ -31,7 +31,7 @@ asio::awaitable<void> scanner::walk(scan_request& request) {
     finished.job = request.job;
     finished.summary = {totals.folders,    totals.video_files,   totals.unchanged_files, totals.extras,
                         totals.unreadable, totals.missing_roots, totals.cancelled};
-    co_await bus_.core.send(std::move(finished));
+    co_await post(bus_.core, std::move(finished));
 }
 
 } // namespace mediabase

@@ -20,9 +20,10 @@ Counting (the summary line on stdout):
   other_files      every other regular file: .nfo, .srt, the rest of a disc structure (.m2ts, .VOB...).
 Nothing else is written into DIR; the summary goes to stdout only.
 
-Files are sparse: a few bytes of content (the file's own path, so no two files are equal) and a size set
-with truncate, a few KiB by default and a realistic 700 MB - 40 GB with --sparse. Everything (names,
-layouts, sizes, mtimes) is a function of the seed.
+File contents are tiny: the file's own path (so no two files are equal) and up to 255 bytes of padding
+(so sizes differ). With --sparse, video files, .m2ts and .VOB files are then truncated to realistic sizes
+(700 MB - 40 GB for a movie) as sparse files that take no disk. Everything (names, layouts, sizes, mtimes)
+is a function of the seed.
 """
 import argparse
 import bisect
@@ -663,6 +664,7 @@ SCENE_RELEASES = (
     (5, "", "BRRip.XviD.AC3", ("EVO", "ETRG"), "avi", (0.7, 1.5)),
 )
 SCENE_WEIGHTS = tuple(r[0] for r in SCENE_RELEASES)
+SPLIT_SCENE_RELEASES = tuple(r for r in SCENE_RELEASES if r[4] == "avi")
 SCENE_EDITIONS = ("EXTENDED", "DIRECTORS.CUT", "REMASTERED", "UNRATED", "IMAX", "THEATRICAL", "CRITERION")
 
 # Size ranges in GB by resolution, for files with a plain name.
@@ -810,6 +812,9 @@ class TitleSource:
         self.queue.reverse()  # pop() from the end
         self.pattern_weights = tuple(w for w, _ in SYNTHETIC_PATTERNS)
         self.real_pool = parse_films(AWKWARD_FILMS + REAL_FILMS)
+        # Films that can take a sequel number: not "Toy Story 2", "Rocky II" or "Alien³" already.
+        self.sequel_pool = [m for m in self.real_pool
+                            if not m.title[-1].isnumeric() and m.title.rsplit(" ", 1)[-1] not in ROMAN]
 
     def next(self):
         """The next distinct movie, or None when only real films are wanted and they ran out."""
@@ -839,17 +844,20 @@ class TitleSource:
         roll = rng.random()
         if roll < 0.12:
             # A sequel or a remake of a real film.
-            base = rng.choice(self.real_pool)
-            if rng.random() < 0.6 and base.year <= 2018:
+            if rng.random() < 0.6:
+                base = rng.choice(self.sequel_pool)
                 n = rng.randint(2, 5)
                 title = f"{base.title} {roman(n) if rng.random() < 0.6 else n}"
                 year = min(2025, base.year + rng.randint(2, 4) * (n - 1))
                 ascii_title = f"{base.ascii_title} {n}" if base.ascii_title else None
                 return [Movie(title, year, base.collection or base.title, ascii_title)]
+            base = rng.choice(self.real_pool)
             return [Movie(base.title, self._year(), None, base.ascii_title)]
         pattern = rng.weighted(SYNTHETIC_PATTERNS, self.pattern_weights)[1]
         title = pattern.format(a=rng.choice(ADJECTIVES), n=rng.choice(NOUNS), p=rng.choice(PLACES),
                                m=rng.choice(NAMES))
+        if title.startswith("A ") and title[2] in "AEIOU":
+            title = "An" + title[1:]
         year = self._year()
         if roll < 0.22 and year <= 2015:
             # A franchise: the film and its sequels, collected under the first title.
@@ -904,9 +912,13 @@ class Plan:
     def plain_video_size(self, resolution):
         return self.size_gb(*SIZE_BY_RESOLUTION[resolution])
 
-    def scene_release(self, movie):
+    def scene_release(self, movie, split=False):
+        """A scene release name; split=True for one in several parts, which only old DVD rips are."""
         rng = self.rng
-        _, resolution, tags, groups, ext, sizes = rng.weighted(SCENE_RELEASES, SCENE_WEIGHTS)
+        if split:
+            _, resolution, tags, groups, ext, sizes = rng.choice(SPLIT_SCENE_RELEASES)
+        else:
+            _, resolution, tags, groups, ext, sizes = rng.weighted(SCENE_RELEASES, SCENE_WEIGHTS)
         group = rng.choice(groups)
         parts = [scene_title(movie), str(movie.year)]
         if rng.random() < 0.07:
@@ -1049,7 +1061,7 @@ class Plan:
         word, numbering = rng.choice(PART_TOKENS)
         separator = rng.choice(PART_SEPARATORS if numbering == "digit" else PART_SEPARATORS[:3])
         if rng.random() < 0.3:
-            release, _, _, ext, size = self.scene_release(movie)
+            release, _, _, ext, size = self.scene_release(movie, split=True)
             folder = self.join(rng.choice(("Downloads", "")), release)
             stem = release.lower() if rng.random() < 0.5 else release
             separator = rng.choice(("-", "."))
@@ -1178,6 +1190,9 @@ def build_plan(count, seed, enabled, sparse, real_only):
     return plan
 
 
+PADDING = b" " * 256
+
+
 def write_plan(plan, root, sparse):
     created = {""}
     dir_mtimes = {}
@@ -1205,15 +1220,15 @@ def write_plan(plan, root, sparse):
         parent = rel.rpartition("/")[0]
         ensure_dir(parent)
         note_mtime(parent, mtime)
-        data = content if content is not None else (rel + "\n").encode("utf-8")
+        if content is None:
+            # The file's own path, so no two files are equal, padded so that sizes differ even where
+            # paths have the same length.
+            content = (rel + "\n").encode("utf-8") + PADDING[: (mtime // 1000) % 256]
         fd = os.open(prefix + rel, flags, 0o644)
         try:
-            os.write(fd, data)
-            if content is None:
-                # Sizes differ from file to file without using disk: the rest is a hole.
-                target = size if sparse and size else len(data) + (mtime // 1000) % 4096
-                if target > len(data):
-                    os.ftruncate(fd, target)
+            os.write(fd, content)
+            if sparse and size and size > len(content):
+                os.ftruncate(fd, size)  # the rest is a hole: a realistic size that takes no disk
             os.utime(fd, ns=(mtime, mtime))
         finally:
             os.close(fd)
@@ -1243,8 +1258,7 @@ def parse_layouts(values):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description="Create a synthetic movie library (see the module docstring for what is counted).")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dir", help="where to create the library; must be missing or empty")
     parser.add_argument("--count", type=int, help="number of video files (default 1000, 300 with --demo)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")

@@ -38,7 +38,6 @@ private:
     asio::awaitable<void> await_stored(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
                                        std::shared_ptr<const std::vector<found_movie>> movies);
     asio::awaitable<void> tick_progress();
-    asio::awaitable<void> publish(event_message event);
     asio::awaitable<void> finish_if_complete();
 
     bus& bus_;

@@ -138,8 +138,19 @@ std::pair<reply_to<T>, reply_from<T>> make_reply(asio::any_io_executor executor)
 template <class T, class Message, class Make>
 asio::awaitable<std::optional<T>> ask(mailbox<Message>& box, Make make) {
     auto [to, from] = make_reply<T>(co_await asio::this_coro::executor);
-    if (!co_await box.send(make(std::move(to)))) co_return std::nullopt;
+    // Named, not a temporary: GCC 12 destroys class temporaries inside co_await expressions twice.
+    Message request = make(std::move(to));
+    if (!co_await box.send(std::move(request))) co_return std::nullopt;
     co_return co_await from.get();
+}
+
+/// Sends `message` after converting it to the mailbox's variant inside this coroutine.
+/// GCC 12 destroys a braced temporary that lives across a co_await twice, so messages are built as named
+/// locals and moved in: `store_movies message{...}; co_await post(box, std::move(message));`.
+template <class Message, class T>
+asio::awaitable<bool> post(mailbox<Message>& box, T message) {
+    Message converted(std::move(message));
+    co_return co_await box.send(std::move(converted));
 }
 
 /// The name of the message a variant holds, for logs ("store_movies").

@@ -42,17 +42,18 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
 /// Where a URL points to, ready for a request.
 struct target {
     bool tls = false;
-    std::string host;   ///< name or address, without IPv6 brackets
-    std::string port;   ///< "443", "80", or the URL's port
-    std::string path;   ///< path and query: the request target
-    std::string key;    ///< "host:port" (with the scheme): the rate-limit and connection-pool key
+    std::string host; ///< name or address, without IPv6 brackets
+    std::string port; ///< "443", "80", or the URL's port
+    std::string path; ///< path and query: the request target
+    std::string key;  ///< "host:port" (with the scheme): the rate-limit and connection-pool key
     std::string host_header;
 };
 
@@ -61,7 +62,8 @@ result<target> parse_target(const std::string& url) {
     if (!parsed) return make_error(error_kind::invalid, "not a URL: " + redact_url(url));
     const auto& u = *parsed;
     target t;
-    if (u.scheme_id() == boost::urls::scheme::https) t.tls = true;
+    if (u.scheme_id() == boost::urls::scheme::https)
+        t.tls = true;
     else if (u.scheme_id() != boost::urls::scheme::http)
         return make_error(error_kind::invalid, "unsupported URL scheme: " + redact_url(url));
     t.host = u.host_address();
@@ -105,8 +107,8 @@ struct exchange_outcome {
 
 template <class Stream>
 asio::awaitable<exchange_outcome> exchange_on(Stream& stream, beast::flat_buffer& buffer,
-                                              const http::request<http::empty_body>& request, std::size_t max_body,
-                                              clock_type::time_point deadline) {
+                                              const http::request<http::empty_body>& request,
+                                              std::size_t max_body, clock_type::time_point deadline) {
     exchange_outcome out;
     beast::get_lowest_layer(stream).expires_at(deadline);
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
@@ -117,6 +119,8 @@ asio::awaitable<exchange_outcome> exchange_on(Stream& stream, beast::flat_buffer
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::uint64_t{max_body});
+    // CDNs in front of the providers send many headers; Beast's default of 8 KiB is tight.
+    parser.header_limit(64 * 1024);
     auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
     (void)read;
     out.got_response_bytes = parser.got_some();
@@ -134,9 +138,9 @@ struct attempt_failure {
 
 /// Errors that mean a kept-alive connection was closed by the server while idle.
 bool is_stale_connection_error(const boost::system::error_code& ec) {
-    return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-           ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated ||
-           ec == asio::error::connection_aborted;
+    return ec == http::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_aborted;
 }
 
 } // namespace
@@ -165,7 +169,8 @@ struct http_client::impl {
     };
     std::unordered_map<std::string, host_slots> slots;
 
-    impl(asio::any_io_executor ex, options o) : executor(std::move(ex)), opts(std::move(o)), limiter(opts.rate) {
+    impl(asio::any_io_executor ex, options o)
+        : executor(std::move(ex)), opts(std::move(o)), limiter(opts.rate) {
         boost::system::error_code ec;
         tls.set_default_verify_paths(ec);
         if (ec) spdlog::warn("http client: cannot load the system's CA certificates: {}", ec.message());
@@ -186,7 +191,8 @@ struct http_client::impl {
     asio::awaitable<void> acquire_slot(const std::string& key) {
         auto& s = slots[key];
         if (!s.freed) s.freed = std::make_unique<asio::steady_timer>(executor, clock_type::time_point::max());
-        while (s.active >= opts.max_connections_per_host) co_await s.freed->async_wait(use_tuple);
+        while (s.active >= opts.max_connections_per_host)
+            co_await s.freed->async_wait(use_tuple);
         ++s.active;
     }
 
@@ -226,11 +232,13 @@ struct http_client::impl {
         pool.push_back(std::move(c));
     }
 
-    std::string timeout_text() const { return "timeout after " + std::to_string(opts.timeout.count()) + " ms"; }
+    std::string timeout_text() const {
+        return "timeout after " + std::to_string(opts.timeout.count()) + " ms";
+    }
 
     /// Opens a TCP (and TLS) connection before `deadline`.
-    asio::awaitable<result<std::unique_ptr<connection>>> connect(const target& t, clock_type::time_point deadline,
-                                                                  const std::string& logged_url) {
+    asio::awaitable<result<std::unique_ptr<connection>>>
+    connect(const target& t, clock_type::time_point deadline, const std::string& logged_url) {
         const auto failed = [&](std::string what) {
             return make_error(error_kind::unavailable, what + " (GET " + logged_url + ")");
         };
@@ -249,19 +257,23 @@ struct http_client::impl {
 
         auto c = std::make_unique<connection>();
         c->key = t.key;
-        if (t.tls) c->secure.emplace(executor, tls);
-        else c->plain.emplace(executor);
+        if (t.tls)
+            c->secure.emplace(executor, tls);
+        else
+            c->plain.emplace(executor);
         auto& lowest = c->lowest();
         lowest.expires_at(deadline);
         auto [connect_ec, endpoint] = co_await lowest.async_connect(endpoints, use_tuple);
         (void)endpoint;
         if (connect_ec) {
-            if (connect_ec == beast::error::timeout) co_return failed(timeout_text() + " connecting to " + t.host);
+            if (connect_ec == beast::error::timeout)
+                co_return failed(timeout_text() + " connecting to " + t.host);
             co_return failed("cannot connect to " + t.host + ":" + t.port + ": " + connect_ec.message());
         }
         if (t.tls) {
             // SNI (not for addresses, which RFC 6066 forbids) and host name verification on the certificate.
-            if (!is_ip_address(t.host) && !SSL_set_tlsext_host_name(c->secure->native_handle(), t.host.c_str()))
+            if (!is_ip_address(t.host) &&
+                !SSL_set_tlsext_host_name(c->secure->native_handle(), t.host.c_str()))
                 co_return failed("TLS: cannot set the server name " + t.host);
             if (opts.verify_certificates) c->secure->set_verify_callback(ssl::host_name_verification(t.host));
             auto [handshake_ec] = co_await c->secure->async_handshake(ssl::stream_base::client, use_tuple);
@@ -276,12 +288,14 @@ struct http_client::impl {
         co_return std::move(c);
     }
 
-    http::request<http::empty_body> make_request(const target& t, const std::vector<http_header>& headers) const {
+    http::request<http::empty_body> make_request(const target& t,
+                                                 const std::vector<http_header>& headers) const {
         http::request<http::empty_body> request{http::verb::get, t.path, 11};
         request.set(http::field::host, t.host_header);
         request.set(http::field::user_agent, opts.user_agent);
         request.set(http::field::accept, "*/*");
-        for (const auto& h : headers) request.set(h.name, h.value);
+        for (const auto& h : headers)
+            request.set(h.name, h.value);
         request.keep_alive(true);
         return request;
     }
@@ -315,7 +329,8 @@ struct http_client::impl {
                 http_response response;
                 response.status = static_cast<int>(out.response.result_int());
                 for (const auto& field : out.response)
-                    response.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+                    response.headers.push_back(
+                        {std::string(field.name_string()), std::string(field.value())});
                 if (auto type = out.response.find(http::field::content_type); type != out.response.end())
                     response.content_type = std::string(type->value());
                 const bool keep_alive = out.response.keep_alive();
@@ -328,25 +343,23 @@ struct http_client::impl {
                 continue;
             }
             if (out.ec == http::error::body_limit)
-                co_return attempt_failure{make_error(error_kind::too_large, "response body larger than " +
-                                                                                std::to_string(max_body) +
-                                                                                " bytes (GET " + logged_url + ")"),
+                co_return attempt_failure{make_error(error_kind::too_large,
+                                                     "response body larger than " + std::to_string(max_body) +
+                                                         " bytes (GET " + logged_url + ")"),
                                           false};
             if (out.ec == beast::error::timeout)
                 co_return attempt_failure{
                     make_error(error_kind::unavailable, timeout_text() + " (GET " + logged_url + ")"), true};
-            co_return attempt_failure{make_error(error_kind::unavailable,
-                                                 out.ec.message() + " (GET " + logged_url + ")"),
-                                      true};
+            co_return attempt_failure{
+                make_error(error_kind::unavailable, out.ec.message() + " (GET " + logged_url + ")"), true};
         }
-        co_return attempt_failure{make_error(error_kind::unavailable, "connection closed (GET " + logged_url + ")"),
-                                  true};
+        co_return attempt_failure{
+            make_error(error_kind::unavailable, "connection closed (GET " + logged_url + ")"), true};
     }
 
     /// One URL (no redirects) with the retry policy.
-    asio::awaitable<result<http_response>> get_with_retries(const std::string& url,
-                                                            const std::vector<http_header>& headers,
-                                                            std::size_t max_body) {
+    asio::awaitable<result<http_response>>
+    get_with_retries(const std::string& url, const std::vector<http_header>& headers, std::size_t max_body) {
         auto parsed = parse_target(url);
         if (!parsed) co_return parsed.error();
         const target& t = *parsed;
@@ -378,18 +391,20 @@ struct http_client::impl {
             response.attempts = attempt_number;
             const auto elapsed =
                 std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - started).count();
-            spdlog::debug("GET {} -> {} ({} ms, {} bytes)", logged_url, response.status, elapsed, response.body.size());
+            spdlog::debug("GET {} -> {} ({} ms, {} bytes)", logged_url, response.status, elapsed,
+                          response.body.size());
             const auto action = retry_action_for_status(response.status);
             if (action == retry_action::give_up || last) co_return std::move(response);
 
             if (action == retry_action::retry_after) {
                 const auto header = response.header("Retry-After");
-                const auto wait = header ? parse_retry_after(*header, std::chrono::system_clock::now()) : std::nullopt;
+                const auto wait =
+                    header ? parse_retry_after(*header, std::chrono::system_clock::now()) : std::nullopt;
                 if (wait && *wait > policy.max_retry_after) {
                     // Waiting that long would stall the import; the host stays paused for everyone else.
                     limiter.pause_until(t.key, clock_type::now() + *wait);
-                    spdlog::warn("GET {} -> 429 with Retry-After {} s, longer than the {} s we wait", logged_url,
-                                 wait->count(), policy.max_retry_after.count());
+                    spdlog::warn("GET {} -> 429 with Retry-After {} s, longer than the {} s we wait",
+                                 logged_url, wait->count(), policy.max_retry_after.count());
                     co_return std::move(response);
                 }
                 const auto pause = wait ? std::chrono::duration_cast<clock_type::duration>(*wait)
@@ -397,13 +412,13 @@ struct http_client::impl {
                                               backoff_delay(policy, attempt_number, next_random()));
                 limiter.pause_until(t.key, clock_type::now() + pause);
                 spdlog::warn("GET {} -> 429; pausing the host for {} ms (attempt {}/{})", logged_url,
-                             std::chrono::duration_cast<std::chrono::milliseconds>(pause).count(), attempt_number,
-                             policy.max_attempts);
+                             std::chrono::duration_cast<std::chrono::milliseconds>(pause).count(),
+                             attempt_number, policy.max_attempts);
                 continue;
             }
             const auto delay = backoff_delay(policy, attempt_number, next_random());
-            spdlog::warn("GET {} -> {}; retrying in {} ms (attempt {}/{})", logged_url, response.status, delay.count(),
-                         attempt_number, policy.max_attempts);
+            spdlog::warn("GET {} -> {}; retrying in {} ms (attempt {}/{})", logged_url, response.status,
+                         delay.count(), attempt_number, policy.max_attempts);
             co_await sleep_until(clock_type::now() + delay);
         }
     }
@@ -425,21 +440,25 @@ asio::awaitable<result<http_response>> http_client::get(std::string url, std::ve
         if (!response) co_return response;
         const int status = response->status;
         const auto location = response->header("Location");
-        const bool redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
-                              location && !location->empty();
+        const bool redirect =
+            (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) && location &&
+            !location->empty();
         if (!redirect) {
             response->url = std::move(current);
             co_return response;
         }
         if (redirects >= impl_->opts.max_redirects)
-            co_return make_error(error_kind::unavailable, "too many redirects (GET " + redact_url(current) + ")");
+            co_return make_error(error_kind::unavailable,
+                                 "too many redirects (GET " + redact_url(current) + ")");
 
         const auto reference = boost::urls::parse_uri_reference(*location);
         if (!reference)
-            co_return make_error(error_kind::bad_response, "malformed redirect location (GET " + redact_url(current) + ")");
+            co_return make_error(error_kind::bad_response,
+                                 "malformed redirect location (GET " + redact_url(current) + ")");
         boost::urls::url next(current);
         if (!next.resolve(*reference))
-            co_return make_error(error_kind::bad_response, "unresolvable redirect (GET " + redact_url(current) + ")");
+            co_return make_error(error_kind::bad_response,
+                                 "unresolvable redirect (GET " + redact_url(current) + ")");
         const auto before = parse_target(current);
         const auto after = parse_target(std::string(next.buffer()));
         // Credentials go to the host they were meant for, never along a redirect to another one.
@@ -450,10 +469,16 @@ asio::awaitable<result<http_response>> http_client::get(std::string url, std::ve
     }
 }
 
-void http_client::close_idle_connections() { impl_->idle.clear(); }
+void http_client::close_idle_connections() {
+    impl_->idle.clear();
+}
 
-const http_client_stats& http_client::stats() const { return impl_->stats; }
+const http_client_stats& http_client::stats() const {
+    return impl_->stats;
+}
 
-const http_client::options& http_client::settings() const { return impl_->opts; }
+const http_client::options& http_client::settings() const {
+    return impl_->opts;
+}
 
 } // namespace mediabase::providers

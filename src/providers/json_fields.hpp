@@ -29,8 +29,10 @@ inline std::optional<std::string> string_at(const boost::json::object& o, std::s
     const auto* v = o.if_contains(key);
     if (!v || !v->is_string()) return std::nullopt;
     std::string_view s = v->get_string();
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+        s.remove_suffix(1);
     if (s.empty()) return std::nullopt;
     return std::string(s);
 }
@@ -39,10 +41,14 @@ inline std::optional<double> number_at(const boost::json::object& o, std::string
     const auto* v = o.if_contains(key);
     if (!v) return std::nullopt;
     double d = 0;
-    if (v->is_double()) d = v->get_double();
-    else if (v->is_int64()) d = static_cast<double>(v->get_int64());
-    else if (v->is_uint64()) d = static_cast<double>(v->get_uint64());
-    else return std::nullopt;
+    if (v->is_double())
+        d = v->get_double();
+    else if (v->is_int64())
+        d = static_cast<double>(v->get_int64());
+    else if (v->is_uint64())
+        d = static_cast<double>(v->get_uint64());
+    else
+        return std::nullopt;
     if (!std::isfinite(d)) return std::nullopt;
     return d;
 }

@@ -13,10 +13,10 @@ namespace {
 /// ASCII for the UTF-8 letters U+00C0..U+00FF (second byte after 0xC3); "" for non-letters.
 const char* fold_latin1(unsigned char second) {
     static constexpr std::array<const char*, 64> table{
-        "a", "a", "a", "a", "a",  "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", // C0..CF
-        "d", "n", "o", "o", "o",  "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss", // D0..DF
-        "a", "a", "a", "a", "a",  "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", // E0..EF
-        "d", "n", "o", "o", "o",  "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"}; // F0..FF
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // C0..CF
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss", // D0..DF
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // E0..EF
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"}; // F0..FF
     if (second < 0x80 || second > 0xBF) return nullptr;
     return table[second - 0x80];
 }
@@ -44,12 +44,16 @@ std::vector<std::string> split_words(std::string_view s) {
     return words;
 }
 
-bool is_article(const std::string& w) { return w == "the" || w == "a" || w == "an"; }
+bool is_article(const std::string& w) {
+    return w == "the" || w == "a" || w == "an";
+}
 
 std::string lower_trimmed(std::string_view s) {
     std::string out;
-    for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+    for (char c : s)
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!out.empty() && (out.back() == ' ' || out.back() == '.'))
+        out.pop_back();
     return out;
 }
 
@@ -58,24 +62,30 @@ std::set<std::string> bigrams(const std::string& key) {
     for (char c : key)
         if (c != ' ') joined += c;
     std::set<std::string> out;
-    for (std::size_t i = 0; i + 1 < joined.size(); ++i) out.insert(joined.substr(i, 2));
+    for (std::size_t i = 0; i + 1 < joined.size(); ++i)
+        out.insert(joined.substr(i, 2));
     return out;
 }
 
 template <class Set> double dice(const Set& a, const Set& b) {
     if (a.empty() || b.empty()) return 0;
     std::size_t common = 0;
-    for (const auto& x : a) common += b.count(x);
+    for (const auto& x : a)
+        common += b.count(x);
     return 2.0 * static_cast<double>(common) / static_cast<double>(a.size() + b.size());
 }
 
 double year_score(std::optional<int> wanted, std::optional<int> found) {
     if (!wanted || !found) return 0.7;
     switch (std::abs(*wanted - *found)) {
-    case 0: return 1.0;
-    case 1: return 0.85; // release dates differ between countries and festivals
-    case 2: return 0.5;
-    default: return 0.1;
+    case 0:
+        return 1.0;
+    case 1:
+        return 0.85; // release dates differ between countries and festivals
+    case 2:
+        return 0.5;
+    default:
+        return 0.1;
     }
 }
 
@@ -138,11 +148,13 @@ std::string match_key(std::string_view title) {
     std::vector<std::string> joined;
     for (std::size_t i = 0; i < merged.size();) {
         std::size_t j = i;
-        while (j < merged.size() && merged[j].size() == 1 && std::isalpha(static_cast<unsigned char>(merged[j][0])))
+        while (j < merged.size() && merged[j].size() == 1 &&
+               std::isalpha(static_cast<unsigned char>(merged[j][0])))
             ++j;
         if (j - i >= 2) {
             std::string acronym;
-            for (std::size_t k = i; k < j; ++k) acronym += merged[k];
+            for (std::size_t k = i; k < j; ++k)
+                acronym += merged[k];
             joined.push_back(std::move(acronym));
             i = j;
         } else {
@@ -153,7 +165,8 @@ std::string match_key(std::string_view title) {
 
     // Articles: "The Matrix" and "Matrix, The" are the same title; a title that is only an article stays.
     const auto lowered = lower_trimmed(title);
-    const bool trailing_article = lowered.ends_with(", the") || lowered.ends_with(", a") || lowered.ends_with(", an");
+    const bool trailing_article =
+        lowered.ends_with(", the") || lowered.ends_with(", a") || lowered.ends_with(", an");
     if (joined.size() > 1 && trailing_article && is_article(joined.back())) joined.pop_back();
     if (joined.size() > 1 && is_article(joined.front())) joined.erase(joined.begin());
 
@@ -176,7 +189,8 @@ double title_similarity(std::string_view a, std::string_view b) {
     // "Spider-Man" and "Spiderman".
     if (without_spaces(ka) == without_spaces(kb)) return 0.95;
     const auto wa = split_words(ka), wb = split_words(kb);
-    const double words = dice(std::set<std::string>(wa.begin(), wa.end()), std::set<std::string>(wb.begin(), wb.end()));
+    const double words =
+        dice(std::set<std::string>(wa.begin(), wa.end()), std::set<std::string>(wb.begin(), wb.end()));
     // Letter pairs catch small spelling differences ("The Matix") but count for less than whole words.
     // Capped so that a letter-only likeness never makes a confident match on its own.
     const double letters = 0.7 * dice(bigrams(ka), bigrams(kb));
@@ -191,7 +205,8 @@ movie_hints make_hints(const found_movie& found, const std::optional<nfo_data>& 
     hints.imdb_id = found.imdb_id;
     if (!nfo) return hints;
     if (nfo->title && match_key(*nfo->title) != "") {
-        if (!found.title.empty() && match_key(found.title) != match_key(*nfo->title)) hints.name_title = found.title;
+        if (!found.title.empty() && match_key(found.title) != match_key(*nfo->title))
+            hints.name_title = found.title;
         hints.title = *nfo->title;
     }
     if (nfo->year) hints.year = nfo->year;
@@ -204,7 +219,8 @@ movie_hints make_hints(const found_movie& found, const std::optional<nfo_data>& 
 
 std::vector<lookup_step> plan_lookup(const movie_hints& hints) {
     std::vector<lookup_step> plan;
-    if (hints.tmdb_id && *hints.tmdb_id > 0) add_step(plan, {lookup_step::kind_type::by_tmdb_id, *hints.tmdb_id, {}, {}, {}});
+    if (hints.tmdb_id && *hints.tmdb_id > 0)
+        add_step(plan, {lookup_step::kind_type::by_tmdb_id, *hints.tmdb_id, {}, {}, {}});
     if (hints.imdb_id && !hints.imdb_id->empty())
         add_step(plan, {lookup_step::kind_type::by_imdb_id, 0, *hints.imdb_id, {}, {}});
     add_searches(plan, hints.title, hints.year);
@@ -232,12 +248,13 @@ std::vector<scored_candidate> score_candidates(const std::vector<search_candidat
     return scored;
 }
 
-std::optional<match_choice> choose_best(const std::vector<search_candidate>& candidates, const movie_hints& hints,
-                                        const match_thresholds& thresholds) {
+std::optional<match_choice> choose_best(const std::vector<search_candidate>& candidates,
+                                        const movie_hints& hints, const match_thresholds& thresholds) {
     for (const auto& s : score_candidates(candidates, hints)) {
         if (s.title_score < thresholds.minimum_title) continue;
         if (s.confidence < thresholds.minimum) return std::nullopt;
-        const auto state = s.confidence >= thresholds.identified ? match_state::identified : match_state::review;
+        const auto state =
+            s.confidence >= thresholds.identified ? match_state::identified : match_state::review;
         return match_choice{s.index, s.confidence, state};
     }
     return std::nullopt;

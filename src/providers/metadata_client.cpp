@@ -46,10 +46,12 @@ result<std::string> build_url(std::string_view base, std::string_view path, cons
     if (!parsed) return make_error(error_kind::invalid, "bad provider base URL: " + redact_url(base));
     boost::urls::url url(*parsed);
     std::string joined(url.encoded_path());
-    while (!joined.empty() && joined.back() == '/') joined.pop_back();
+    while (!joined.empty() && joined.back() == '/')
+        joined.pop_back();
     joined += path.empty() ? "/" : path;
     url.set_encoded_path(joined);
-    for (const auto& [name, value] : params) url.params().append({name, value});
+    for (const auto& [name, value] : params)
+        url.params().append({name, value});
     return std::string(url.buffer());
 }
 
@@ -66,7 +68,8 @@ query_params omdb_params(const std::string& api_key, const std::string& imdb_id)
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
     return text.size() >= prefix.size() &&
            std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+               return std::tolower(static_cast<unsigned char>(a)) ==
+                      std::tolower(static_cast<unsigned char>(b));
            });
 }
 
@@ -78,10 +81,13 @@ std::string describe(const movie_hints& hints) {
 
 std::string describe(const lookup_step& step) {
     switch (step.kind) {
-    case lookup_step::kind_type::by_tmdb_id: return "tmdb id " + std::to_string(step.tmdb_id);
-    case lookup_step::kind_type::by_imdb_id: return "imdb id " + step.imdb_id;
+    case lookup_step::kind_type::by_tmdb_id:
+        return "tmdb id " + std::to_string(step.tmdb_id);
+    case lookup_step::kind_type::by_imdb_id:
+        return "imdb id " + step.imdb_id;
     case lookup_step::kind_type::search:
-        return "search \"" + step.query + "\"" + (step.year ? " " + std::to_string(*step.year) : std::string());
+        return "search \"" + step.query + "\"" +
+               (step.year ? " " + std::to_string(*step.year) : std::string());
     }
     return "lookup";
 }
@@ -117,8 +123,8 @@ struct metadata_client::impl {
     bool offline() const { return settings.tmdb_api_key.empty() && settings.tmdb_read_token.empty(); }
 
     /// The error for a non-2xx answer of a provider.
-    provider_error status_error(std::string_view provider, const http_response& response, std::string_view what,
-                                const std::string& url) const {
+    provider_error status_error(std::string_view provider, const http_response& response,
+                                std::string_view what, const std::string& url) const {
         const int status = response.status;
         const auto where = " (GET " + redact_url(url) + ")";
         std::string detail;
@@ -129,23 +135,25 @@ struct metadata_client::impl {
                                         std::to_string(status) + detail + ")" + where,
                                     status));
         if (status == 404)
-            return scrub(make_error(error_kind::not_found, std::string(provider) + " has no " + std::string(what) + where,
-                                    status));
+            return scrub(make_error(error_kind::not_found,
+                                    std::string(provider) + " has no " + std::string(what) + where, status));
         if (status == 429)
-            return scrub(make_error(error_kind::unavailable,
-                                    std::string(provider) + " is rate limiting (429) and retries ran out" + where,
-                                    status));
+            return scrub(make_error(
+                error_kind::unavailable,
+                std::string(provider) + " is rate limiting (429) and retries ran out" + where, status));
         if (status >= 500)
-            return scrub(make_error(error_kind::unavailable,
-                                    std::string(provider) + " answered " + std::to_string(status) + detail + where,
-                                    status));
-        return scrub(make_error(error_kind::invalid,
-                                std::string(provider) + " answered " + std::to_string(status) + detail + where, status));
+            return scrub(make_error(
+                error_kind::unavailable,
+                std::string(provider) + " answered " + std::to_string(status) + detail + where, status));
+        return scrub(make_error(
+            error_kind::invalid,
+            std::string(provider) + " answered " + std::to_string(status) + detail + where, status));
     }
 
     /// A TMDB GET with authentication: the body of a 2xx answer, or an error value.
     asio::awaitable<result<std::string>> tmdb_get(std::string path, query_params params, std::string what) {
-        if (offline()) co_return make_error(error_kind::offline, "no TMDB API key or read token is configured");
+        if (offline())
+            co_return make_error(error_kind::offline, "no TMDB API key or read token is configured");
         auto headers = accept_header("application/json");
         if (!settings.tmdb_read_token.empty())
             headers.push_back({"Authorization", "Bearer " + settings.tmdb_read_token});
@@ -177,7 +185,8 @@ struct metadata_client::impl {
         co_return std::move(*parsed);
     }
 
-    asio::awaitable<result<std::vector<search_candidate>>> search_movies(std::string query, std::optional<int> year) {
+    asio::awaitable<result<std::vector<search_candidate>>> search_movies(std::string query,
+                                                                         std::optional<int> year) {
         auto params = language_params();
         params.emplace_back("query", query);
         params.emplace_back("include_adult", "false");
@@ -203,11 +212,13 @@ struct metadata_client::impl {
     /// Loads TMDB's image configuration once; concurrent callers wait for the one request in flight. On
     /// failure the default image base is used and the next call tries again.
     asio::awaitable<void> ensure_image_config() {
-        while (image_config_state == config_state::loading) co_await image_config_ready.async_wait(use_tuple);
+        while (image_config_state == config_state::loading)
+            co_await image_config_ready.async_wait(use_tuple);
         if (image_config_state == config_state::loaded) co_return;
         image_config_state = config_state::loading;
         auto body = co_await tmdb_get("/configuration", {}, "configuration");
-        result<tmdb_image_config> config = body ? parse_configuration(*body) : result<tmdb_image_config>(body.error());
+        result<tmdb_image_config> config =
+            body ? parse_configuration(*body) : result<tmdb_image_config>(body.error());
         if (config) {
             image_config = std::move(*config);
             image_config_state = config_state::loaded;
@@ -219,7 +230,7 @@ struct metadata_client::impl {
         image_config_ready.cancel();
     }
 
-    asio::awaitable<provider_art> art_urls(const tmdb_art& paths) {
+    asio::awaitable<provider_art> art_urls(tmdb_art paths) {
         provider_art art;
         art.paths = paths;
         if (!paths.poster_path && !paths.backdrop_path) co_return art;
@@ -230,20 +241,23 @@ struct metadata_client::impl {
             art.poster_url = image_url(base, pick_image_size(image_config.poster_sizes, settings.poster_size),
                                        *paths.poster_path);
         if (paths.backdrop_path)
-            art.backdrop_url = image_url(base, pick_image_size(image_config.backdrop_sizes, settings.backdrop_size),
-                                         *paths.backdrop_path);
+            art.backdrop_url =
+                image_url(base, pick_image_size(image_config.backdrop_sizes, settings.backdrop_size),
+                          *paths.backdrop_path);
         co_return art;
     }
 
     /// OMDB ratings for a movie with an IMDb id. Optional: a failure is logged, not returned.
     asio::awaitable<void> add_omdb_ratings(movie& m) {
         if (settings.omdb_api_key.empty() || !m.imdb_id) co_return;
-        const auto url = build_url(settings.omdb_base_url, "", omdb_params(settings.omdb_api_key, *m.imdb_id));
+        const auto url =
+            build_url(settings.omdb_base_url, "", omdb_params(settings.omdb_api_key, *m.imdb_id));
         if (!url) {
             spdlog::warn("OMDB ratings skipped: {}", scrub(url.error()).message);
             co_return;
         }
-        auto response = co_await http.get(*url, accept_header("application/json"), {settings.max_response_bytes});
+        auto response =
+            co_await http.get(*url, accept_header("application/json"), {settings.max_response_bytes});
         if (!response) {
             spdlog::warn("OMDB ratings for {} unavailable: {}", *m.imdb_id, scrub(response.error()).message);
             co_return;
@@ -265,8 +279,9 @@ struct metadata_client::impl {
     }
 
     /// Details, ratings and art of the chosen TMDB movie, with the NFO laid over them.
-    asio::awaitable<result<identified_movie>> complete(std::int64_t tmdb_id, double confidence, match_state state,
-                                                       std::string matched_by, const std::optional<nfo_data>& nfo) {
+    asio::awaitable<result<identified_movie>> complete(std::int64_t tmdb_id, double confidence,
+                                                       match_state state, std::string matched_by,
+                                                       const std::optional<nfo_data>& nfo) {
         auto details = co_await movie_details(tmdb_id);
         if (!details) co_return details.error();
         identified_movie out;
@@ -283,10 +298,12 @@ struct metadata_client::impl {
     }
 
     asio::awaitable<result<identified_movie>> identify(found_movie found, std::optional<nfo_data> nfo) {
-        if (offline()) co_return make_error(error_kind::offline, "no TMDB API key or read token is configured");
+        if (offline())
+            co_return make_error(error_kind::offline, "no TMDB API key or read token is configured");
         const auto hints = make_hints(found, nfo);
         const auto plan = plan_lookup(hints);
-        if (plan.empty()) co_return make_error(error_kind::no_match, "nothing to look up (no title and no id)");
+        if (plan.empty())
+            co_return make_error(error_kind::no_match, "nothing to look up (no title and no id)");
 
         struct best_guess {
             std::int64_t tmdb_id = 0;
@@ -298,7 +315,8 @@ struct metadata_client::impl {
         for (const auto& step : plan) {
             switch (step.kind) {
             case lookup_step::kind_type::by_tmdb_id: {
-                auto done = co_await complete(step.tmdb_id, 1.0, match_state::identified, describe(step), nfo);
+                auto done =
+                    co_await complete(step.tmdb_id, 1.0, match_state::identified, describe(step), nfo);
                 if (done || done.error().kind != error_kind::not_found) co_return log_result(hints, done);
                 spdlog::info("TMDB id {} of {} is unknown to TMDB; trying the next lookup", step.tmdb_id,
                              describe(hints));
@@ -317,7 +335,8 @@ struct metadata_client::impl {
                 }
                 const auto ranked = score_candidates(*found_movies, hints);
                 const auto& chosen = (*found_movies)[ranked.front().index];
-                auto done = co_await complete(chosen.tmdb_id, 1.0, match_state::identified, describe(step), nfo);
+                auto done =
+                    co_await complete(chosen.tmdb_id, 1.0, match_state::identified, describe(step), nfo);
                 co_return log_result(hints, done);
             }
             case lookup_step::kind_type::search: {
@@ -327,7 +346,8 @@ struct metadata_client::impl {
                 if (!choice) break;
                 const auto tmdb_id = (*candidates)[choice->index].tmdb_id;
                 if (choice->state == match_state::identified) {
-                    auto done = co_await complete(tmdb_id, choice->confidence, choice->state, describe(step), nfo);
+                    auto done =
+                        co_await complete(tmdb_id, choice->confidence, choice->state, describe(step), nfo);
                     co_return log_result(hints, done);
                 }
                 if (!best || choice->confidence > best->choice.confidence)
@@ -349,7 +369,8 @@ struct metadata_client::impl {
         if (done)
             spdlog::info("identified {} as TMDB {} \"{}\"{} by {} (confidence {:.2f}, {})", describe(hints),
                          done->details.tmdb_id.value_or(0), done->details.title,
-                         done->details.year ? " (" + std::to_string(*done->details.year) + ")" : std::string(),
+                         done->details.year ? " (" + std::to_string(*done->details.year) + ")"
+                                            : std::string(),
                          done->matched_by, done->confidence, to_string(done->state));
         else
             spdlog::warn("identifying {} failed: {}", describe(hints), done.error().message);
@@ -361,18 +382,19 @@ struct metadata_client::impl {
         if (!response) {
             auto error = response.error();
             if (error.kind == error_kind::too_large)
-                error = make_error(error_kind::too_large,
-                                   "image larger than " + std::to_string(max_bytes) + " bytes (GET " + redact_url(url) + ")");
+                error = make_error(error_kind::too_large, "image larger than " + std::to_string(max_bytes) +
+                                                              " bytes (GET " + redact_url(url) + ")");
             co_return scrub(std::move(error));
         }
         if (response->status < 200 || response->status > 299)
             co_return status_error("the image server", *response, "such image", url);
         if (!starts_with_ignoring_case(response->content_type, "image/"))
-            co_return scrub(make_error(error_kind::bad_response,
-                                       "not an image (content type \"" + response->content_type + "\") (GET " +
-                                           redact_url(url) + ")"));
+            co_return scrub(make_error(error_kind::bad_response, "not an image (content type \"" +
+                                                                     response->content_type + "\") (GET " +
+                                                                     redact_url(url) + ")"));
         if (response->body.empty())
-            co_return scrub(make_error(error_kind::bad_response, "empty image (GET " + redact_url(url) + ")"));
+            co_return scrub(
+                make_error(error_kind::bad_response, "empty image (GET " + redact_url(url) + ")"));
         downloaded_image image;
         image.content_type = response->content_type;
         if (const auto semicolon = image.content_type.find(';'); semicolon != std::string::npos)
@@ -387,16 +409,20 @@ metadata_client::metadata_client(asio::any_io_executor executor, metadata_settin
 
 metadata_client::~metadata_client() = default;
 
-bool metadata_client::offline() const { return impl_->offline(); }
+bool metadata_client::offline() const {
+    return impl_->offline();
+}
 
-asio::awaitable<result<identified_movie>> metadata_client::identify(found_movie found, std::optional<nfo_data> nfo) {
+asio::awaitable<result<identified_movie>> metadata_client::identify(found_movie found,
+                                                                    std::optional<nfo_data> nfo) {
     co_return co_await impl_->identify(std::move(found), std::move(nfo));
 }
 
 asio::awaitable<result<identified_movie>> metadata_client::fetch_by_tmdb_id(std::int64_t tmdb_id) {
-    if (impl_->offline()) co_return make_error(error_kind::offline, "no TMDB API key or read token is configured");
-    co_return co_await impl_->complete(tmdb_id, 1.0, match_state::identified, "tmdb id " + std::to_string(tmdb_id),
-                                       std::nullopt);
+    if (impl_->offline())
+        co_return make_error(error_kind::offline, "no TMDB API key or read token is configured");
+    co_return co_await impl_->complete(tmdb_id, 1.0, match_state::identified,
+                                       "tmdb id " + std::to_string(tmdb_id), std::nullopt);
 }
 
 asio::awaitable<result<std::vector<search_match>>> metadata_client::search(std::string query,
@@ -406,13 +432,17 @@ asio::awaitable<result<std::vector<search_match>>> metadata_client::search(std::
     movie_hints hints;
     hints.title = std::move(query);
     hints.year = year;
+    // Named locals, not temporaries, around co_await: GCC 12 mishandles temporaries that live across one.
+    const auto ranked = score_candidates(*candidates, hints);
     std::vector<search_match> matches;
-    for (const auto& scored : score_candidates(*candidates, hints)) {
+    for (const auto& scored : ranked) {
         search_match match;
         match.candidate = (*candidates)[scored.index];
         match.confidence = scored.confidence;
         if (match.candidate.poster_path) {
-            auto art = co_await impl_->art_urls(tmdb_art{match.candidate.poster_path, std::nullopt});
+            tmdb_art paths;
+            paths.poster_path = match.candidate.poster_path;
+            auto art = co_await impl_->art_urls(std::move(paths));
             match.poster_url = std::move(art.poster_url);
         }
         matches.push_back(std::move(match));
@@ -424,8 +454,12 @@ asio::awaitable<result<downloaded_image>> metadata_client::download(std::string 
     co_return co_await impl_->download(std::move(url), max_bytes);
 }
 
-const metadata_settings& metadata_client::settings() const { return impl_->settings; }
+const metadata_settings& metadata_client::settings() const {
+    return impl_->settings;
+}
 
-const http_client_stats& metadata_client::http_stats() const { return impl_->http.stats(); }
+const http_client_stats& metadata_client::http_stats() const {
+    return impl_->http.stats();
+}
 
 } // namespace mediabase::providers

@@ -24,8 +24,10 @@ constexpr std::uintmax_t max_nfo_bytes = 1024 * 1024;
 constexpr std::size_t max_movie_folder_entries = 512;
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -60,8 +62,10 @@ std::optional<std::int64_t> leading_number(std::string_view s) {
 std::optional<std::int64_t> vote_count(std::string_view s) {
     std::string digits;
     for (char c : trim(s)) {
-        if (c >= '0' && c <= '9') digits += c;
-        else if (c != ',' && c != '.' && c != ' ') return std::nullopt;
+        if (c >= '0' && c <= '9')
+            digits += c;
+        else if (c != ',' && c != '.' && c != ' ')
+            return std::nullopt;
     }
     if (digits.empty() || digits.size() > 18) return std::nullopt;
     return leading_number(digits);
@@ -92,8 +96,10 @@ std::optional<std::int64_t> positive_id(std::string_view s) {
 }
 
 std::optional<int> plausible_year(std::optional<std::int64_t> y) {
-    if (!y || *y < 1870 || *y > 2200) return std::nullopt;
-    return static_cast<int>(*y);
+    // value_or rather than `!y || *y < ...`: GCC merges the latter into a branch on the unset payload.
+    const auto year = y.value_or(0);
+    if (year < 1870 || year > 2200) return std::nullopt;
+    return static_cast<int>(year);
 }
 
 /// Ids in links: "https://www.imdb.com/title/tt0133093/", "https://www.themoviedb.org/movie/603-the-matrix".
@@ -101,7 +107,8 @@ void scan_links(std::string_view text, nfo_data& nfo) {
     if (!nfo.imdb_id) {
         for (auto pos = text.find("tt"); pos != std::string_view::npos; pos = text.find("tt", pos + 2)) {
             auto end = pos + 2;
-            while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+            while (end < text.size() && text[end] >= '0' && text[end] <= '9')
+                ++end;
             const bool starts_word = pos == 0 || !std::isalnum(static_cast<unsigned char>(text[pos - 1]));
             const bool ends_word = end == text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
             if (starts_word && ends_word && is_imdb_id(text.substr(pos, end - pos))) {
@@ -116,7 +123,8 @@ void scan_links(std::string_view text, nfo_data& nfo) {
         if (pos != std::string_view::npos) {
             auto rest = text.substr(pos + marker.size());
             std::size_t digits = 0;
-            while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+            while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9')
+                ++digits;
             nfo.tmdb_id = positive_id(rest.substr(0, digits));
         }
     }
@@ -192,12 +200,15 @@ void read_movie(const pugi::xml_node& root, nfo_data& nfo) {
     nfo.plot = child_text(root, "plot");
     if (!nfo.plot) nfo.plot = child_text(root, "outline");
     nfo.tagline = child_text(root, "tagline");
-    if (auto runtime = leading_number(root.child_value("runtime")); runtime && *runtime > 0 && *runtime < 10000)
-        nfo.runtime = static_cast<int>(*runtime);
+    if (const auto runtime = leading_number(root.child_value("runtime")).value_or(0);
+        runtime > 0 && runtime < 10000)
+        nfo.runtime = static_cast<int>(runtime);
     for (auto node : root.children("genre"))
-        for (auto& genre : split_list(node.child_value())) append_unique(nfo.genres, std::move(genre));
+        for (auto& genre : split_list(node.child_value()))
+            append_unique(nfo.genres, std::move(genre));
     for (auto node : root.children("country"))
-        for (auto& country : split_list(node.child_value())) append_unique(nfo.countries, std::move(country));
+        for (auto& country : split_list(node.child_value()))
+            append_unique(nfo.countries, std::move(country));
     read_people(root, "director", nfo.directors);
     read_people(root, "credits", nfo.writers);
     read_people(root, "writer", nfo.writers);
@@ -210,11 +221,14 @@ void read_movie(const pugi::xml_node& root, nfo_data& nfo) {
     for (auto node : root.children("actor")) {
         auto name = child_text(node, "name");
         if (!name) continue;
-        actors.push_back({credit{std::move(*name), child_text(node, "role")}, leading_number(node.child_value("order"))});
+        actors.push_back(
+            {credit{std::move(*name), child_text(node, "role")}, leading_number(node.child_value("order"))});
     }
     if (std::all_of(actors.begin(), actors.end(), [](const auto& a) { return a.order.has_value(); }))
-        std::stable_sort(actors.begin(), actors.end(), [](const auto& a, const auto& b) { return *a.order < *b.order; });
-    for (auto& a : actors) nfo.actors.push_back(std::move(a.person));
+        std::stable_sort(actors.begin(), actors.end(),
+                         [](const auto& a, const auto& b) { return *a.order < *b.order; });
+    for (auto& a : actors)
+        nfo.actors.push_back(std::move(a.person));
 
     read_ratings(root, nfo);
     nfo.certification = child_text(root, "mpaa");
@@ -286,10 +300,10 @@ bool usable_file(const fs::path& path) {
 
 /// The first existing file among `names` (lower-case) in `folder`. In a listed (small) folder names match
 /// case-insensitively; otherwise only the exact names are tried, and only the per-file ones.
-std::optional<fs::path> first_existing(const fs::path& folder,
-                                       const std::optional<std::unordered_map<std::string, fs::path>>& listing,
-                                       const std::vector<std::string>& per_file,
-                                       const std::vector<std::string>& folder_wide) {
+std::optional<fs::path>
+first_existing(const fs::path& folder,
+               const std::optional<std::unordered_map<std::string, fs::path>>& listing,
+               const std::vector<std::string>& per_file, const std::vector<std::string>& folder_wide) {
     if (listing) {
         for (const auto* names : {&per_file, &folder_wide})
             for (const auto& name : *names)
@@ -305,7 +319,8 @@ std::optional<fs::path> first_existing(const fs::path& folder,
 std::vector<std::string> with_image_extensions(const std::vector<std::string>& bases) {
     std::vector<std::string> out;
     for (const auto& base : bases)
-        for (const char* ext : {".jpg", ".jpeg", ".png", ".webp"}) out.push_back(base + ext);
+        for (const char* ext : {".jpg", ".jpeg", ".png", ".webp"})
+            out.push_back(base + ext);
     return out;
 }
 
@@ -327,10 +342,11 @@ result<nfo_data> parse_nfo(std::string_view text) {
     scan_links(text, nfo);
     if (!root && !nfo.tmdb_id && !nfo.imdb_id) {
         if (!parsed)
-            return make_error(error_kind::bad_response,
-                              std::string("not a movie NFO: ") + parsed.description() + " at offset " +
-                                  std::to_string(parsed.offset));
-        return make_error(error_kind::bad_response, "not a movie NFO: no <movie> element and no IMDb/TMDB link");
+            return make_error(error_kind::bad_response, std::string("not a movie NFO: ") +
+                                                            parsed.description() + " at offset " +
+                                                            std::to_string(parsed.offset));
+        return make_error(error_kind::bad_response,
+                          "not a movie NFO: no <movie> element and no IMDb/TMDB link");
     }
     return nfo;
 }
@@ -409,8 +425,9 @@ local_art find_local_art(const fs::path& movie_file) {
                 art.poster = first_existing(parent, parent_listing, with_image_extensions({name + "-poster"}),
                                             with_image_extensions({"poster", "folder", "cover"}));
             if (!art.backdrop)
-                art.backdrop = first_existing(parent, parent_listing, with_image_extensions({name + "-fanart"}),
-                                              with_image_extensions({"fanart", "backdrop", "background"}));
+                art.backdrop =
+                    first_existing(parent, parent_listing, with_image_extensions({name + "-fanart"}),
+                                   with_image_extensions({"fanart", "backdrop", "background"}));
         }
     } catch (const std::exception&) {
         // An unreadable folder or an unrepresentable path: no local art.

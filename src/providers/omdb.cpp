@@ -15,8 +15,10 @@ namespace json = boost::json;
 namespace {
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -48,8 +50,10 @@ std::optional<std::int64_t> parse_omdb_count(std::string_view text) {
     text = trim(text);
     std::string digits;
     for (char c : text) {
-        if (c >= '0' && c <= '9') digits += c;
-        else if (c != ',') return std::nullopt;
+        if (c >= '0' && c <= '9')
+            digits += c;
+        else if (c != ',')
+            return std::nullopt;
     }
     if (digits.empty() || digits.size() > 18) return std::nullopt;
     std::int64_t value = 0;
@@ -75,7 +79,8 @@ result<omdb_ratings> parse_omdb(std::string_view body) {
 
     omdb_ratings ratings;
     ratings.imdb_rating = omdb_decimal(omdb_text(*o, "imdbRating"));
-    if (ratings.imdb_rating && (*ratings.imdb_rating < 0 || *ratings.imdb_rating > 10)) ratings.imdb_rating.reset();
+    if (ratings.imdb_rating && (*ratings.imdb_rating < 0 || *ratings.imdb_rating > 10))
+        ratings.imdb_rating.reset();
     if (auto votes = omdb_text(*o, "imdbVotes")) ratings.imdb_votes = parse_omdb_count(*votes);
     if (auto metascore = omdb_text(*o, "Metascore"))
         if (auto n = parse_omdb_count(*metascore); n && *n <= 100) ratings.metascore = static_cast<int>(*n);

@@ -8,14 +8,22 @@ namespace mediabase::providers {
 
 const char* to_string(error_kind kind) {
     switch (kind) {
-    case error_kind::unavailable: return "unavailable";
-    case error_kind::unauthorized: return "unauthorized";
-    case error_kind::not_found: return "not_found";
-    case error_kind::no_match: return "no_match";
-    case error_kind::bad_response: return "bad_response";
-    case error_kind::too_large: return "too_large";
-    case error_kind::offline: return "offline";
-    case error_kind::invalid: return "invalid";
+    case error_kind::unavailable:
+        return "unavailable";
+    case error_kind::unauthorized:
+        return "unauthorized";
+    case error_kind::not_found:
+        return "not_found";
+    case error_kind::no_match:
+        return "no_match";
+    case error_kind::bad_response:
+        return "bad_response";
+    case error_kind::too_large:
+        return "too_large";
+    case error_kind::offline:
+        return "offline";
+    case error_kind::invalid:
+        return "invalid";
     }
     return "unavailable";
 }
@@ -24,14 +32,22 @@ namespace {
 
 const char* reason(error_kind kind) {
     switch (kind) {
-    case error_kind::unavailable: return "provider unavailable";
-    case error_kind::unauthorized: return "unauthorized";
-    case error_kind::not_found: return "not found";
-    case error_kind::no_match: return "no match";
-    case error_kind::bad_response: return "bad response";
-    case error_kind::too_large: return "too large";
-    case error_kind::offline: return "offline";
-    case error_kind::invalid: return "invalid request";
+    case error_kind::unavailable:
+        return "provider unavailable";
+    case error_kind::unauthorized:
+        return "unauthorized";
+    case error_kind::not_found:
+        return "not found";
+    case error_kind::no_match:
+        return "no match";
+    case error_kind::bad_response:
+        return "bad response";
+    case error_kind::too_large:
+        return "too large";
+    case error_kind::offline:
+        return "offline";
+    case error_kind::invalid:
+        return "invalid request";
     }
     return "provider unavailable";
 }

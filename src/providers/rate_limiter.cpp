@@ -73,8 +73,10 @@ std::chrono::milliseconds backoff_delay(const retry_policy& policy, int attempt,
 namespace {
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -105,9 +107,11 @@ std::vector<std::string_view> words(std::string_view s) {
     std::vector<std::string_view> out;
     std::size_t pos = 0;
     while (pos < s.size()) {
-        while (pos < s.size() && (s[pos] == ' ' || s[pos] == ',')) ++pos;
+        while (pos < s.size() && (s[pos] == ' ' || s[pos] == ','))
+            ++pos;
         const auto start = pos;
-        while (pos < s.size() && s[pos] != ' ' && s[pos] != ',') ++pos;
+        while (pos < s.size() && s[pos] != ' ' && s[pos] != ',')
+            ++pos;
         if (pos > start) out.push_back(s.substr(start, pos - start));
     }
     return out;

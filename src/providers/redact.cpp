@@ -10,13 +10,14 @@ namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
 bool is_secret_parameter(std::string_view name) {
-    static constexpr std::array<std::string_view, 10> names{"api_key", "apikey",  "api-key",      "key",
-                                                            "token",   "access_token", "auth", "password",
+    static constexpr std::array<std::string_view, 10> names{"api_key", "apikey",       "api-key", "key",
+                                                            "token",   "access_token", "auth",    "password",
                                                             "secret",  "session_id"};
     return std::any_of(names.begin(), names.end(), [&](std::string_view n) { return iequals(n, name); });
 }

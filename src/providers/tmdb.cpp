@@ -40,7 +40,8 @@ std::vector<std::string> names_in(const json::object& o, std::string_view key) {
     if (const auto* list = array_at(o, key))
         for (const auto& item : *list)
             if (const auto* entry = item.if_object())
-                if (auto name = string_at(*entry, "name"); name && std::find(out.begin(), out.end(), *name) == out.end())
+                if (auto name = string_at(*entry, "name");
+                    name && std::find(out.begin(), out.end(), *name) == out.end())
                     out.push_back(std::move(*name));
     return out;
 }
@@ -74,7 +75,8 @@ std::vector<search_candidate> candidates_in(const json::object& o, std::string_v
 }
 
 void add_person(std::vector<credit>& people, std::string name, std::optional<std::string> role) {
-    const bool known = std::any_of(people.begin(), people.end(), [&](const credit& c) { return c.name == name; });
+    const bool known =
+        std::any_of(people.begin(), people.end(), [&](const credit& c) { return c.name == name; });
     if (!known) people.push_back(credit{std::move(name), std::move(role)});
 }
 
@@ -106,7 +108,8 @@ void read_credits(const json::object& credits, movie& m) {
             people.push_back({credit{std::move(*name), string_at(*person, "character")},
                               integer_at(*person, "order").value_or(1'000'000 + position)});
         }
-        std::stable_sort(people.begin(), people.end(), [](const billed& a, const billed& b) { return a.order < b.order; });
+        std::stable_sort(people.begin(), people.end(),
+                         [](const billed& a, const billed& b) { return a.order < b.order; });
         for (auto& p : people) {
             if (m.cast.size() >= max_cast) break;
             m.cast.push_back(std::move(p.person));
@@ -200,7 +203,8 @@ result<tmdb_movie> parse_movie_details(std::string_view body) {
     m.original_title = string_at(o, "original_title");
     auto title = string_at(o, "title");
     if (!title) title = m.original_title;
-    if (!title) return make_error(error_kind::bad_response, "TMDB movie " + std::to_string(*id) + " has no title");
+    if (!title)
+        return make_error(error_kind::bad_response, "TMDB movie " + std::to_string(*id) + " has no title");
     m.title = std::move(*title);
     if (auto date = string_at(o, "release_date")) m.year = year_of_date(*date);
     m.overview = string_at(o, "overview");
@@ -210,7 +214,8 @@ result<tmdb_movie> parse_movie_details(std::string_view body) {
     m.genres = names_in(o, "genres");
     m.countries = names_in(o, "production_countries");
     if (const auto* credits = object_at(o, "credits")) read_credits(*credits, m);
-    if (const auto* release_dates = object_at(o, "release_dates")) m.certification = read_certification(*release_dates);
+    if (const auto* release_dates = object_at(o, "release_dates"))
+        m.certification = read_certification(*release_dates);
     m.vote_average = number_at(o, "vote_average");
     if (auto votes = integer_at(o, "vote_count"); votes && *votes >= 0) m.vote_count = votes;
 
@@ -218,7 +223,8 @@ result<tmdb_movie> parse_movie_details(std::string_view body) {
     if (!imdb)
         if (const auto* external = object_at(o, "external_ids")) imdb = string_at(*external, "imdb_id");
     if (imdb && looks_like_imdb_id(*imdb)) m.imdb_id = std::move(imdb);
-    if (const auto* collection = object_at(o, "belongs_to_collection")) m.collection = string_at(*collection, "name");
+    if (const auto* collection = object_at(o, "belongs_to_collection"))
+        m.collection = string_at(*collection, "name");
 
     out.art.poster_path = string_at(o, "poster_path");
     out.art.backdrop_path = string_at(o, "backdrop_path");
@@ -238,10 +244,14 @@ std::optional<std::string> parse_error_message(std::string_view body) {
 }
 
 std::string image_url(std::string_view base_url, std::string_view size, std::string_view path) {
-    while (!base_url.empty() && base_url.back() == '/') base_url.remove_suffix(1);
-    while (!size.empty() && size.front() == '/') size.remove_prefix(1);
-    while (!size.empty() && size.back() == '/') size.remove_suffix(1);
-    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    while (!base_url.empty() && base_url.back() == '/')
+        base_url.remove_suffix(1);
+    while (!size.empty() && size.front() == '/')
+        size.remove_prefix(1);
+    while (!size.empty() && size.back() == '/')
+        size.remove_suffix(1);
+    while (!path.empty() && path.front() == '/')
+        path.remove_prefix(1);
     std::string url(base_url);
     url += '/';
     url += size;

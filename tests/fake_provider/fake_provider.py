@@ -357,6 +357,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body, content_type=override or content_type)
 
 
+class FakeProviderServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # Clients closing kept-alive connections (or timing out on a hang) are normal here, not errors.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: an ephemeral one)")
@@ -382,8 +392,7 @@ def main():
         Handler.state.hang_released.set()
     Handler.verbose = args.verbose
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
+    server = FakeProviderServer(("127.0.0.1", args.port), Handler)
     if args.exit_on_stdin_eof:
         def watch_stdin():
             while sys.stdin.buffer.read(4096):

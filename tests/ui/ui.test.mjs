@@ -104,7 +104,11 @@ function start_server(media, data, listen = '127.0.0.1:0') {
       if (found) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        resolve_start({ process: child, base: found[1], port: Number(found[2]), stderr });
+        const started = { process: child, base: found[1], port: Number(found[2]), stderr, died: null, stopping: false };
+        child.once('exit', (code, signal) => {
+          if (!started.stopping) started.died = `server exited unexpectedly (${signal ?? code}); last stderr:\n${stderr.slice(-15).join('\n')}`;
+        });
+        resolve_start(started);
       }
     });
   });
@@ -112,6 +116,7 @@ function start_server(media, data, listen = '127.0.0.1:0') {
 
 function stop_server() {
   if (!server || server.process.exitCode !== null) return Promise.resolve();
+  server.stopping = true;
   return new Promise((resolve_stop) => {
     server.process.once('exit', resolve_stop);
     server.process.kill('SIGTERM');
@@ -119,6 +124,7 @@ function stop_server() {
 }
 
 async function api(path, init) {
+  assert.equal(server.died, null, server.died ?? '');
   const response = await fetch(server.base + '/api/v1' + path, init);
   const body = await response.json();
   assert.ok(response.ok, `${path}: ${response.status} ${JSON.stringify(body)}`);
@@ -190,6 +196,7 @@ after(async () => {
 });
 
 afterEach(() => {
+  assert.equal(server.died, null, server.died ?? '');
   const unexpected = problems.filter((p) => !allowed_problems.some((pattern) => pattern.test(p)));
   problems = [];
   allowed_problems = [];

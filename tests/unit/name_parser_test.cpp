@@ -54,9 +54,13 @@ std::vector<std::vector<std::string>> read_tsv(const std::string& path, std::siz
     return rows;
 }
 
-std::string text(const std::optional<std::string>& v) { return v ? *v : std::string(); }
+std::string text(const std::optional<std::string>& v) {
+    return v ? *v : std::string();
+}
 
-template <typename T> std::string number(const std::optional<T>& v) { return v ? std::to_string(*v) : std::string(); }
+template <typename T> std::string number(const std::optional<T>& v) {
+    return v ? std::to_string(*v) : std::string();
+}
 
 } // namespace
 
@@ -78,7 +82,8 @@ BOOST_AUTO_TEST_CASE(scene_name_yields_every_field) {
 }
 
 BOOST_AUTO_TEST_CASE(year_inside_title_survives) {
-    BOOST_TEST(parse_name("Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv").title == "Blade Runner 2049");
+    BOOST_TEST(parse_name("Blade Runner 2049 (2017)/Blade Runner 2049 (2017).mkv").title ==
+               "Blade Runner 2049");
     auto scene = parse_name("Blade.Runner.2049.2017.1080p.BluRay.x264-SPARKS.mkv");
     BOOST_TEST(scene.title == "Blade Runner 2049");
     BOOST_TEST(scene.year.value_or(0) == 2017);
@@ -122,7 +127,8 @@ BOOST_AUTO_TEST_CASE(file_year_wins_over_unrelated_folder) {
     auto n = parse_name("Movies/The.Matrix.1999.mkv");
     BOOST_TEST(n.title == "The Matrix");
     BOOST_TEST(n.year.value_or(0) == 1999);
-    auto collection = parse_name("Star Wars Collection (1977-2019)/Star Wars Episode V The Empire Strikes Back (1980).mkv");
+    auto collection =
+        parse_name("Star Wars Collection (1977-2019)/Star Wars Episode V The Empire Strikes Back (1980).mkv");
     BOOST_TEST(collection.title == "Star Wars Episode V The Empire Strikes Back");
     BOOST_TEST(collection.year.value_or(0) == 1980);
 }
@@ -178,7 +184,8 @@ BOOST_AUTO_TEST_CASE(non_ascii_and_apostrophes_survive) {
     BOOST_TEST(parse_name("Amélie (2001)/Amélie (2001).mkv").title == "Amélie");
     BOOST_TEST(parse_name("Léon (1994)/Léon.1994.Extended.1080p.BluRay.x264-GRP.mkv").title == "Léon");
     BOOST_TEST(parse_name("千と千尋の神隠し.2001.1080p.BluRay.x264-GRP.mkv").title == "千と千尋の神隠し");
-    BOOST_TEST(parse_name("Don't.Look.Up.2021.1080p.NF.WEB-DL.DDP5.1.Atmos.x264-GRP.mkv").title == "Don't Look Up");
+    BOOST_TEST(parse_name("Don't.Look.Up.2021.1080p.NF.WEB-DL.DDP5.1.Atmos.x264-GRP.mkv").title ==
+               "Don't Look Up");
 }
 
 BOOST_AUTO_TEST_CASE(trailing_article_moves_to_front) {
@@ -207,7 +214,8 @@ BOOST_AUTO_TEST_CASE(ids_are_read_and_removed_from_title) {
 
 BOOST_AUTO_TEST_CASE(editions_are_recognised_after_the_title) {
     BOOST_TEST(text(parse_name("Alien (1979) (Director's Cut).mkv").edition) == "Director's Cut");
-    BOOST_TEST(text(parse_name("Amadeus.1984.Directors.Cut.1080p.BluRay.x264-GRP.mkv").edition) == "Director's Cut");
+    BOOST_TEST(text(parse_name("Amadeus.1984.Directors.Cut.1080p.BluRay.x264-GRP.mkv").edition) ==
+               "Director's Cut");
     BOOST_TEST(text(parse_name("Blade Runner (1982) {edition-Final Cut}.mkv").edition) == "Final Cut");
     BOOST_TEST(text(parse_name("Dunkirk.2017.IMAX.2160p.UHD.BluRay.x265-GRP.mkv").edition) == "IMAX");
     BOOST_TEST(text(parse_name("Gladiator.2000.EXTENDED.REMASTERED.1080p.BluRay.x264-GRP.mkv").edition) ==
@@ -241,7 +249,8 @@ BOOST_AUTO_TEST_CASE(three_d_markers) {
 }
 
 BOOST_AUTO_TEST_CASE(parts_from_cd_part_disc_markers) {
-    BOOST_TEST(parse_name("Gone with the Wind (1939)/Gone with the Wind (1939) - cd2.avi").part.value_or(0) == 2);
+    BOOST_TEST(parse_name("Gone with the Wind (1939)/Gone with the Wind (1939) - cd2.avi").part.value_or(0) ==
+               2);
     BOOST_TEST(parse_name("Lawrence.of.Arabia.1962.DVDRip.XviD.CD1-GRP.avi").part.value_or(0) == 1);
     BOOST_TEST(parse_name("Dances With Wolves (1990) pt1.avi").part.value_or(0) == 1);
     BOOST_TEST(parse_name("Das Boot (1981) partB.mkv").part.value_or(0) == 2);
@@ -264,11 +273,14 @@ BOOST_AUTO_TEST_CASE(part_words_before_the_year_stay_in_title) {
                              "Harry Potter and the Deathly Hallows Part 1.mkv");
     BOOST_TEST(folder.title == "Harry Potter and the Deathly Hallows Part 1");
     BOOST_TEST(!folder.part);
-    BOOST_TEST(parse_name("The Godfather Part II (1974)/The Godfather Part II (1974) part1.mkv").part.value_or(0) == 1);
+    BOOST_TEST(
+        parse_name("The Godfather Part II (1974)/The Godfather Part II (1974) part1.mkv").part.value_or(0) ==
+        1);
 }
 
 BOOST_AUTO_TEST_CASE(release_group_only_for_scene_names) {
-    BOOST_TEST(text(parse_name("Knives.Out.2019.1080p.BluRay.x264-SPARKS[EtHD].mkv").release_group) == "SPARKS");
+    BOOST_TEST(text(parse_name("Knives.Out.2019.1080p.BluRay.x264-SPARKS[EtHD].mkv").release_group) ==
+               "SPARKS");
     BOOST_TEST(text(parse_name("Dune (2021) [Bluray-2160p][x265]-GRP.mkv").release_group) == "GRP");
     BOOST_TEST(!parse_name("Spider-Man (2002).mkv").release_group);
     BOOST_TEST(!parse_name("Alien (1979) - Director's Cut.mkv").release_group);
@@ -344,8 +356,8 @@ BOOST_AUTO_TEST_CASE(normalized_title_equates_spellings) {
 
 BOOST_AUTO_TEST_CASE(to_json_has_every_field_with_nulls) {
     auto o = mediabase::to_json(parse_name("Heat (1995).mkv"));
-    for (auto field : {"title", "year", "resolution", "source", "video_codec", "audio_codec", "edition", "three_d",
-                       "part", "imdb_id", "tmdb_id", "release_group", "container"})
+    for (auto field : {"title", "year", "resolution", "source", "video_codec", "audio_codec", "edition",
+                       "three_d", "part", "imdb_id", "tmdb_id", "release_group", "container"})
         BOOST_TEST(o.contains(field), field);
     BOOST_TEST(o.at("title").as_string() == "Heat");
     BOOST_TEST(o.at("year").as_int64() == 1995);
@@ -355,8 +367,9 @@ BOOST_AUTO_TEST_CASE(to_json_has_every_field_with_nulls) {
 }
 
 BOOST_AUTO_TEST_CASE(odd_input_never_breaks_the_parser) {
-    for (std::string_view path : {"", "/", "//", ".", ".mkv", "(", ")", "[[[[", "]]]", "{edition-}", "-", "- - -",
-                                  "tt", "tt123", "1999", "1080p", "cd1", "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/"
+    for (std::string_view path : {"", "/", "//", ".", ".mkv", "(", ")", "[[[[", "]]]", "{edition-}", "-",
+                                  "- - -", "tt", "tt123", "1999", "1080p", "cd1",
+                                  "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/"
                                   "v/w/x/y/z/0/1/2/3/4/5/6/7/8/9/A/B/C/D/E/F/movie.mkv"}) {
         auto n = parse_name(path);
         (void)is_extra(path);
@@ -365,7 +378,8 @@ BOOST_AUTO_TEST_CASE(odd_input_never_breaks_the_parser) {
     }
     // long and token-heavy names are cut, not overrun
     std::string many;
-    for (int i = 0; i < 600; ++i) many += "a.(b)[c]{d}.";
+    for (int i = 0; i < 600; ++i)
+        many += "a.(b)[c]{d}.";
     auto n = parse_name(many + "2001.mkv");
     BOOST_TEST(n.title.size() <= many.size());
     std::string huge(5000, 'x');
@@ -416,8 +430,8 @@ BOOST_AUTO_TEST_CASE(corpus_title_and_year_accuracy_is_at_least_97_percent) {
             if (got[c] == row[c])
                 ++right[c];
             else
-                misses << "  " << columns[c] << " of '" << row[0] << "': want '" << row[c] << "' got '" << got[c]
-                       << "'\n";
+                misses << "  " << columns[c] << " of '" << row[0] << "': want '" << row[c] << "' got '"
+                       << got[c] << "'\n";
         }
         if (got[1] == row[1] && got[2] == row[2]) ++title_year;
     }
@@ -425,7 +439,8 @@ BOOST_AUTO_TEST_CASE(corpus_title_and_year_accuracy_is_at_least_97_percent) {
     for (std::size_t c = 1; c < columns.size(); ++c)
         BOOST_TEST_MESSAGE(columns[c] << ": " << 100.0 * static_cast<double>(right[c]) / total << "%");
     const double accuracy = static_cast<double>(title_year) / total;
-    BOOST_TEST_MESSAGE("title+year exact: " << 100.0 * accuracy << "% (" << title_year << "/" << rows.size() << ")");
+    BOOST_TEST_MESSAGE("title+year exact: " << 100.0 * accuracy << "% (" << title_year << "/" << rows.size()
+                                            << ")");
     BOOST_TEST_MESSAGE("misses:\n" << misses.str());
     BOOST_TEST(accuracy >= 0.97, "title+year accuracy " << 100.0 * accuracy << "% is below 97%");
 }
@@ -433,7 +448,8 @@ BOOST_AUTO_TEST_CASE(corpus_title_and_year_accuracy_is_at_least_97_percent) {
 BOOST_AUTO_TEST_CASE(corpus_extras_are_all_recognised) {
     auto rows = read_tsv(corpus_path("extras.tsv"), 2);
     BOOST_TEST_REQUIRE(rows.size() >= 40u);
-    for (const auto& row : rows) BOOST_TEST(is_extra(row[0]) == (row[1] == "true"), row[0]);
+    for (const auto& row : rows)
+        BOOST_TEST(is_extra(row[0]) == (row[1] == "true"), row[0]);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -37,10 +37,10 @@ struct http_header {
 struct http_response {
     int status = 0;
     std::string body;
-    std::string content_type;          ///< the Content-Type header, "" when absent
-    std::vector<http_header> headers;  ///< all response headers, in order
-    std::string url;                   ///< the URL that answered, after redirects (may hold secrets: redact it)
-    int attempts = 1;                  ///< attempts the last hop took (1 when the first one succeeded)
+    std::string content_type;         ///< the Content-Type header, "" when absent
+    std::vector<http_header> headers; ///< all response headers, in order
+    std::string url;  ///< the URL that answered, after redirects (may hold secrets: redact it)
+    int attempts = 1; ///< attempts the last hop took (1 when the first one succeeded)
 
     /// The first header with this name (case-insensitive).
     [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
@@ -60,13 +60,13 @@ struct http_client_stats {
 };
 
 class http_client {
-public:
+  public:
     struct options {
-        std::chrono::milliseconds timeout{10000};      ///< per attempt: connect, TLS, write and read together
+        std::chrono::milliseconds timeout{10000};     ///< per attempt: connect, TLS, write and read together
         std::size_t max_body_bytes = 8 * 1024 * 1024; ///< larger bodies fail with too_large
         int max_redirects = 5;
-        int max_connections_per_host = 8; ///< concurrent requests per host; more wait for a free slot
-        int max_idle_per_host = 4;        ///< kept-alive connections per host; more are closed
+        int max_connections_per_host = 8;       ///< concurrent requests per host; more wait for a free slot
+        int max_idle_per_host = 4;              ///< kept-alive connections per host; more are closed
         std::chrono::seconds max_idle_time{30}; ///< an idle connection older than this is not reused
         rate_limiter::options rate;
         retry_policy retry;
@@ -81,9 +81,8 @@ public:
     http_client& operator=(const http_client&) = delete;
 
     /// GET `url` with extra request headers. See the class comment for what happens on the way.
-    [[nodiscard]] boost::asio::awaitable<result<http_response>> get(std::string url,
-                                                                    std::vector<http_header> headers = {},
-                                                                    http_request_options request = {});
+    [[nodiscard]] boost::asio::awaitable<result<http_response>>
+    get(std::string url, std::vector<http_header> headers = {}, http_request_options request = {});
 
     /// Closes every kept-alive connection (they are reopened on demand).
     void close_idle_connections();
@@ -91,7 +90,7 @@ public:
     [[nodiscard]] const http_client_stats& stats() const;
     [[nodiscard]] const options& settings() const;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

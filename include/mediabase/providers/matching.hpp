@@ -33,10 +33,10 @@ struct movie_hints {
 struct lookup_step {
     enum class kind_type { by_tmdb_id, by_imdb_id, search };
     kind_type kind = kind_type::search;
-    std::int64_t tmdb_id = 0;   ///< by_tmdb_id: `/movie/{tmdb_id}`
-    std::string imdb_id;        ///< by_imdb_id: `/find/{imdb_id}?external_source=imdb_id`
-    std::string query;          ///< search: `/search/movie?query=`
-    std::optional<int> year;    ///< search: `&primary_release_year=`
+    std::int64_t tmdb_id = 0; ///< by_tmdb_id: `/movie/{tmdb_id}`
+    std::string imdb_id;      ///< by_imdb_id: `/find/{imdb_id}?external_source=imdb_id`
+    std::string query;        ///< search: `/search/movie?query=`
+    std::optional<int> year;  ///< search: `&primary_release_year=`
     friend bool operator==(const lookup_step&, const lookup_step&) = default;
 };
 
@@ -57,16 +57,16 @@ struct lookup_step {
 
 /// Thresholds of the choice.
 struct match_thresholds {
-    double identified = 0.80; ///< confidence at or above: identified; below: review
-    double minimum = 0.45;    ///< confidence below: no match at all
+    double identified = 0.80;   ///< confidence at or above: identified; below: review
+    double minimum = 0.45;      ///< confidence below: no match at all
     double minimum_title = 0.5; ///< a candidate whose title similarity is below this is never chosen
 };
 
 /// One scored candidate.
 struct scored_candidate {
-    std::size_t index = 0;   ///< into the candidate list
-    double confidence = 0;   ///< 0..1
-    double title_score = 0;  ///< the title similarity part, 0..1
+    std::size_t index = 0;  ///< into the candidate list
+    double confidence = 0;  ///< 0..1
+    double title_score = 0; ///< the title similarity part, 0..1
 };
 
 /// Scores every candidate: confidence = 0.7 * title similarity (best of title and original title on both

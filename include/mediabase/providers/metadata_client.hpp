@@ -26,10 +26,10 @@ namespace mediabase::providers {
 struct metadata_settings {
     std::string tmdb_base_url = "https://api.themoviedb.org/3";
     std::string omdb_base_url = "https://www.omdbapi.com/";
-    std::string image_base_url; ///< "" : `images.secure_base_url` from TMDB's /configuration
-    std::string tmdb_api_key;   ///< sent as the `api_key` query parameter
+    std::string image_base_url;  ///< "" : `images.secure_base_url` from TMDB's /configuration
+    std::string tmdb_api_key;    ///< sent as the `api_key` query parameter
     std::string tmdb_read_token; ///< sent as `Authorization: Bearer`; preferred over the API key
-    std::string omdb_api_key;   ///< "" : no OMDB ratings
+    std::string omdb_api_key;    ///< "" : no OMDB ratings
     std::string language = "en-US";
     double requests_per_second = 35; ///< per host, under TMDB's soft cap of ~40-50/s
     int max_concurrency = 8;         ///< concurrent requests per host
@@ -52,8 +52,8 @@ struct provider_art {
 
 /// A movie identified on TMDB.
 struct identified_movie {
-    movie details;    ///< TMDB details, OMDB ratings, NFO values laid over them; match and confidence set
-    double confidence = 1; ///< 1 for a lookup by id
+    movie details; ///< TMDB details, OMDB ratings, NFO values laid over them; match and confidence set
+    double confidence = 1;                       ///< 1 for a lookup by id
     match_state state = match_state::identified; ///< identified, or review when the confidence is low
     provider_art art;
     std::string matched_by; ///< how: "tmdb id 603", "imdb id tt0133093", "search \"Max\" 2015"
@@ -72,7 +72,7 @@ struct downloaded_image {
 };
 
 class metadata_client {
-public:
+  public:
     metadata_client(boost::asio::any_io_executor executor, metadata_settings settings);
     ~metadata_client();
     metadata_client(const metadata_client&) = delete;
@@ -96,12 +96,13 @@ public:
 
     /// Downloads an image: fails unless the status is 2xx, the content type is image/* and the body is
     /// non-empty and at most `max_bytes`. No API key is sent.
-    [[nodiscard]] boost::asio::awaitable<result<downloaded_image>> download(std::string url, std::size_t max_bytes);
+    [[nodiscard]] boost::asio::awaitable<result<downloaded_image>> download(std::string url,
+                                                                            std::size_t max_bytes);
 
     [[nodiscard]] const metadata_settings& settings() const;
     [[nodiscard]] const http_client_stats& http_stats() const;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -34,9 +34,11 @@ struct provider_error {
 [[nodiscard]] provider_error make_error(error_kind kind, std::string detail, int http_status = 0);
 
 /// Lets `result::value()` report a provider_error (a bug in the caller: check `has_value()` first).
-[[noreturn]] void throw_exception_from_error(const provider_error& error, const boost::source_location& where);
+[[noreturn]] void throw_exception_from_error(const provider_error& error,
+                                             const boost::source_location& where);
 
-/// What every provider function returns: a value or a provider_error, never an exception for expected failures.
+/// What every provider function returns: a value or a provider_error, never an exception for expected
+/// failures.
 template <class T> using result = boost::system::result<T, provider_error>;
 
 } // namespace mediabase::providers

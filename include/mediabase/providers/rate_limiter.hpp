@@ -15,7 +15,7 @@ using steady_time = std::chrono::steady_clock::time_point;
 /// A token bucket per host ("api.themoviedb.org:443"). TMDB's soft cap is around 40-50 requests/s per
 /// client, so the default stays safely under it.
 class rate_limiter {
-public:
+  public:
     struct options {
         double requests_per_second = 35.0; ///< sustained rate per host; <= 0 disables limiting
         double burst = 5.0;                ///< tokens a host may save up while idle (>= 1)
@@ -38,9 +38,9 @@ public:
 
     [[nodiscard]] const options& settings() const { return options_; }
 
-private:
+  private:
     struct bucket {
-        double tokens = 0;  ///< may go negative: tokens reserved ahead of time
+        double tokens = 0; ///< may go negative: tokens reserved ahead of time
         steady_time refilled_at{};
         steady_time paused_until{};
         bool fresh = true;
@@ -51,9 +51,9 @@ private:
 
 /// What to do after a failed attempt.
 enum class retry_action {
-    give_up,        ///< a final answer (success, or a 4xx other than 429): no retry
-    retry_backoff,  ///< 5xx, timeout or network error: retry after an exponential backoff
-    retry_after,    ///< 429: retry after the server's Retry-After (or a backoff when it sent none)
+    give_up,       ///< a final answer (success, or a 4xx other than 429): no retry
+    retry_backoff, ///< 5xx, timeout or network error: retry after an exponential backoff
+    retry_after,   ///< 429: retry after the server's Retry-After (or a backoff when it sent none)
 };
 
 /// Whether an HTTP status is worth retrying: 429 and 5xx (500, 502, 503, 504, ...) are; any other 4xx is not.
@@ -70,12 +70,13 @@ struct retry_policy {
 /// The delay before retry number `attempt` (1 for the first retry): "equal jitter", i.e. half of
 /// min(cap, base * 2^(attempt-1)) plus a random share of the other half. `random01` in [0, 1) is passed in
 /// so tests are deterministic.
-[[nodiscard]] std::chrono::milliseconds backoff_delay(const retry_policy& policy, int attempt, double random01);
+[[nodiscard]] std::chrono::milliseconds backoff_delay(const retry_policy& policy, int attempt,
+                                                      double random01);
 
 /// Parses a Retry-After header: delay-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT",
 /// also the obsolete RFC 850 and asctime forms). Returns the delay from `now` (zero for a date in the
 /// past), or nullopt when the value is neither.
-[[nodiscard]] std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                                    std::chrono::system_clock::time_point now);
+[[nodiscard]] std::optional<std::chrono::seconds>
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now);
 
 } // namespace mediabase::providers

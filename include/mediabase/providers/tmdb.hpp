@@ -1,6 +1,7 @@
 #pragma once
 /// TMDB answers mapped to Mediabase types. Pure code (Boost.JSON), no Asio. Defensive: a missing, null or
-/// wrongly typed field is left empty; only a body that is not a JSON object of the expected shape is an error.
+/// wrongly typed field is left empty; only a body that is not a JSON object of the expected shape is an
+/// error.
 
 #include "mediabase/model.hpp"
 #include "mediabase/providers/provider_error.hpp"
@@ -56,7 +57,8 @@ inline constexpr std::size_t max_cast = 15;
 /// Fails when the body has no numeric `id` or no title.
 [[nodiscard]] result<tmdb_movie> parse_movie_details(std::string_view body);
 
-/// TMDB's own error text (`{"status_code": 7, "status_message": "Invalid API key ..."}`), if the body has one.
+/// TMDB's own error text (`{"status_code": 7, "status_message": "Invalid API key ..."}`), if the body has
+/// one.
 [[nodiscard]] std::optional<std::string> parse_error_message(std::string_view body);
 
 /// The year of a date "YYYY-MM-DD" (or "YYYY"), nullopt for anything else.

@@ -65,7 +65,8 @@ export function mount(root) {
 
     const finished = !running && job && job.finished_at;
     state_badge.className = `state-badge state-${running ? job.state : finished ? 'finished' : 'idle'}`;
-    state_badge.textContent = running ? (job.state === 'scanning' ? 'Scanning' : 'Identifying') : finished ? 'Finished' : 'Idle';
+    state_badge.textContent = running ? (job.state === 'scanning' ? 'Scanning' : 'Identifying')
+      : finished ? 'Finished' : job && job.started_at ? 'Idle' : 'Not run yet';
 
     const c = job?.counts ?? {};
     for (const { key } of COUNTS) tiles.get(key).textContent = count(c[key] ?? 0);
@@ -78,7 +79,7 @@ export function mount(root) {
     bar_fill.style.width = indeterminate ? '' : `${(fraction * 100).toFixed(1)}%`;
     if (indeterminate) bar.removeAttribute('aria-valuenow');
     else bar.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
-    percent.textContent = job ? `${Math.round(fraction * 100)}%` : '';
+    percent.textContent = job && job.started_at ? `${Math.round(fraction * 100)}%` : '';
 
     // The marks keep a path's leading slash in place inside the right-to-left box (which clips the start).
     current.textContent = running ? (job.current ? `\u200e${job.current}\u200e` : job.state === 'scanning' ? 'Walking the folders…' : 'Working…') : '';

@@ -104,7 +104,8 @@ BOOST_AUTO_TEST_CASE(the_same_title_years_apart_goes_to_review) {
 }
 
 BOOST_AUTO_TEST_CASE(a_remake_without_a_year_takes_the_popular_one_for_review) {
-    const std::vector<search_candidate> results{candidate(841, "Dune", 1984, 20), candidate(438631, "Dune", 2021, 150)};
+    const std::vector<search_candidate> results{candidate(841, "Dune", 1984, 20),
+                                                candidate(438631, "Dune", 2021, 150)};
     const auto choice = choose_best(results, hints("Dune"));
     BOOST_REQUIRE(choice.has_value());
     BOOST_TEST(results[choice->index].tmdb_id == 438631);
@@ -117,7 +118,8 @@ BOOST_AUTO_TEST_CASE(a_remake_without_a_year_takes_the_popular_one_for_review) {
 }
 
 BOOST_AUTO_TEST_CASE(the_original_title_matches_on_either_side) {
-    const std::vector<search_candidate> results{candidate(77338, "The Intouchables", 2011, 40, "Intouchables")};
+    const std::vector<search_candidate> results{
+        candidate(77338, "The Intouchables", 2011, 40, "Intouchables")};
     auto h = hints("Untouchable", 2011);
     const auto by_letters = choose_best(results, h);
     BOOST_TEST((!by_letters || by_letters->state == mediabase::match_state::review));

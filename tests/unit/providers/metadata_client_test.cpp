@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE providers_metadata_client
 // The provider facade against the fake provider server (tests/fake_provider), started once as a child
-// process on an ephemeral loopback port. Each test drives metadata_client on its own io_context; nothing sleeps:
-// the only waits are the ones the client itself must make (Retry-After, timeouts, backoff).
+// process on an ephemeral loopback port. Each test drives metadata_client on its own io_context; nothing
+// sleeps: the only waits are the ones the client itself must make (Retry-After, timeouts, backoff).
 #include "mediabase/providers/metadata_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -43,7 +43,7 @@ const std::string omdb_key = "test-omdb-key";
 /// The fake provider as a child process: started with --exit-on-stdin-eof, so closing its stdin (or this
 /// process dying) stops it; ready when it prints "PORT <n>".
 class fake_provider_process {
-public:
+  public:
     fake_provider_process() {
         const char* script = std::getenv("FAKE_PROVIDER");
         if (!script) throw std::runtime_error("FAKE_PROVIDER is not set: run this test with `meson test`");
@@ -75,7 +75,8 @@ public:
             pollfd p{stdout_, POLLIN, 0};
             if (poll(&p, 1, 20000) <= 0) throw std::runtime_error("the fake provider did not start in 20 s");
             char c = 0;
-            if (read(stdout_, &c, 1) != 1) throw std::runtime_error("the fake provider exited before listening");
+            if (read(stdout_, &c, 1) != 1)
+                throw std::runtime_error("the fake provider exited before listening");
             if (c != '\n') {
                 line += c;
                 continue;
@@ -97,7 +98,7 @@ public:
 
     int port() const { return port_; }
 
-private:
+  private:
     pid_t pid_ = -1;
     int stdin_ = -1;
     int stdout_ = -1;
@@ -112,7 +113,9 @@ struct server_fixture {
     ~server_fixture() { server = nullptr; }
 };
 
-std::string base_url() { return "http://127.0.0.1:" + std::to_string(server->port()); }
+std::string base_url() {
+    return "http://127.0.0.1:" + std::to_string(server->port());
+}
 
 /// A blocking HTTP/1.0 exchange with the fake provider's control endpoints, independent of the client
 /// under test.
@@ -126,25 +129,33 @@ json::value control_call(const std::string& method, const std::string& path, con
         close(fd);
         throw std::runtime_error("cannot reach the fake provider");
     }
-    const std::string request = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string request = method + " " + path +
+                                " HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                "Content-Length: " +
+                                std::to_string(body.size()) + "\r\n\r\n" + body;
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
         close(fd);
         throw std::runtime_error("cannot send to the fake provider");
     }
     std::string response;
     char buffer[4096];
-    for (ssize_t n; (n = recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = recv(fd, buffer, sizeof buffer, 0)) > 0;)
+        response.append(buffer, static_cast<std::size_t>(n));
     close(fd);
     const auto blank = response.find("\r\n\r\n");
-    if (response.rfind("HTTP/1.", 0) != 0 || response.compare(8, 5, " 200 ") != 0 || blank == std::string::npos)
+    if (response.rfind("HTTP/1.", 0) != 0 || response.compare(8, 5, " 200 ") != 0 ||
+        blank == std::string::npos)
         throw std::runtime_error("fake provider control failed: " + response);
     return json::parse(response.substr(blank + 4));
 }
 
-void control(const json::object& switches) { control_call("POST", "/_control", json::serialize(switches)); }
+void control(const json::object& switches) {
+    control_call("POST", "/_control", json::serialize(switches));
+}
 
-json::object stats() { return control_call("GET", "/_stats").as_object(); }
+json::object stats() {
+    return control_call("GET", "/_stats").as_object();
+}
 
 std::int64_t count_in(const json::object& s, std::string_view group, std::string_view key) {
     const auto* g = s.at(group).if_object();
@@ -198,7 +209,8 @@ struct log_capture {
     std::ostringstream text;
     std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
     log_capture() {
-        auto logger = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(text));
+        auto logger = std::make_shared<spdlog::logger>(
+            "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(text));
         logger->set_level(spdlog::level::trace);
         spdlog::set_default_logger(logger);
     }
@@ -489,7 +501,8 @@ BOOST_AUTO_TEST_CASE(keys_never_reach_logs_or_error_messages) {
     }
     const auto logged = capture.text.str();
     BOOST_TEST(logged.find("api_key=***") != std::string::npos); // URLs are logged, redacted
-    for (const auto& text : messages) BOOST_TEST_CONTEXT(text) {
+    for (const auto& text : messages)
+        BOOST_TEST_CONTEXT(text) {
             BOOST_TEST(text.find(tmdb_key) == std::string::npos);
             BOOST_TEST(text.find(tmdb_token) == std::string::npos);
             BOOST_TEST(text.find(omdb_key) == std::string::npos);
@@ -509,9 +522,10 @@ BOOST_AUTO_TEST_CASE(concurrent_calls_stay_under_the_rate_and_concurrency_limits
     metadata_client client(io.get_executor(), settings);
     int succeeded = 0;
     for (int i = 0; i < 40; ++i)
-        asio::co_spawn(io, client.search("Max", 2015), [&](std::exception_ptr e, result<std::vector<search_match>> r) {
-            if (!e && r && !r->empty()) ++succeeded;
-        });
+        asio::co_spawn(io, client.search("Max", 2015),
+                       [&](std::exception_ptr e, result<std::vector<search_match>> r) {
+                           if (!e && r && !r->empty()) ++succeeded;
+                       });
     io.restart();
     io.run();
     BOOST_TEST(succeeded == 40);
@@ -571,6 +585,18 @@ BOOST_AUTO_TEST_CASE(an_unreachable_provider_is_unavailable) {
     BOOST_TEST((r.error().kind == error_kind::unavailable));
     BOOST_TEST(r.error().message.find("cannot connect") != std::string::npos);
     BOOST_TEST(r.error().message.find(tmdb_key) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_tls_handshake_is_unavailable) {
+    auto settings = test_settings();
+    // https to the plain-HTTP fake: the handshake fails, which must end as an error value.
+    settings.tmdb_base_url = "https://127.0.0.1:" + std::to_string(server->port()) + "/3";
+    settings.max_attempts = 1;
+    metadata_client client(io.get_executor(), settings);
+    const auto r = run(io, client.fetch_by_tmdb_id(603));
+    BOOST_REQUIRE(r.has_error());
+    BOOST_TEST((r.error().kind == error_kind::unavailable));
+    BOOST_TEST(r.error().message.find("TLS handshake") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

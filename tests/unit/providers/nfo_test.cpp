@@ -17,8 +17,8 @@ struct temp_folder {
     fs::path path;
     temp_folder() {
         static std::atomic<int> counter{0};
-        path = fs::temp_directory_path() /
-               ("mediabase-nfo-test-" + std::to_string(std::random_device{}()) + "-" + std::to_string(counter++));
+        path = fs::temp_directory_path() / ("mediabase-nfo-test-" + std::to_string(std::random_device{}()) +
+                                            "-" + std::to_string(counter++));
         fs::create_directories(path);
     }
     ~temp_folder() {
@@ -129,7 +129,8 @@ BOOST_AUTO_TEST_CASE(a_url_nfo_gives_the_ids_of_its_links) {
     const auto tmdb = parse_nfo("https://www.themoviedb.org/movie/603-the-matrix");
     BOOST_REQUIRE(tmdb.has_value());
     BOOST_TEST(*tmdb->tmdb_id == 603);
-    const auto both = parse_nfo("<movie><title>The Matrix</title></movie>\nhttps://www.imdb.com/title/tt0133093/");
+    const auto both =
+        parse_nfo("<movie><title>The Matrix</title></movie>\nhttps://www.imdb.com/title/tt0133093/");
     BOOST_REQUIRE(both.has_value());
     BOOST_TEST(*both->title == "The Matrix");
     BOOST_TEST(*both->imdb_id == "tt0133093");
@@ -137,9 +138,10 @@ BOOST_AUTO_TEST_CASE(a_url_nfo_gives_the_ids_of_its_links) {
 
 BOOST_AUTO_TEST_CASE(garbage_is_an_error_value_never_a_crash) {
     const std::string binary("\x00\xff\xfe<\x01movie>\x00", 10);
-    for (std::string_view text : {std::string_view{}, std::string_view("just some words"),
-                                  std::string_view("<movie><title>Cut off"), std::string_view("<tvshow><title>X</title></tvshow>"),
-                                  std::string_view("<<<>>>&&&"), std::string_view(binary), std::string_view("attempt tt12")}) {
+    for (std::string_view text :
+         {std::string_view{}, std::string_view("just some words"), std::string_view("<movie><title>Cut off"),
+          std::string_view("<tvshow><title>X</title></tvshow>"), std::string_view("<<<>>>&&&"),
+          std::string_view(binary), std::string_view("attempt tt12")}) {
         const auto r = parse_nfo(text);
         BOOST_TEST(r.has_error());
         if (r.has_error()) BOOST_TEST((r.error().kind == error_kind::bad_response));
@@ -170,7 +172,8 @@ BOOST_AUTO_TEST_CASE(an_unusable_nfo_is_skipped) {
 BOOST_AUTO_TEST_CASE(an_oversized_nfo_is_ignored) {
     temp_folder dir;
     const auto movie_file = dir.write("M/M.mkv", "video");
-    dir.write("M/M.nfo", "<movie><title>Big</title><plot>" + std::string(1100 * 1024, 'x') + "</plot></movie>");
+    dir.write("M/M.nfo",
+              "<movie><title>Big</title><plot>" + std::string(1100 * 1024, 'x') + "</plot></movie>");
     BOOST_TEST(!read_nfo_for(movie_file).has_value());
 }
 
@@ -215,7 +218,8 @@ BOOST_AUTO_TEST_CASE(empty_art_files_do_not_count) {
 
 BOOST_AUTO_TEST_CASE(a_flat_folder_gives_only_file_specific_extras) {
     temp_folder dir;
-    for (int i = 0; i < 600; ++i) dir.write("flat/movie " + std::to_string(i) + ".mkv", "v");
+    for (int i = 0; i < 600; ++i)
+        dir.write("flat/movie " + std::to_string(i) + ".mkv", "v");
     const auto movie_file = dir.path / "flat" / "movie 7.mkv";
     dir.write("flat/poster.jpg", "jpeg");
     dir.write("flat/movie.nfo", "<movie><title>Belongs to nobody</title></movie>");

@@ -40,7 +40,8 @@ BOOST_AUTO_TEST_CASE(the_sustained_rate_never_exceeds_the_setting) {
     rate_limiter limiter({.requests_per_second = 35, .burst = 5});
     // 200 requests asked for at once: all of them fit in burst + rate * elapsed.
     steady_time last = t0;
-    for (int i = 0; i < 200; ++i) last = std::max(last, limiter.reserve("tmdb", t0));
+    for (int i = 0; i < 200; ++i)
+        last = std::max(last, limiter.reserve("tmdb", t0));
     const std::chrono::duration<double> span = last - t0;
     BOOST_TEST(span.count() >= (200 - 5) / 35.0 - 1e-6);
     BOOST_TEST(span.count() <= (200 - 5) / 35.0 + 0.05);
@@ -81,23 +82,26 @@ BOOST_AUTO_TEST_CASE(a_pause_holds_every_request_until_it_ends) {
 
 BOOST_AUTO_TEST_CASE(a_zero_rate_disables_limiting) {
     rate_limiter limiter({.requests_per_second = 0, .burst = 1});
-    for (int i = 0; i < 100; ++i) BOOST_TEST((limiter.reserve("h", t0) == t0));
+    for (int i = 0; i < 100; ++i)
+        BOOST_TEST((limiter.reserve("h", t0) == t0));
 }
 
 BOOST_AUTO_TEST_CASE(only_429_and_server_errors_are_retried) {
     BOOST_TEST((retry_action_for_status(429) == retry_action::retry_after));
-    for (int status : {500, 502, 503, 504}) BOOST_TEST((retry_action_for_status(status) == retry_action::retry_backoff));
+    for (int status : {500, 502, 503, 504})
+        BOOST_TEST((retry_action_for_status(status) == retry_action::retry_backoff));
     for (int status : {200, 204, 301, 400, 401, 403, 404, 410, 422, 501})
         BOOST_TEST((retry_action_for_status(status) == retry_action::give_up));
 }
 
 BOOST_AUTO_TEST_CASE(backoff_grows_exponentially_with_jitter_and_a_cap) {
-    retry_policy policy{.max_attempts = 10, .backoff_base = 100ms, .backoff_cap = 1000ms, .max_retry_after = 60s};
+    retry_policy policy{
+        .max_attempts = 10, .backoff_base = 100ms, .backoff_cap = 1000ms, .max_retry_after = 60s};
     BOOST_TEST(backoff_delay(policy, 1, 0.0).count() == 50);
     BOOST_TEST(backoff_delay(policy, 1, 0.999).count() >= 99);
     BOOST_TEST(backoff_delay(policy, 2, 0.0).count() == 100);
     BOOST_TEST(backoff_delay(policy, 3, 0.5).count() == 300);
-    BOOST_TEST(backoff_delay(policy, 8, 0.0).count() == 500);  // capped at 1000 ms
+    BOOST_TEST(backoff_delay(policy, 8, 0.0).count() == 500);   // capped at 1000 ms
     BOOST_TEST(backoff_delay(policy, 80, 1.0).count() == 1000); // no overflow
     BOOST_TEST(backoff_delay(policy, 0, 2.0).count() <= 100);   // odd inputs clamped
 }

@@ -20,7 +20,8 @@ BOOST_AUTO_TEST_CASE(parameter_names_match_case_insensitively_and_everywhere) {
 }
 
 BOOST_AUTO_TEST_CASE(urls_without_secrets_are_unchanged) {
-    BOOST_TEST(redact_url("https://image.tmdb.org/t/p/w500/x.jpg") == "https://image.tmdb.org/t/p/w500/x.jpg");
+    BOOST_TEST(redact_url("https://image.tmdb.org/t/p/w500/x.jpg") ==
+               "https://image.tmdb.org/t/p/w500/x.jpg");
     BOOST_TEST(redact_url("http://h/search?query=api_key") == "http://h/search?query=api_key");
     BOOST_TEST(redact_url("") == "");
 }
@@ -42,8 +43,8 @@ BOOST_AUTO_TEST_CASE(credential_headers_are_redacted_keeping_the_scheme) {
 
 BOOST_AUTO_TEST_CASE(known_secrets_are_scrubbed_from_any_text) {
     const std::vector<std::string> secrets{"s3cr3t-key", "token-value", "", "ab"};
-    BOOST_TEST(redact_secrets("GET /x?k=s3cr3t-key failed; token-value and s3cr3t-key again; ab stays", secrets) ==
-               "GET /x?k=*** failed; *** and *** again; ab stays");
+    BOOST_TEST(redact_secrets("GET /x?k=s3cr3t-key failed; token-value and s3cr3t-key again; ab stays",
+                              secrets) == "GET /x?k=*** failed; *** and *** again; ab stays");
     BOOST_TEST(redact_secrets("nothing here", secrets) == "nothing here");
 }
 

@@ -25,7 +25,8 @@ std::string matrix_details() {
       "vote_average": 8.2, "vote_count": 24000, "popularity": 80.5, "imdb_id": null,
       "poster_path": "/p.jpg", "backdrop_path": "/b.jpg",
       "belongs_to_collection": {"id": 2344, "name": "The Matrix Collection"},
-      "credits": {"cast": [)" + cast + R"(], "crew": [
+      "credits": {"cast": [)" +
+           cast + R"(], "crew": [
           {"name": "Lana Wachowski", "job": "Director", "department": "Directing"},
           {"name": "Lilly Wachowski", "job": "Director", "department": "Directing"},
           {"name": "Lana Wachowski", "job": "Director", "department": "Directing"},
@@ -58,7 +59,8 @@ BOOST_AUTO_TEST_CASE(configuration_without_images_is_an_error) {
     BOOST_TEST(parse_configuration(R"({"change_keys": []})").has_error());
     BOOST_TEST(parse_configuration(R"({"images": {"poster_sizes": []}})").has_error());
     BOOST_TEST(parse_configuration("<html>").has_error());
-    const auto fallback = parse_configuration(R"({"images": {"base_url": "http://x/", "secure_base_url": null}})");
+    const auto fallback =
+        parse_configuration(R"({"images": {"base_url": "http://x/", "secure_base_url": null}})");
     BOOST_REQUIRE(fallback.has_value());
     BOOST_TEST(fallback->secure_base_url == "http://x/");
 }
@@ -178,8 +180,9 @@ BOOST_AUTO_TEST_CASE(null_missing_and_wrongly_typed_fields_are_left_empty) {
 }
 
 BOOST_AUTO_TEST_CASE(details_without_id_or_title_or_json_are_errors) {
-    for (const char* body : {R"({"title": "No id"})", R"({"id": "603", "title": "x"})", R"({"id": 603})",
-                             R"({"id": -1, "title": "x"})", "[]", "", "\xff\xfe garbage", R"({"id": 603, "title": "x")"}) {
+    for (const char* body :
+         {R"({"title": "No id"})", R"({"id": "603", "title": "x"})", R"({"id": 603})",
+          R"({"id": -1, "title": "x"})", "[]", "", "\xff\xfe garbage", R"({"id": 603, "title": "x")"}) {
         const auto r = parse_movie_details(body);
         BOOST_REQUIRE(r.has_error());
         BOOST_TEST((r.error().kind == error_kind::bad_response));
@@ -188,7 +191,8 @@ BOOST_AUTO_TEST_CASE(details_without_id_or_title_or_json_are_errors) {
 }
 
 BOOST_AUTO_TEST_CASE(tmdb_error_bodies_give_their_message) {
-    BOOST_TEST(*parse_error_message(R"({"status_code": 7, "status_message": "Invalid API key"})") == "Invalid API key");
+    BOOST_TEST(*parse_error_message(R"({"status_code": 7, "status_message": "Invalid API key"})") ==
+               "Invalid API key");
     BOOST_TEST(*parse_error_message(R"({"errors": ["query must be provided"]})") == "query must be provided");
     BOOST_TEST(!parse_error_message("<html>").has_value());
     BOOST_TEST(!parse_error_message(R"({"id": 1})").has_value());
@@ -204,8 +208,10 @@ BOOST_AUTO_TEST_CASE(years_of_dates) {
 }
 
 BOOST_AUTO_TEST_CASE(image_urls_join_with_single_slashes) {
-    BOOST_TEST(image_url("https://image.tmdb.org/t/p/", "w500", "/x.jpg") == "https://image.tmdb.org/t/p/w500/x.jpg");
-    BOOST_TEST(image_url("https://image.tmdb.org/t/p", "w500", "x.jpg") == "https://image.tmdb.org/t/p/w500/x.jpg");
+    BOOST_TEST(image_url("https://image.tmdb.org/t/p/", "w500", "/x.jpg") ==
+               "https://image.tmdb.org/t/p/w500/x.jpg");
+    BOOST_TEST(image_url("https://image.tmdb.org/t/p", "w500", "x.jpg") ==
+               "https://image.tmdb.org/t/p/w500/x.jpg");
     BOOST_TEST(pick_image_size({"w92", "w500", "original"}, "w500") == "w500");
     BOOST_TEST(pick_image_size({"w92", "original"}, "w500") == "original");
     BOOST_TEST(pick_image_size({}, "w1280") == "w1280");
