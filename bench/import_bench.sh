@@ -32,7 +32,7 @@ bin=${MEDIABASE_BIN:-$root/build/mediabase}
 python=${PYTHON:-python3}
 generator=$root/tools/gen_library.py
 seed=${BENCH_SEED:-1}
-read -r -a scan_args <<<"${MEDIABASE_SCAN_ARGS:---log-level warn}"
+read -r -a scan_args <<<"${MEDIABASE_SCAN_ARGS---log-level warn}"
 read -r -a gen_args <<<"${BENCH_GEN_ARGS:-}"
 
 readonly target_ratio=2 target_rate=20000 target_rss_mb=150 rss_target_files=100000
@@ -110,6 +110,13 @@ run_scan() {
     return "$status"
 }
 
+# scan_found LOG: the movie count of the scan's last "finished: N found" line, or "-"
+scan_found() {
+    local found
+    found=$(sed -n 's/.*finished: \([0-9][0-9]*\) found.*/\1/p' "$1" | tail -n 1)
+    echo "${found:--}"
+}
+
 json_field() {
     # json_field NAME JSON: a numeric field of the generator's one-line summary
     sed -n "s/.*\"$1\": \([0-9][0-9]*\).*/\1/p" <<<"$2"
@@ -145,12 +152,14 @@ for n in "${sizes[@]}"; do
     echo "== $n files: first import" >&2
     if ! run_scan "$lib" "$data" "$tmp/import-$n.log"; then
         failed=1
-        rows+=("$(printf '%8s %8s %7s %8s  %s' "$files" "$movies" "$(secs "$gen_us")" "$(secs "$find_us")" "import failed")")
+        rows+=("$(printf '%8s %8s %7s %7s %8s  %s' "$files" "$movies" - "$(secs "$gen_us")" "$(secs "$find_us")" \
+            "import failed")")
         rm -rf "$lib" "$data"
         continue
     fi
     import_us=$scan_us
     import_rss_kb=$scan_rss_kb
+    found=$(scan_found "$tmp/import-$n.log")
 
     echo "== $n files: unchanged re-import" >&2
     reimport_text=failed
@@ -165,7 +174,7 @@ for n in "${sizes[@]}"; do
 
     rate=$(awk -v f="$files" -v us="$import_us" 'BEGIN { printf "%.0f", (us > 0 ? f * 1e6 / us : 0) }')
     rss_mb=$(awk -v kb="$import_rss_kb" 'BEGIN { printf "%.1f", kb / 1024 }')
-    rows+=("$(printf '%8s %8s %7s %8s %9s %10s %8s %11s %8s' "$files" "$movies" "$(secs "$gen_us")" \
+    rows+=("$(printf '%8s %8s %7s %7s %8s %9s %10s %8s %11s %8s' "$files" "$movies" "$found" "$(secs "$gen_us")" \
         "$(secs "$find_us")" "$(secs "$import_us")" "$rate" "$rss_mb" "$reimport_text" "${ratio_text}x")")
 
     # Targets.
@@ -199,7 +208,9 @@ done
 echo
 echo "mediabase import benchmark: $bin"
 echo "file system: $(df -PT "$tmp" | awk 'NR == 2 { print $2 " (" $1 ")" }'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%8s %8s %7s %8s %9s %10s %8s %11s %8s\n' files movies gen_s find_s import_s files/s rss_MB reimport_s ratio
+echo "movies: what a perfect scanner finds; found: the first import's own count (its last output line)"
+printf '%8s %8s %7s %7s %8s %9s %10s %8s %11s %8s\n' files movies found gen_s find_s import_s files/s rss_MB reimport_s \
+    ratio
 for row in "${rows[@]}"; do
     echo "$row"
 done

@@ -15,7 +15,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -876,6 +875,7 @@ catalogue catalogue::open(const std::filesystem::path& db_file) {
         p->sql << "PRAGMA synchronous = NORMAL";
         // Room for the hot index pages of a 100k-movie library (the default is 2 MiB).
         p->sql << "PRAGMA cache_size = -16384";
+        // Sorts of the movie list and savepoint journals stay in memory.
         p->sql << "PRAGMA temp_store = MEMORY";
         // Checkpoint the WAL every 128 MiB instead of every 4 MiB: an import rewrites the same index pages
         // batch after batch, and each checkpoint copies them into the database file again. After a

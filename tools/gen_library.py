@@ -776,9 +776,14 @@ def fold_ascii(text):
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
+LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+
+
 def movie_key(movie):
-    """What makes two movies the same movie: the title's letters and digits, and the year."""
-    letters = NOT_KEY_CHARS.sub("", fold_ascii(movie.title).lower())
+    """What makes two movies the same movie: the title's letters and digits without a leading article
+    ("The Eternal Promise" and "Eternal Promise" of one year are one movie to a media manager), and the year."""
+    title = LEADING_ARTICLE.sub("", fold_ascii(movie.title).strip())
+    letters = NOT_KEY_CHARS.sub("", title.lower())
     return (letters or movie.title.casefold(), movie.year)
 
 
@@ -878,9 +883,8 @@ VIDEO, EXTRA, OTHER = "video", "extra", "other"
 
 
 class Plan:
-    def __init__(self, rng, sparse, enabled):
+    def __init__(self, rng, enabled):
         self.rng = rng
-        self.sparse = sparse
         self.enabled = enabled
         self.files = []          # (relpath, kind, size or None, mtime_ns, content or None)
         self.empty_dirs = []     # (relpath, mtime_ns)
@@ -1025,7 +1029,8 @@ class Plan:
             # YTS names its folders differently from the file inside.
             resolution = rng.choice(("720p", "1080p", "2160p"))
             folder = self.join(top, f"{self.named(movie)} [{resolution}] [BluRay] [5.1] [YTS.MX]")
-            self.video(f"{folder}/{scene_title(movie)}.{movie.year}.{resolution}.BluRay.x264.AAC5.1-[YTS.MX].mp4",
+            codec = "x265" if resolution == "2160p" else "x264"
+            self.video(f"{folder}/{scene_title(movie)}.{movie.year}.{resolution}.BluRay.{codec}.AAC5.1-[YTS.MX].mp4",
                        self.plain_video_size(resolution))
             return 1
         release, group, resolution, ext, size = self.scene_release(movie)
@@ -1045,7 +1050,8 @@ class Plan:
         if rng.random() < 0.35:
             self.add(f"{folder}/{group.lower()}-{compact}.nfo", OTHER, content=scene_nfo(release))
         if "extras" in self.enabled and budget > used and rng.random() < 0.3:
-            self.video(f"{folder}/Sample/{group.lower()}-{compact}-sample.{ext}", rng.randrange(20 * MB, 90 * MB), EXTRA)
+            self.video(f"{folder}/Sample/{group.lower()}-{compact}-sample.{ext}", rng.randrange(20 * MB, 90 * MB),
+                       EXTRA)
             used += 1
         return used
 
@@ -1080,8 +1086,9 @@ class Plan:
         rng = self.rng
         if rng.random() < 0.3:
             uhd = ".UHD" if rng.random() < 0.4 else ""
+            group = rng.choice(("BDA", "COASTER", "PCH"))
             folder = self.join(rng.choice(("Downloads", "")),
-                               f"{scene_title(movie)}.{movie.year}.COMPLETE{uhd}.BLURAY-{rng.choice(('BDA', 'COASTER', 'PCH'))}")
+                               f"{scene_title(movie)}.{movie.year}.COMPLETE{uhd}.BLURAY-{group}")
         else:
             folder = self.join(self.top(movie), self.named(movie))
         bdmv = f"{folder}/BDMV"
@@ -1167,10 +1174,10 @@ SRT = b"1\n00:00:01,000 --> 00:00:04,000\n(synthetic subtitle)\n"
 
 # ---------------------------------------------------------------------------------------------------------
 
-def build_plan(count, seed, enabled, sparse, real_only):
+def build_plan(count, seed, enabled, real_only):
     rng = SeededRandom(seed)
     titles = TitleSource(SeededRandom(f"titles-{seed}"), real_only)
-    plan = Plan(rng, sparse, enabled)
+    plan = Plan(rng, enabled)
     layouts = [name for name in LAYOUT_WEIGHTS if name in enabled]
     weights = tuple(LAYOUT_WEIGHTS[name] for name in layouts)
     singles = [name for name in layouts if name in SINGLE_FILE_LAYOUTS] or ["folder"]
@@ -1237,6 +1244,9 @@ def write_plan(plan, root, sparse):
         note_mtime(rel, mtime)
     for rel, mtime in dir_mtimes.items():
         os.utime(prefix + rel, ns=(mtime, mtime))
+    if dir_mtimes:
+        newest = max(dir_mtimes.values())
+        os.utime(root, ns=(newest, newest))
 
 
 def parse_layouts(values):
@@ -1288,7 +1298,7 @@ def main(argv=None):
     started = time.monotonic()
     # Hundreds of thousands of small tuples and no cycles: the cyclic collector would only slow this down.
     gc.disable()
-    plan = build_plan(count, args.seed, enabled, args.sparse, real_only=args.demo)
+    plan = build_plan(count, args.seed, enabled, real_only=args.demo)
     write_plan(plan, root, args.sparse)
     files = plan.counts[VIDEO] + plan.counts[EXTRA]
     if files < count:

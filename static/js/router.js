@@ -39,9 +39,10 @@ function mark_nav(name) {
   }
 }
 
-async function render({ scroll, focus } = {}) {
+async function render({ scroll, focus, pop = false } = {}) {
   const my_generation = ++generation;
   const route = match(new URL(location.href));
+  route.pop = pop; // Back/Forward: the view shows the entry's state even in a focused input
   mark_nav(route.name);
 
   // The same view with a new query (library filters) is updated in place.
@@ -125,7 +126,7 @@ export function start(main) {
   container = main;
   history.scrollRestoration = 'manual';
   document.addEventListener('click', on_click);
-  window.addEventListener('popstate', (event) => render({ scroll: event.state?.scroll ?? 0 }));
+  window.addEventListener('popstate', (event) => render({ scroll: event.state?.scroll ?? 0, pop: true }));
   // Keep the scroll position in the entry, so reload and back land at the same place.
   let pending = 0;
   window.addEventListener('scroll', () => {

@@ -208,7 +208,7 @@ afterEach(() => {
 
 test('an import started from the page shows live progress to the end', { timeout: IMPORT_TIMEOUT_MS + 30_000 }, async () => {
   const frames = [];
-  page.on('websocket', (socket) => {
+  const record = (socket) => {
     socket.on('framereceived', ({ payload }) => {
       try {
         frames.push(JSON.parse(String(payload)));
@@ -216,13 +216,22 @@ test('an import started from the page shows live progress to the end', { timeout
         // not JSON: not ours to judge here
       }
     });
-  });
+  };
+  page.on('websocket', record);
   await page.goto(server.base + '/import');
   const start = page.getByRole('button', { name: 'Start import' });
   await start.waitFor();
   // The page is live before anything happens: the server greets every socket with the current status.
   await page.waitForFunction(() => document.querySelector('.view-import')?.dataset.state !== 'none');
 
+  // Record what the page shows as it changes: the job state and the progress bar.
+  await page.evaluate(() => {
+    window.__seen = [];
+    const view = document.querySelector('.view-import');
+    const bar = view.querySelector('.progress');
+    new MutationObserver(() => window.__seen.push({ state: view.dataset.state, value: Number(bar.getAttribute('aria-valuenow') ?? -1) }))
+      .observe(view, { attributes: true, subtree: true, attributeFilter: ['data-state', 'aria-valuenow'] });
+  });
   const posted = page.waitForResponse((r) => r.url().endsWith('/api/v1/import') && r.request().method() === 'POST');
   await start.click();
   assert.equal((await posted).status(), 202);
@@ -237,6 +246,12 @@ test('an import started from the page shows live progress to the end', { timeout
   assert.equal(await page.getAttribute('.progress', 'aria-valuenow'), '100');
   assert.ok(await page.isEnabled('button:has-text("Start import")'), 'the button is usable again');
 
+  const seen = await page.evaluate(() => window.__seen);
+  assert.ok(seen.some((s) => s.state === 'scanning' || s.state === 'identifying'), 'the running import was shown');
+  assert.equal(seen.at(-1).state, 'idle');
+  const values = seen.filter((s) => s.value >= 0 && s.state !== 'scanning').map((s) => s.value);
+  assert.deepEqual(values, [...values].sort((a, b) => a - b), `progress only moves forward while identifying (${values.join(',')})`);
+
   const types = new Set(frames.map((f) => f.type));
   assert.ok(types.has('import.status'), 'the server sends the status first');
   assert.ok(types.has('movie.added'), 'movie.added events arrive');
@@ -247,9 +262,17 @@ test('an import started from the page shows live progress to the end', { timeout
     const shown = await page.textContent(`[data-count="${key}"]`);
     assert.equal(Number(shown.replace(/[^\d]/g, '')), last.counts[key], `count "${key}" matches the final job`);
   }
-  const added = frames.filter((f) => f.type === 'movie.added').length;
-  const feed_items = await page.locator('.feed-item.added').count();
-  assert.equal(feed_items, Math.min(added, 200), 'the feed shows each added movie, capped at 200 entries');
+  page.off('websocket', record);
+
+  // The feed has an entry per event, the newest 200, newest first, each added movie linking to its page.
+  const feed_kinds = ['movie.added', 'movie.removed', 'import.started', 'import.finished', 'prune.finished', 'error'];
+  const entries = frames.filter((f) => feed_kinds.includes(f.type)).length;
+  assert.equal(await page.locator('.feed-item').count(), Math.min(entries, 200), 'one feed entry per event, capped at 200');
+  const newest = frames.filter((f) => f.type === 'movie.added').at(-1).movie;
+  const top = page.locator('.feed-item.added a').first();
+  assert.equal(await top.getAttribute('href'), `/movies/${newest.id}`);
+  const stored = await api(`/movies/${newest.id}`);
+  assert.equal(await top.textContent(), stored.title, 'the feed names the movie that was stored');
 });
 
 test('the library grid shows the movies, windowed', async () => {
@@ -295,6 +318,7 @@ test('search as you type filters the grid and lives in the URL', async () => {
   await page.waitForURL((url) => url.searchParams.get('q') === word);
   await page.waitForFunction((n) => /match/.test(document.querySelector('.library-total').textContent) &&
     Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, expected.total);
+  await page.waitForFunction((id) => document.querySelector('.cell[aria-posinset="1"] .card')?.dataset.id === String(id), expected.movies[0].id);
   assert.deepEqual(await card_ids(Math.min(12, expected.total)), expected.movies.slice(0, 12).map((m) => m.id));
   assert.ok(searches.length < word.length, `typing is debounced (${searches.length} searches for ${word.length} keys)`);
   await shot('library-search');
@@ -368,8 +392,10 @@ test('the movie view opens from a direct link', async () => {
   await page.waitForSelector('dialog.match-dialog[open]');
   if (tmdb) {
     // Search runs at once with the movie's title; picking another result rematches the movie.
-    await page.waitForSelector('.match-result');
+    await page.waitForFunction(() => !/Searching/.test(document.querySelector('.match-status')?.textContent ?? 'Searching'));
     await shot('movie-fix-match');
+    assert.ok(await page.locator('.match-result').count() > 0,
+      `TMDB search through GET /api/v1/tmdb/search shows results (status: "${await page.textContent('.match-status')}")`);
     const other = page.locator('.match-result', { hasText: 'Returns' }).first();
     const other_title = (await other.locator('.match-title').textContent()).replace(/\s*\(\d{4}\)$/, '');
     const matched = page.waitForResponse((r) => r.url().endsWith(`/api/v1/movies/${movie.id}/match`));
@@ -426,7 +452,7 @@ test('watched and personal rating survive a reload', async () => {
   await page.waitForSelector('text=Not rated');
 });
 
-test('the other views render: settings, stats, clean-up', async () => {
+test('the settings view shows the config, keys write-only', async () => {
   await page.goto(server.base + '/settings');
   await page.waitForSelector('input[name="media_folder"]');
   const config = await api('/config');
@@ -436,21 +462,57 @@ test('the other views render: settings, stats, clean-up', async () => {
     assert.equal(await page.getAttribute(`input[name="${key}"]`, 'type'), 'password');
     assert.equal(await page.inputValue(`input[name="${key}"]`), '', 'keys are never filled in');
   }
-  if (config.offline) assert.ok(await page.isVisible('[data-offline-banner]'), 'offline mode is announced');
+  assert.equal(await page.isVisible('[data-offline-banner]'), Boolean(config.offline), 'the offline banner follows the config');
   await shot('settings', { full_page: true });
 
+  // Saving sends only what changed.
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/config') && r.request().method() === 'PUT');
+  await page.fill('input[name="rescan_interval_seconds"]', String((config.rescan_interval_seconds ?? 0) + 60));
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  assert.equal((await saved).status(), 200);
+  assert.deepEqual((await saved).request().postDataJSON(), { rescan_interval_seconds: (config.rescan_interval_seconds ?? 0) + 60 });
+  await page.waitForSelector('.toast-success');
+});
+
+test('the stats view draws its charts', async () => {
+  const stats = await api('/stats');
+  for (const key of ['movies', 'files', 'total_size', 'watched', 'by_decade', 'by_genre', 'by_resolution', 'recently_added']) {
+    assert.ok(key in stats, `GET /api/v1/stats has "${key}"`);
+  }
   await page.goto(server.base + '/stats');
   await page.waitForSelector('.stat-tiles');
   await page.waitForSelector('.chart svg');
+  assert.match(await page.textContent('.stat-tiles'), new RegExp(stats.movies.toLocaleString()));
   await shot('stats', { full_page: true });
+});
 
+test('the clean-up view lists duplicates and prunes with the failsafe', async () => {
   await page.goto(server.base + '/duplicates');
   await page.waitForSelector('.duplicate-groups[aria-busy="false"]');
-  const pruned = page.waitForResponse((r) => r.url().endsWith('/api/v1/prune'));
-  await page.getByRole('button', { name: 'Remove missing movies' }).click();
-  assert.equal((await pruned).status(), 200);
-  await page.waitForSelector('.prune-summary');
-  await shot('duplicates', { full_page: true });
+  const { groups } = await api('/movies/duplicates');
+  assert.equal(await page.locator('.duplicate-group').count(), groups.length);
+
+  // An empty media folder (an unmounted drive) must be skipped, and the page must say so.
+  const empty_drive = join(work_dir, 'unmounted-drive');
+  mkdirSync(empty_drive, { recursive: true });
+  const config = await api('/config');
+  await api('/config', { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ media_folders: [...config.media_folders, empty_drive] }) });
+  try {
+    const pruned = page.waitForResponse((r) => r.url().endsWith('/api/v1/prune'));
+    await page.getByRole('button', { name: 'Remove missing movies' }).click();
+    assert.equal((await pruned).status(), 200);
+    const result = await (await pruned).json();
+    await page.waitForSelector('.prune-summary');
+    assert.match(await page.textContent('.prune-summary'), new RegExp(`Checked ${result.checked.toLocaleString()}`));
+    assert.ok(result.skipped_roots.some((r) => r.root === empty_drive), 'the empty folder is skipped');
+    assert.equal(await page.locator('.prune-result .notice-warning').count(), result.skipped_roots.length);
+    assert.ok(await page.locator('.prune-result .notice-warning', { hasText: empty_drive }).isVisible());
+    await shot('duplicates', { full_page: true });
+  } finally {
+    await api('/config', { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ media_folders: config.media_folders }) });
+  }
 });
 
 test('phone width (390 px) never scrolls sideways', async () => {

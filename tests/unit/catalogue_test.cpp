@@ -290,6 +290,16 @@ BOOST_AUTO_TEST_CASE(refuses_a_database_newer_than_this_build) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_database) {
+    temp_dir dir;
+    fs::create_directories(dir.db().parent_path());
+    {
+        std::ofstream garbage(dir.db());
+        garbage << std::string(8192, 'x');
+    }
+    BOOST_CHECK_THROW(catalogue::open(dir.db()), std::runtime_error);
+}
+
 BOOST_AUTO_TEST_CASE(movie_sort_names) {
     BOOST_TEST((movie_sort_from_string("title") == movie_sort::title));
     BOOST_TEST((movie_sort_from_string("year") == movie_sort::year));

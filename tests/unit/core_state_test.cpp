@@ -16,7 +16,7 @@ BOOST_AUTO_TEST_CASE(start_moves_idle_to_scanning) {
     import_state s;
     BOOST_REQUIRE(s.start(1, "2026-11-25T12:00:00Z"));
     BOOST_TEST(s.busy());
-    BOOST_TEST(s.job().state == job_state::scanning);
+    BOOST_TEST((s.job().state == job_state::scanning));
     BOOST_TEST(*s.job().started_at == "2026-11-25T12:00:00Z");
     BOOST_TEST(!s.job().finished_at.has_value());
 }
@@ -37,13 +37,13 @@ BOOST_AUTO_TEST_CASE(job_is_finished_only_when_every_found_movie_is_stored) {
     s.dispatched(10);
     s.stored(4, 0);
     s.walk_finished();
-    BOOST_TEST(s.job().state == job_state::identifying);
+    BOOST_TEST((s.job().state == job_state::identifying));
     BOOST_TEST(!s.complete());
     s.stored(5, 1);
     BOOST_TEST(s.complete());
     s.finish("t9");
     BOOST_TEST(!s.busy());
-    BOOST_TEST(s.job().state == job_state::idle);
+    BOOST_TEST((s.job().state == job_state::idle));
     BOOST_TEST(*s.job().finished_at == "t9");
     BOOST_TEST(s.job().counts.found == 12);
     BOOST_TEST(s.job().counts.skipped == 2);

@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(try_send_refuses_when_the_bound_is_reached) {
 BOOST_AUTO_TEST_CASE(sender_waits_while_full_and_nothing_is_lost) {
     asio::io_context io;
     mailbox<test_message> box(io.get_executor(), 1, "test");
-    recorder actor{box};
+    recorder actor{box, {}, false};
     int sent = 0;
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
         for (int i = 0; i < 100; ++i) {
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(stop_is_handled_after_everything_queued_before_it) {
     for (int i = 0; i < 5; ++i) BOOST_REQUIRE(box.try_send(number_msg{i}));
     BOOST_REQUIRE(box.try_send(stop_msg{}));
     BOOST_REQUIRE(box.try_send(number_msg{99}));
-    recorder actor{box};
+    recorder actor{box, {}, false};
     asio::co_spawn(io, actor.run(), asio::detached);
     io.run();
     BOOST_TEST(actor.finished);
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(stop_is_handled_after_everything_queued_before_it) {
 BOOST_AUTO_TEST_CASE(ask_returns_the_typed_reply) {
     asio::io_context io;
     mailbox<test_message> box(io.get_executor(), 4, "test");
-    recorder actor{box};
+    recorder actor{box, {}, false};
     std::optional<int> answer;
     asio::co_spawn(io, actor.run(), asio::detached);
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_handler_is_logged_and_the_actor_keeps_serving) {
     BOOST_REQUIRE(box.try_send(explode{}));
     BOOST_REQUIRE(box.try_send(number_msg{2}));
     BOOST_REQUIRE(box.try_send(stop_msg{}));
-    recorder actor{box};
+    recorder actor{box, {}, false};
     asio::co_spawn(io, actor.run(), asio::detached);
     io.run();
     BOOST_TEST(actor.finished);

@@ -95,10 +95,10 @@ export function mount(root) {
       skipped.map((root_info) => h('div', { class: 'notice notice-warning', role: 'alert' }, icon('alert'),
         h('div', null,
           h('strong', null, 'Nothing was removed from ', h('code', null, root_info.root)),
-          h('p', null, `${root_info.reason || 'The folder is missing or empty'}. `,
-            'Is the drive mounted? Its movies are kept until the folder is back.')))),
+          h('p', null, sentence(root_info.reason || 'the folder is missing or empty'),
+            ' Check that the drive is mounted, then prune again.')))),
       h('p', { class: 'prune-summary' },
-        `Checked ${plural(result?.checked ?? 0, 'movie')}. `,
+        `Checked ${plural(result?.checked ?? 0, 'file')}. `,
         removed.length ? `Removed ${plural(removed.length, 'movie')} whose files are gone:` : 'Nothing to remove.'),
       removed.length ? h('ul', { class: 'removed-list' }, removed.map((m) =>
         h('li', null, m.title ?? `#${m.id}`, m.year ? h('span', { class: 'muted' }, ` (${m.year})`) : null))) : null);
@@ -112,4 +112,11 @@ export function mount(root) {
       off();
     },
   };
+}
+
+/** "media folder is empty" → "Media folder is empty." */
+function sentence(text) {
+  const trimmed = String(text).trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : capital + '.';
 }

@@ -148,7 +148,9 @@ export function mount(root) {
           h('span', { class: 'feed-thumb', style: placeholder_style(m.title), 'aria-hidden': 'true' },
             m.poster ? h('img', { src: m.poster, alt: '', loading: 'lazy', onerror: (e) => e.target.remove() }) : null),
           h('span', { class: 'feed-text' }, h('a', { href: `/movies/${m.id}` }, m.title), m.year ? h('span', { class: 'muted' }, ` (${m.year})`) : null,
-            m.match === 'unidentified' || m.match === 'failed' ? h('span', { class: 'tag warn' }, 'unidentified') : null,
+            // Offline every movie is unidentified by design: no tag then, it would be noise.
+            (m.match === 'unidentified' && !app_state.config?.offline) || m.match === 'failed'
+              ? h('span', { class: 'tag warn' }, m.match === 'failed' ? 'not identified' : 'unidentified') : null,
             m.needs_review ? h('span', { class: 'tag review' }, 'needs review') : null),
           time);
       }

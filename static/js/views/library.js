@@ -158,6 +158,8 @@ export function mount(root, route) {
   }
 
   function visible_rows() {
+    // The grid moves when something above it appears (the offline banner): measure where it is now.
+    layout.grid_top = grid.getBoundingClientRect().top + window.scrollY;
     const top = window.scrollY - layout.grid_top;
     const first = Math.max(0, Math.floor(top / layout.row_h) - OVERSCAN_ROWS);
     const last = Math.min(layout.rows - 1, Math.floor((top + window.innerHeight) / layout.row_h) + OVERSCAN_ROWS);
@@ -389,8 +391,9 @@ export function mount(root, route) {
   ];
 
   // ---- controls ----
-  function sync_controls() {
-    if (document.activeElement !== search) search.value = state.q;
+  function sync_controls(force = false) {
+    // While the user types, the input is ahead of the URL: leave it alone unless Back/Forward moved.
+    if (force || document.activeElement !== search) search.value = state.q;
     sort_select.value = state.sort;
     const ascending = state.order === 'asc';
     replace(order_button, icon(ascending ? 'arrow_up' : 'arrow_down'));
@@ -546,7 +549,7 @@ export function mount(root, route) {
       const next = read_state(next_route.query);
       const changed = !same_query(state, next);
       state = next;
-      sync_controls();
+      sync_controls(next_route.pop);
       if (changed) {
         window.scrollTo(0, 0);
         reset();

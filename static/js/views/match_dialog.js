@@ -50,7 +50,7 @@ export function open_match_dialog(movie, on_matched) {
       replace(results, list.map(result_item));
     } catch (err) {
       if (err.name === 'AbortError') return;
-      status.textContent = '';
+      status.textContent = 'Search failed. You can still enter a TMDB id below.';
       show_error(err, 'Search failed');
     }
   }

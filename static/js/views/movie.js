@@ -9,6 +9,7 @@ import { can_go_back } from '../router.js';
 import { show_error, toast } from '../toast.js';
 import { poster } from './library.js';
 import { open_match_dialog } from './match_dialog.js';
+import { app_state, watch_state } from '../app_state.js';
 
 export function mount(root, route) {
   const id = Number(route.params[0]);
@@ -39,7 +40,7 @@ export function mount(root, route) {
     const focused_name = document.activeElement?.closest?.('.view-movie') ? document.activeElement.dataset.focusKey : null;
     const backdrop_style = placeholder_style(movie.title);
     replace(root,
-      h('article', { class: 'movie' },
+      h('article', { class: `movie ${movie.backdrop ? '' : 'no-backdrop'}` },
         h('div', { class: 'movie-backdrop', style: backdrop_style, 'aria-hidden': 'true' },
           movie.backdrop ? h('img', { src: movie.backdrop, alt: '', decoding: 'async', onerror: (e) => e.target.remove() }) : null),
         h('div', { class: 'movie-hero' },
@@ -80,7 +81,6 @@ export function mount(root, route) {
   function facts() {
     const items = [
       movie.certification ? h('span', { class: 'certification' }, movie.certification) : null,
-      movie.year ? h('span', null, String(movie.year)) : null,
       movie.runtime ? h('span', null, runtime(movie.runtime)) : null,
       ...(movie.genres ?? []).map((g) => h('a', { class: 'chip', href: `/?genre=${encodeURIComponent(g)}` }, g)),
     ].filter(Boolean);
@@ -88,6 +88,10 @@ export function mount(root, route) {
   }
 
   function status_notice() {
+    if (movie.match === 'unidentified' && !movie.identify_error && app_state.config?.offline) {
+      return h('p', { class: 'muted offline-note' }, 'Offline mode: known from its file name only. ',
+        h('a', { href: '/settings' }, 'Add a TMDB key'), ' to fetch its details and art.');
+    }
     if (movie.match === 'unidentified' || movie.match === 'failed' || movie.identify_error) {
       return h('div', { class: 'notice notice-warning', role: 'note' },
         icon('alert'),
@@ -287,6 +291,7 @@ export function mount(root, route) {
   }
 
   const unsubscribe = [
+    watch_state('config', () => movie && render()),
     events.on('movie.updated', (frame) => {
       if (frame.movie && frame.movie.id === id && movie && !saving) {
         movie = { ...movie, ...frame.movie };
