@@ -775,7 +775,7 @@ struct catalogue::impl {
                 ++result.stored;
                 // A movie added by this batch and extended later in it is still just added.
                 if (reported.insert(id).second) {
-                    result.changes.push_back({kind, id});
+                    result.changes.push_back({kind, id, static_cast<std::size_t>(&found - batch.data())});
                     if (kind == change_kind::added) added.push_back(id);
                 }
             } catch (const std::exception& e) {
@@ -980,6 +980,56 @@ bool catalogue::move_file(const std::string& old_path, const std::string& new_pa
     execute(w.touch_movie);
     transaction.commit();
     return true;
+}
+
+store_result catalogue::store_moves(std::span<const file_move> moves) {
+    store_result result;
+    if (moves.empty()) return result;
+    try {
+        auto& w = impl_->writer();
+        write_transaction transaction(impl_->sql);
+        const auto now = utc_now_iso8601();
+        std::unordered_set<movie_id> reported;
+        std::vector<movie_id> added;
+        for (std::size_t i = 0; i < moves.size(); ++i) {
+            const auto& move = moves[i];
+            if (move.found.files.size() != 1) {
+                ++result.failed;
+                spdlog::warn("catalogue: cannot move {}: a move carries exactly one file", move.from);
+                continue;
+            }
+            const auto& target = move.found.files.front();
+            std::pair<movie_id, change_kind> stored;
+            if (!w.find_file(target.path) && w.find_file(move.from)) {
+                // The file keeps its row, and so its movie with the watched state and rating; its place and
+                // what its new name says change.
+                w.file.set(target);
+                w.file.id = w.found_file;
+                execute(w.update_file);
+                w.target_movie = w.found_movie;
+                w.now = now;
+                execute(w.touch_movie);
+                stored = {w.found_movie, change_kind::updated};
+            } else {
+                stored = impl_->store_one(move.found, now);
+            }
+            ++result.stored;
+            if (reported.insert(stored.first).second) {
+                result.changes.push_back({stored.second, stored.first, i});
+                if (stored.second == change_kind::added) added.push_back(stored.first);
+            }
+        }
+        if (!added.empty()) {
+            w.added_ids = ids_json(added);
+            execute(w.index_added);
+        }
+        transaction.commit();
+    } catch (const std::exception& e) {
+        spdlog::error("catalogue: storing {} moved files failed: {}", moves.size(), e.what());
+        result = store_result{};
+        result.failed = static_cast<std::int64_t>(moves.size());
+    }
+    return result;
 }
 
 std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patch) {
@@ -1295,6 +1345,50 @@ std::vector<std::string> catalogue::genres() {
     std::vector<std::string> genres;
     for_each_row(r.genres, [&] { genres.push_back(r.genre); });
     return genres;
+}
+
+library_figures catalogue::figures() {
+    auto& sql = impl_->sql;
+    library_figures out;
+    {
+        // One read transaction: every figure describes the same moment of the library.
+        read_transaction transaction(sql);
+        sql << "SELECT COUNT(*), COALESCE(SUM(watched), 0) FROM movies", soci::into(out.movies),
+            soci::into(out.watched);
+        sql << "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media_files", soci::into(out.files),
+            soci::into(out.total_size);
+        auto collect = [&](const std::string& text, std::vector<label_count>& into_list) {
+            std::string label;
+            std::int64_t count = 0;
+            soci::statement st = (sql.prepare << text, soci::into(label), soci::into(count));
+            st.execute();
+            while (st.fetch())
+                into_list.push_back({label, count});
+        };
+        collect("SELECT CAST((year / 10) * 10 AS TEXT), COUNT(*) FROM movies WHERE year IS NOT NULL "
+                "GROUP BY year / 10 ORDER BY year / 10",
+                out.by_decade);
+        collect(
+            "SELECT genre, COUNT(*) FROM movie_genres GROUP BY genre ORDER BY COUNT(*) DESC, genre LIMIT 40",
+            out.by_genre);
+        collect(
+            "SELECT COALESCE(resolution, 'unknown'), COUNT(*) FROM media_files GROUP BY 1 ORDER BY 2 DESC",
+            out.by_resolution);
+    }
+    std::vector<movie_id> newest;
+    {
+        // Scoped: the snapshot ends before get_movie opens its own.
+        read_transaction transaction(sql);
+        movie_id id = 0;
+        soci::statement st =
+            (sql.prepare << "SELECT id FROM movies ORDER BY id DESC LIMIT 12", soci::into(id));
+        st.execute();
+        while (st.fetch())
+            newest.push_back(id);
+    }
+    for (auto id : newest)
+        if (auto m = get_movie(id)) out.recently_added.push_back(std::move(*m));
+    return out;
 }
 
 } // namespace mediabase

@@ -5,10 +5,7 @@
 namespace mediabase {
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
+template <class... Ts> struct overloaded : Ts... { using Ts::operator()...; };
 
 } // namespace
 
@@ -83,9 +80,31 @@ asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
 }
 
 boost::json::object library_stats(catalogue& db) {
-    boost::json::object stats;
-    stats["movies"] = db.movie_count();
-    return stats;
+    const auto figures = db.figures();
+    auto counts = [](const std::vector<label_count>& list, const char* key, bool numeric) {
+        boost::json::array out;
+        for (const auto& item : list) {
+            boost::json::object entry;
+            if (numeric)
+                entry[key] = std::stoll(item.label);
+            else
+                entry[key] = item.label;
+            entry["count"] = item.count;
+            out.push_back(std::move(entry));
+        }
+        return out;
+    };
+    boost::json::array recent;
+    for (const auto& m : figures.recently_added)
+        recent.push_back(to_json(m));
+    return {{"movies", figures.movies},
+            {"files", figures.files},
+            {"total_size", figures.total_size},
+            {"watched", figures.watched},
+            {"by_decade", counts(figures.by_decade, "decade", true)},
+            {"by_genre", counts(figures.by_genre, "genre", false)},
+            {"by_resolution", counts(figures.by_resolution, "resolution", false)},
+            {"recently_added", std::move(recent)}};
 }
 
 } // namespace mediabase

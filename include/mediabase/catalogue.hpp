@@ -73,6 +73,24 @@ struct duplicate_group {
     std::vector<movie> movies;
 };
 
+/// A label and how many movies carry it, for the stats page.
+struct label_count {
+    std::string label;
+    std::int64_t count = 0;
+};
+
+/// Library figures for `GET /api/v1/stats`.
+struct library_figures {
+    std::int64_t movies = 0;
+    std::int64_t files = 0;
+    std::int64_t total_size = 0; ///< bytes over every file
+    std::int64_t watched = 0;
+    std::vector<label_count> by_decade;     ///< "1990" ..., oldest first; movies without a year left out
+    std::vector<label_count> by_genre;      ///< most common first
+    std::vector<label_count> by_resolution; ///< of files, most common first; "unknown" when not parsed
+    std::vector<movie> recently_added;      ///< newest first, at most 12, with their files
+};
+
 /// A file the catalogue holds under a media root, for the pruner.
 struct catalogued_file {
     std::int64_t id = 0;
@@ -108,6 +126,12 @@ public:
     bool move_file(const std::string& old_path, const std::string& new_path, const file_stamp& stamp,
                    const std::string& new_root);
 
+    /// Stores known files found at new places (see file_move), in one transaction: each file keeps its row,
+    /// and so its movie, and takes its new path, root, stamp and what its new name says; its movie is reported
+    /// as updated, once per movie, with `source_index` the index of the move. A move whose source is no longer
+    /// catalogued, or whose target already is, is stored as the found movie it carries instead.
+    store_result store_moves(std::span<const file_move> moves);
+
     /// Applies a user's change. nullopt: no such movie.
     std::optional<movie> patch_movie(movie_id id, const movie_patch& patch);
 
@@ -124,6 +148,7 @@ public:
     std::vector<catalogued_file> files_under_root(const std::string& root);
     std::int64_t movie_count();
     std::vector<std::string> genres(); ///< every genre in use, sorted
+    library_figures figures();
 
 private:
     struct impl;

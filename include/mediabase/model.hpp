@@ -121,6 +121,15 @@ struct found_movie {
     std::vector<media_file> files; ///< id is 0; path, root, stamp and the parsed fields are set
 };
 
+/// A catalogued file found at a new place (a rename or move on disk): a new path whose file name, size and
+/// mtime match a catalogued file that is gone from disk. It is moved in the catalogue instead of added, so
+/// its movie keeps its id, watched state and rating.
+struct file_move {
+    std::string from;   ///< the catalogued path, no longer on disk
+    movie_id movie = 0; ///< the movie the file belongs to
+    found_movie found;  ///< what the new name says, with the one file at its new place
+};
+
 /// Current UTC time as ISO 8601 with seconds ("2026-11-25T12:00:00Z").
 std::string utc_now_iso8601();
 

@@ -1075,3 +1075,30 @@ BOOST_AUTO_TEST_CASE(stays_fast_at_100k_movies) {
     BOOST_TEST(reader.duplicates().empty());
     BOOST_TEST_MESSAGE("duplicates: " << grouping.report());
 }
+
+BOOST_AUTO_TEST_CASE(figures_count_movies_files_decades_and_resolutions) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    add(c, "Heat", 1995, "/media/Heat (1995)/Heat.mkv", "1080p");
+    add(c, "Alien", 1979, "/media/Alien (1979)/Alien.mkv", "2160p");
+    add(c, "The Brood", 1979, "/media/The Brood (1979)/The Brood.mkv", "1080p");
+    const auto unknown_year = add(c, "Mystery Reel", std::nullopt, "/media/Mystery Reel.mkv");
+    movie_patch watched;
+    watched.watched = true;
+    c.patch_movie(unknown_year, watched);
+
+    const auto f = c.figures();
+    BOOST_TEST(f.movies == 4);
+    BOOST_TEST(f.files == 4);
+    BOOST_TEST(f.total_size == 4 * 1'000'000);
+    BOOST_TEST(f.watched == 1);
+    BOOST_REQUIRE_EQUAL(f.by_decade.size(), 2u);
+    BOOST_TEST(f.by_decade[0].label == "1970");
+    BOOST_TEST(f.by_decade[0].count == 2);
+    BOOST_TEST(f.by_decade[1].label == "1990");
+    BOOST_REQUIRE(!f.by_resolution.empty());
+    BOOST_TEST(f.by_resolution[0].label == "1080p");
+    BOOST_TEST(f.by_resolution[0].count == 2);
+    BOOST_REQUIRE_EQUAL(f.recently_added.size(), 4u);
+    BOOST_TEST(f.recently_added[0].id == unknown_year);
+}
