@@ -36,10 +36,27 @@ struct dir_closer {
     void operator()(DIR* d) const { closedir(d); }
 };
 
-/// Folders that hold no movies: NAS and desktop metadata.
-bool ignored_folder(std::string_view name) {
-    return name.front() == '.' || name == "@eaDir" || name == "#recycle" || name == "$RECYCLE.BIN" ||
-           name == "lost+found";
+/// True when the folder exists and holds at least one entry.
+bool has_entries(const std::string& folder) {
+    DIR* dir = ::opendir(folder.c_str());
+    if (!dir) return false;
+    bool found = false;
+    while (const dirent* entry = ::readdir(dir)) {
+        const std::string_view name = entry->d_name;
+        if (name != "." && name != "..") {
+            found = true;
+            break;
+        }
+    }
+    ::closedir(dir);
+    return found;
+}
+
+/// True only when the file is certainly gone (ENOENT/ENOTDIR), not merely unreadable right now.
+bool gone_from_disk(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) return false;
+    return errno == ENOENT || errno == ENOTDIR;
 }
 
 /// Disc structures whose index file stands for the whole disc.
@@ -50,6 +67,27 @@ struct disc_layout {
 constexpr disc_layout disc_layouts[] = {{"BDMV", "index.bdmv"}, {"VIDEO_TS", "VIDEO_TS.IFO"}};
 
 } // namespace
+
+bool is_ignored_folder(std::string_view name) {
+    return name.empty() || name.front() == '.' || name == "@eaDir" || name == "#recycle" ||
+           name == "$RECYCLE.BIN" || name == "lost+found";
+}
+
+std::string_view move_name(std::string_view path) {
+    auto slash = path.rfind('/');
+    const auto file = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    const bool disc_index = std::any_of(std::begin(disc_layouts), std::end(disc_layouts),
+                                        [&](const disc_layout& l) { return iequals(file, l.index_file); });
+    if (!disc_index || slash == std::string_view::npos) return file;
+    // Two more components: the disc folder (BDMV, VIDEO_TS) and the folder named after the movie.
+    for (int up = 0; up < 2; ++up) {
+        if (slash == 0) return path;
+        const auto previous = path.rfind('/', slash - 1);
+        if (previous == std::string_view::npos) return path;
+        slash = previous;
+    }
+    return path.substr(slash + 1);
+}
 
 bool has_video_extension(std::string_view name, const std::vector<std::string>& extensions) {
     const auto dot = name.rfind('.');
@@ -69,13 +107,18 @@ library_walk::library_walk(walk_options options) : options_(std::move(options)) 
         }
         pending_.push_back({root, i});
     }
+    movable_root_.resize(options_.roots.size(), false);
+    if (!options_.known || options_.known->empty()) return;
+    for (const auto& folder : pending_) movable_root_[folder.root_index] = has_entries(folder.path);
 }
 
 bool library_walk::next(walk_batch& batch, std::size_t min_movies) {
     batch.movies.clear();
+    batch.moves.clear();
     batch.unchanged_movies = 0;
     std::int64_t folders_read = 0;
-    while (!pending_.empty() && batch.movies.size() < min_movies && folders_read < folders_per_step) {
+    while (!pending_.empty() && batch.movies.size() + batch.moves.size() < min_movies &&
+           folders_read < folders_per_step) {
         if (options_.stop.stop_requested()) {
             totals_.cancelled = true;
             pending_.clear();
@@ -86,16 +129,37 @@ bool library_walk::next(walk_batch& batch, std::size_t min_movies) {
         read_folder(folder, batch);
         ++folders_read;
     }
-    return !batch.movies.empty() || batch.unchanged_movies > 0 || !pending_.empty();
+    return !batch.movies.empty() || !batch.moves.empty() || batch.unchanged_movies > 0 || !pending_.empty();
 }
 
-bool library_walk::unchanged(const std::string& path, const file_stamp& stamp, walk_batch& batch) {
-    if (!options_.known) return false;
-    const auto it = options_.known->find(path);
-    if (it == options_.known->end() || !(it->second.stamp == stamp)) return false;
-    ++totals_.unchanged_files;
-    if (unchanged_movies_.insert(it->second.movie).second) ++batch.unchanged_movies;
-    return true;
+bool library_walk::under_movable_root(const std::string& path) const {
+    for (std::size_t i = 0; i < options_.roots.size(); ++i) {
+        if (!movable_root_[i]) continue;
+        const auto& root = options_.roots[i];
+        if (path.size() > root.size() && path.starts_with(root) && (root.ends_with('/') || path[root.size()] == '/'))
+            return true;
+    }
+    return false;
+}
+
+const known_files::value_type* library_walk::moved_from(const std::string& path, const file_stamp& stamp) {
+    if (!options_.known || options_.known->empty()) return nullptr;
+    if (!known_by_stamp_built_) {
+        known_by_stamp_built_ = true;
+        known_by_stamp_.reserve(options_.known->size());
+        for (const auto& entry : *options_.known) known_by_stamp_.emplace(entry.second.stamp, &entry);
+    }
+    const auto name = move_name(path);
+    const auto [first, last] = known_by_stamp_.equal_range(stamp);
+    for (auto it = first; it != last; ++it) {
+        const auto* source = it->second;
+        // Cheap tests first: a stat per candidate only for a matching name under a root that can lose files.
+        if (move_name(source->first) != name || moved_sources_.contains(source)) continue;
+        if (!under_movable_root(source->first) || !gone_from_disk(source->first)) continue;
+        moved_sources_.insert(source);
+        return source;
+    }
+    return nullptr;
 }
 
 void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) {
@@ -142,7 +206,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
             type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
         }
         if (type == DT_DIR) {
-            if (ignored_folder(name)) continue;
+            if (is_ignored_folder(name)) continue;
             bool is_disc = false;
             for (const auto& layout : disc_layouts) {
                 if (!iequals(name, layout.folder)) continue;
@@ -168,7 +232,16 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
     for (auto& [name, stamp] : videos) {
         ++totals_.video_files;
         std::string path = folder.path + "/" + name;
-        if (unchanged(path, stamp, batch)) continue;
+        const known_file* known = nullptr;
+        if (options_.known) {
+            const auto it = options_.known->find(path);
+            if (it != options_.known->end()) known = &it->second;
+        }
+        if (known && known->stamp == stamp) {
+            ++totals_.unchanged_files;
+            if (unchanged_movies_.insert(known->movie).second) ++batch.unchanged_movies;
+            continue;
+        }
         const auto rel = relative(name);
         if (is_extra(rel)) {
             ++totals_.extras;
@@ -187,6 +260,22 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
         file.container = parsed.container;
         file.part = parsed.part;
         file.three_d = parsed.three_d;
+
+        if (!known) {
+            if (const auto* source = moved_from(file.path, file.stamp)) {
+                file_move move;
+                move.from = source->first;
+                move.movie = source->second.movie;
+                move.found.title = parsed.title.empty() ? name : parsed.title;
+                move.found.year = parsed.year;
+                move.found.tmdb_id = parsed.tmdb_id;
+                move.found.imdb_id = parsed.imdb_id;
+                move.found.files.push_back(std::move(file));
+                batch.moves.push_back(std::move(move));
+                ++totals_.moved_files;
+                continue;
+            }
+        }
 
         std::string key = normalized_title(parsed.title) + "|" + (parsed.year ? std::to_string(*parsed.year) : "");
         auto [it, inserted] = movie_by_key.try_emplace(std::move(key), batch.movies.size());
