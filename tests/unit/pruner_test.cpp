@@ -10,25 +10,14 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
+
+#include "temp_dir.hpp"
 
 using namespace mediabase;
+using mediabase::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("mediabase-prune-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 media_file write_file(const fs::path& root, const std::string& relative) {
     const auto path = root / relative;

@@ -7,25 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
+
+#include "temp_dir.hpp"
 
 using namespace mediabase;
+using mediabase::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("mediabase-settings-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::variant<command_line, settings_error> parse(std::vector<std::string> args, const environment& env = {}) {
     std::vector<const char*> argv{"mediabase"};
