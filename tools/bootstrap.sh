@@ -13,7 +13,7 @@ cd "$ROOT"
 BUILD_PACKAGES=(g++ meson ninja-build pkg-config python3 libboost1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev libsoci-dev libsqlite3-dev
   libssl-dev libspdlog-dev libpugixml-dev ca-certificates)
-TEST_PACKAGES=(python3-websocket sqlite3 chromium nodejs npm)
+TEST_PACKAGES=(python3-websocket sqlite3 chromium)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -54,6 +54,8 @@ case "${1:-}" in
     ;;
   test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    # Node.js may come from elsewhere with npm built in; Debian's packages only when there is none.
+    command -v npm >/dev/null || install_missing nodejs npm
     if [ -f tests/ui/package.json ]; then
       (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error >&2)
     fi
