@@ -1,14 +1,18 @@
 #include "mediabase/application.hpp"
 
 #include "mediabase/bus.hpp"
+#include "mediabase/cache.hpp"
 #include "mediabase/core.hpp"
 #include "mediabase/dal.hpp"
 #include "mediabase/pruner.hpp"
+#include "mediabase/scraper.hpp"
 #include "mediabase/scanner.hpp"
 #include "mediabase/server.hpp"
+#include "mediabase/watcher.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -39,9 +43,20 @@ public:
                {dal_write_ctx_.get_executor(), 8, "dal_writes"},
                {dal_read_ctx_.get_executor(), 256, "dal_reads"},
                {prune_ctx_.get_executor(), 4, "pruner"},
-               {net_.get_executor(), 4096, "events"}},
+               {net_.get_executor(), 4096, "events"},
+               {watch_ctx_.get_executor(), 4, "watcher"},
+               // Core's chunk credits bound the identify_movies waiting here; the rest are the UI's requests.
+               {net_.get_executor(), 16, "scraper"},
+               {net_.get_executor(), 16, "cache"}},
           dal_writer_(bus_, writer_db_), dal_reader_(bus_, reader_db_), scanner_(bus_), pruner_(bus_),
-          core_(bus_, config, net_.get_executor()) {}
+          providers_(net_.get_executor(), config),
+          scraper_(bus_, providers_, net_.get_executor(), disk_ctx_.get_executor(), config.scraper_concurrency),
+          cache_(bus_, providers_, config.art_dir(), net_.get_executor(), disk_ctx_.get_executor(),
+                 config.scraper_concurrency),
+          core_(bus_, config, net_.get_executor()),
+          watcher_(bus_,
+                   {config.media_folders, config.extensions, config.watch, config.rescan_interval_seconds},
+                   watch_ctx_.get_executor()) {}
 
     asio::io_context& net() { return net_; }
     bus& services() { return bus_; }
@@ -52,15 +67,29 @@ public:
         spawn(dal_read_ctx_, dal_reader_.run(), dal_reads_done_);
         spawn(scan_ctx_, scanner_.run(), scanner_done_);
         spawn(prune_ctx_, pruner_.run(), pruner_done_);
+        spawn(net_, scraper_.run(), scraper_done_);
+        spawn(net_, cache_.run(), cache_done_);
         spawn(net_, core_.run(), core_done_);
-        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_})
+        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_, &disk_ctx_})
             threads_.emplace_back([ctx] { ctx->run(); });
+    }
+
+    /// Starts watching the media folders (after Core, which it reports to; `serve` only).
+    void start_watcher() {
+        spawn(watch_ctx_, watcher_.run(), watcher_done_);
+        threads_.emplace_back([this] { watch_ctx_.run(); });
+        watcher_started_ = true;
     }
 
     /// Stops the services in reverse order, each after it has handled what it holds, then the event
     /// publisher (`events_done` is signalled by whoever serves bus.events).
     asio::awaitable<void> shutdown(done_signal& events_done) {
+        if (watcher_started_) co_await stop(bus_.watcher, watcher_done_);
+        // Core first stops dispatching (it may be waiting for a chunk credit and not reading its mailbox).
+        core_.interrupt();
         co_await stop(bus_.core, core_done_);
+        co_await stop(bus_.scraper, scraper_done_);
+        co_await stop(bus_.cache, cache_done_);
         co_await stop(bus_.scanner, scanner_done_);
         co_await stop(bus_.pruner, pruner_done_);
         co_await stop(bus_.dal_writes, dal_writes_done_);
@@ -70,7 +99,8 @@ public:
 
     /// Joins the worker threads; a context still busy (a forced stop) is stopped first.
     void join(bool force) {
-        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_})
+        disk_work_.reset();
+        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_, &watch_ctx_, &disk_ctx_})
             if (force) ctx->stop();
         for (auto& t : threads_) t.join();
         threads_.clear();
@@ -104,7 +134,10 @@ private:
 
     settings config_;
     asio::io_context net_{1};
-    asio::io_context dal_write_ctx_{1}, dal_read_ctx_{1}, scan_ctx_{1}, prune_ctx_{1};
+    asio::io_context dal_write_ctx_{1}, dal_read_ctx_{1}, scan_ctx_{1}, prune_ctx_{1}, watch_ctx_{1};
+    /// Blocking file work of the Scraper and the Cache (NFOs, local art, writing images).
+    asio::io_context disk_ctx_{1};
+    asio::executor_work_guard<asio::io_context::executor_type> disk_work_{disk_ctx_.get_executor()};
     catalogue writer_db_;
     catalogue reader_db_;
     bus bus_;
@@ -112,10 +145,16 @@ private:
     dal_reader dal_reader_;
     scanner scanner_;
     pruner pruner_;
+    metadata_source providers_;
+    scraper scraper_;
+    cache cache_;
     core core_;
+    watcher watcher_;
+    bool watcher_started_ = false;
     done_signal core_done_{net_.get_executor(), 1}, scanner_done_{net_.get_executor(), 1},
         pruner_done_{net_.get_executor(), 1}, dal_writes_done_{net_.get_executor(), 1},
-        dal_reads_done_{net_.get_executor(), 1};
+        dal_reads_done_{net_.get_executor(), 1}, watcher_done_{net_.get_executor(), 1},
+        scraper_done_{net_.get_executor(), 1}, cache_done_{net_.get_executor(), 1};
     std::vector<std::unique_ptr<done_signal>> extra_done_;
     std::vector<std::thread> threads_;
 };
@@ -180,6 +219,7 @@ int run_server(const settings& config) {
         return 1;
     }
     rt->start();
+    rt->start_watcher();
     auto& events_done = rt->make_done();
     rt->spawn(rt->net(), http.publish_events(), events_done);
     asio::co_spawn(rt->net(), http.accept_loop(), asio::detached);

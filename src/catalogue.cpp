@@ -755,9 +755,11 @@ struct catalogue::impl {
 
     /// Stores a batch in one transaction. With `isolate`, each movie gets a savepoint, so one that fails is
     /// undone alone and counted; without, the first failure undoes the whole batch and gives nullopt.
-    std::optional<store_result> store_batch(std::span<const found_movie> batch, bool isolate) {
+    std::optional<store_result> store_batch(std::span<const found_movie> batch,
+                                            std::span<const std::optional<movie>> metadata, bool isolate) {
         auto& w = writer();
         store_result result;
+        result.ids.assign(batch.size(), 0);
         write_transaction transaction(sql);
         const auto now = utc_now_iso8601();
         std::unordered_set<movie_id> reported;
@@ -773,6 +775,7 @@ struct catalogue::impl {
                 const auto [id, kind] = store_one(found, now);
                 if (isolate) execute(w.release);
                 ++result.stored;
+                result.ids[static_cast<std::size_t>(&found - batch.data())] = id;
                 // A movie added by this batch and extended later in it is still just added.
                 if (reported.insert(id).second) {
                     result.changes.push_back({kind, id, static_cast<std::size_t>(&found - batch.data())});
@@ -792,8 +795,92 @@ struct catalogue::impl {
             w.added_ids = ids_json(added);
             execute(w.index_added);
         }
+        // Metadata only once the new movies are indexed: the index's update trigger first takes a row's old
+        // text out of it, which must be there. A movie whose metadata fails stays stored without it.
+        for (std::size_t i = 0; i < metadata.size() && i < batch.size(); ++i) {
+            if (!metadata[i] || result.ids[i] == 0) continue;
+            if (isolate) execute(w.savepoint);
+            try {
+                write_metadata(result.ids[i], *metadata[i], true);
+                if (isolate) execute(w.release);
+            } catch (const std::exception& e) {
+                if (!isolate) return std::nullopt;
+                execute(w.rollback_to);
+                execute(w.release);
+                spdlog::warn("catalogue: cannot store the metadata of '{}': {}", batch[i].title, e.what());
+            }
+        }
         transaction.commit();
         return result;
+    }
+
+    /// Writes provider metadata over movie `id` inside the caller's transaction (see update_metadata).
+    /// `for_import`: the art keys stay (the Cache sets them later), and metadata that is no match only
+    /// replaces a movie that has no match either. False when no row was changed.
+    bool write_metadata(movie_id id, const movie& m, bool for_import) {
+        metadata_values v;
+        v.set(m);
+        v.id = id;
+        v.updated_at = utc_now_iso8601();
+        const bool keep_art = for_import;
+        const bool keep_match =
+            for_import && m.match != match_state::identified && m.match != match_state::review;
+        // An empty title from a provider would blank the list: keep the one the movie has.
+        const std::string title_sql = m.title.empty() ? "title" : ":title";
+        const std::string title_key_sql = m.title.empty() ? "title_key" : ":title_key";
+        soci::statement update(sql);
+        if (!m.title.empty()) {
+            update.exchange(soci::use(v.title, "title"));
+            update.exchange(soci::use(v.title_key, "title_key"));
+        }
+        update.exchange(use(v.original_title, "original_title"));
+        update.exchange(use(v.year, "year"));
+        update.exchange(use(v.overview, "overview"));
+        update.exchange(use(v.tagline, "tagline"));
+        update.exchange(use(v.runtime, "runtime"));
+        update.exchange(soci::use(v.genres, "genres"));
+        update.exchange(soci::use(v.countries, "countries"));
+        update.exchange(soci::use(v.directors, "directors"));
+        update.exchange(soci::use(v.writers, "writers"));
+        update.exchange(soci::use(v.cast, "cast"));
+        update.exchange(soci::use(v.people, "people"));
+        update.exchange(use(v.certification, "certification"));
+        update.exchange(use(v.collection, "collection"));
+        update.exchange(use(v.tmdb_id, "tmdb_id"));
+        update.exchange(use(v.imdb_id, "imdb_id"));
+        if (!keep_art) {
+            update.exchange(use(v.poster, "poster"));
+            update.exchange(use(v.backdrop, "backdrop"));
+        }
+        update.exchange(use(v.imdb_rating, "imdb_rating"));
+        update.exchange(use(v.imdb_votes, "imdb_votes"));
+        update.exchange(use(v.metascore, "metascore"));
+        update.exchange(use(v.awards, "awards"));
+        update.exchange(use(v.vote_average, "vote_average"));
+        update.exchange(use(v.vote_count, "vote_count"));
+        update.exchange(soci::use(v.match, "match"));
+        update.exchange(use(v.match_confidence, "match_confidence"));
+        update.exchange(use(v.identify_error, "identify_error"));
+        update.exchange(soci::use(v.updated_at, "updated_at"));
+        update.exchange(soci::use(v.id, "id"));
+        update.alloc();
+        update.prepare(
+            "UPDATE movies SET title = " + title_sql + ", title_key = " + title_key_sql +
+            ", original_title = :original_title, year = :year, overview = :overview,"
+            " tagline = :tagline, runtime = :runtime, genres = :genres, countries = :countries,"
+            " directors = :directors, writers = :writers, cast_members = :cast, people = :people,"
+            " certification = :certification, collection = :collection, tmdb_id = :tmdb_id,"
+            " imdb_id = :imdb_id," +
+            std::string(keep_art ? "" : " poster = :poster, backdrop = :backdrop,") +
+            " imdb_rating = :imdb_rating,"
+            " imdb_votes = :imdb_votes, metascore = :metascore, awards = :awards,"
+            " vote_average = :vote_average, vote_count = :vote_count, match_state = :match,"
+            " match_confidence = :match_confidence, identify_error = :identify_error,"
+            " updated_at = :updated_at WHERE id = :id" +
+            std::string(keep_match ? " AND match_state IN ('unidentified', 'failed')" : ""));
+        update.define_and_bind();
+        execute(update);
+        return update.get_affected_rows() > 0;
     }
 
     /// Stores one found movie inside the batch's transaction. Returns the movie and whether it is new.
@@ -916,14 +1003,15 @@ int catalogue::schema_version() {
     return user_version(impl_->sql);
 }
 
-store_result catalogue::store_found(std::span<const found_movie> batch) {
+store_result catalogue::store_found(std::span<const found_movie> batch,
+                                    std::span<const std::optional<movie>> metadata) {
     if (batch.empty()) return {};
     try {
         // Savepoints cost: each copies aside every page it touches. So the batch goes in without them, and
         // only if a movie fails does it go again with one savepoint per movie, to keep the others.
-        if (auto result = impl_->store_batch(batch, false)) return *result;
+        if (auto result = impl_->store_batch(batch, metadata, false)) return *result;
         spdlog::debug("catalogue: storing the batch again movie by movie");
-        return *impl_->store_batch(batch, true);
+        return *impl_->store_batch(batch, metadata, true);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: storing a batch of {} movies failed: {}", batch.size(), e.what());
         store_result result;
@@ -1060,64 +1148,34 @@ std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patc
 std::optional<movie> catalogue::update_metadata(movie_id id, const movie& m) {
     {
         write_transaction transaction(impl_->sql);
-        metadata_values v;
-        v.set(m);
-        v.id = id;
-        v.updated_at = utc_now_iso8601();
-        // An empty title from a provider would blank the list: keep the one the movie has.
-        const std::string title_sql = m.title.empty() ? "title" : ":title";
-        const std::string title_key_sql = m.title.empty() ? "title_key" : ":title_key";
-        soci::statement update(impl_->sql);
-        if (!m.title.empty()) {
-            update.exchange(soci::use(v.title, "title"));
-            update.exchange(soci::use(v.title_key, "title_key"));
-        }
-        update.exchange(use(v.original_title, "original_title"));
-        update.exchange(use(v.year, "year"));
-        update.exchange(use(v.overview, "overview"));
-        update.exchange(use(v.tagline, "tagline"));
-        update.exchange(use(v.runtime, "runtime"));
-        update.exchange(soci::use(v.genres, "genres"));
-        update.exchange(soci::use(v.countries, "countries"));
-        update.exchange(soci::use(v.directors, "directors"));
-        update.exchange(soci::use(v.writers, "writers"));
-        update.exchange(soci::use(v.cast, "cast"));
-        update.exchange(soci::use(v.people, "people"));
-        update.exchange(use(v.certification, "certification"));
-        update.exchange(use(v.collection, "collection"));
-        update.exchange(use(v.tmdb_id, "tmdb_id"));
-        update.exchange(use(v.imdb_id, "imdb_id"));
-        update.exchange(use(v.poster, "poster"));
-        update.exchange(use(v.backdrop, "backdrop"));
-        update.exchange(use(v.imdb_rating, "imdb_rating"));
-        update.exchange(use(v.imdb_votes, "imdb_votes"));
-        update.exchange(use(v.metascore, "metascore"));
-        update.exchange(use(v.awards, "awards"));
-        update.exchange(use(v.vote_average, "vote_average"));
-        update.exchange(use(v.vote_count, "vote_count"));
-        update.exchange(soci::use(v.match, "match"));
-        update.exchange(use(v.match_confidence, "match_confidence"));
-        update.exchange(use(v.identify_error, "identify_error"));
-        update.exchange(soci::use(v.updated_at, "updated_at"));
-        update.exchange(soci::use(v.id, "id"));
-        update.alloc();
-        update.prepare(
-            "UPDATE movies SET title = " + title_sql + ", title_key = " + title_key_sql +
-            ", original_title = :original_title, year = :year, overview = :overview,"
-            " tagline = :tagline, runtime = :runtime, genres = :genres, countries = :countries,"
-            " directors = :directors, writers = :writers, cast_members = :cast, people = :people,"
-            " certification = :certification, collection = :collection, tmdb_id = :tmdb_id,"
-            " imdb_id = :imdb_id, poster = :poster, backdrop = :backdrop, imdb_rating = :imdb_rating,"
-            " imdb_votes = :imdb_votes, metascore = :metascore, awards = :awards,"
-            " vote_average = :vote_average, vote_count = :vote_count, match_state = :match,"
-            " match_confidence = :match_confidence, identify_error = :identify_error,"
-            " updated_at = :updated_at WHERE id = :id");
-        update.define_and_bind();
-        execute(update);
-        if (update.get_affected_rows() == 0) return std::nullopt;
+        if (!impl_->write_metadata(id, m, false)) return std::nullopt;
         transaction.commit();
     }
     return get_movie(id);
+}
+
+std::int64_t catalogue::store_art(std::span<const art_update> updates) {
+    if (updates.empty()) return 0;
+    write_transaction transaction(impl_->sql);
+    std::int64_t id = 0;
+    nullable<std::string> poster, backdrop;
+    std::string now = utc_now_iso8601();
+    auto update = prepare(impl_->sql,
+                          "UPDATE movies SET poster = coalesce(:poster, poster),"
+                          " backdrop = coalesce(:backdrop, backdrop), updated_at = :now WHERE id = :id",
+                          use(poster, "poster"), use(backdrop, "backdrop"), soci::use(now, "now"),
+                          soci::use(id, "id"));
+    std::int64_t updated = 0;
+    for (const auto& u : updates) {
+        if (!u.poster && !u.backdrop) continue;
+        id = u.id;
+        poster.set(u.poster);
+        backdrop.set(u.backdrop);
+        execute(update);
+        updated += update.get_affected_rows();
+    }
+    transaction.commit();
+    return updated;
 }
 
 known_files catalogue::load_known_files() {
@@ -1338,6 +1396,19 @@ std::int64_t catalogue::movie_count() {
     auto& r = impl_->reader();
     query_one(r.movie_count);
     return r.count;
+}
+
+std::vector<movie_id> catalogue::movies_to_identify() {
+    std::vector<movie_id> ids;
+    std::int64_t id = 0;
+    // "no match" is an answer, not an outage: such movies wait for a rename or the user's "Fix match".
+    auto select = prepare(impl_->sql,
+                          "SELECT id FROM movies WHERE match_state = 'unidentified'"
+                          " OR (match_state = 'failed' AND coalesce(identify_error, '') NOT LIKE 'no match:%')"
+                          " OR (match_state IN ('identified', 'review') AND poster IS NULL AND tmdb_id IS NOT NULL)",
+                          soci::into(id));
+    for_each_row(select, [&] { ids.push_back(id); });
+    return ids;
 }
 
 std::vector<std::string> catalogue::genres() {

@@ -3,10 +3,34 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include <algorithm>
+
 namespace mediabase {
 
+namespace {
+
+/// Enough chunks in flight to keep every Scraper slot busy while others are being stored and cached.
+int chunk_credits_for(int concurrency) {
+    const int chunk = static_cast<int>(core::identify_chunk_size);
+    return std::max(3, (2 * std::max(1, concurrency) + chunk - 1) / chunk + 1);
+}
+
+} // namespace
+
 core::core(bus& b, settings initial, asio::any_io_executor executor)
-    : bus_(b), settings_(std::move(initial)), executor_(std::move(executor)), ticker_(executor_) {}
+    : bus_(b), settings_(std::move(initial)), executor_(std::move(executor)), ticker_(executor_),
+      chunk_credits_(std::make_shared<slot_pool>(executor_, chunk_credits_for(settings_.scraper_concurrency))) {}
+
+void core::interrupt() {
+    stopping_ = true;
+    ticker_.cancel();
+    walk_stop_.request_stop();
+    chunk_credits_->close();
+    if (gate_) {
+        gate_->cancel();
+        gate_->close();
+    }
+}
 
 asio::awaitable<void> core::run() {
     asio::co_spawn(executor_, tick_progress(), asio::detached);
@@ -37,21 +61,74 @@ asio::awaitable<bool> core::on(start_import& m) {
     }
     ++next_job_id_;
     m.reply(import_.job());
-    spdlog::info("import {} started over {} media folder(s)", import_.job().id, settings_.media_folders.size());
+    std::string why;
+    co_await launch_import(std::move(why));
+    co_return true;
+}
+
+asio::awaitable<void> core::launch_import(std::string why) {
+    spdlog::info("import {} started over {} media folder(s){}", import_.job().id, settings_.media_folders.size(),
+                 why);
     import_event message{import_event::kind::started, import_.job()};
     co_await post(bus_.events, std::move(message));
     walk_stop_ = std::stop_source();
     asio::co_spawn(executor_,
                    begin_walk(import_.job().id, settings_.media_folders, settings_.extensions, walk_stop_.get_token()),
                    asio::detached);
+}
+
+asio::awaitable<bool> core::on(changes_detected& m) {
+    if (stopping_) co_return true;
+    prune_pending_ = true;
+    if (import_.busy()) {
+        follow_up_import_ = true;
+        co_return true;
+    }
+    if (!import_.start(next_job_id_, utc_now_iso8601())) co_return true;
+    ++next_job_id_;
+    std::string why = m.periodic ? " (periodic rescan)"
+                                 : " (files changed in " + std::to_string(m.folders.size()) + " folder(s))";
+    co_await launch_import(std::move(why));
     co_return true;
+}
+
+asio::awaitable<void> core::after_import() {
+    if (stopping_) co_return;
+    if (follow_up_import_) {
+        follow_up_import_ = false;
+        if (!import_.start(next_job_id_, utc_now_iso8601())) co_return;
+        ++next_job_id_;
+        std::string why = " (files changed during the last import)";
+        co_await launch_import(std::move(why));
+        co_return;
+    }
+    if (prune_pending_) {
+        prune_pending_ = false;
+        asio::co_spawn(executor_, prune_vanished(settings_.media_folders), asio::detached);
+    }
+}
+
+asio::awaitable<void> core::prune_vanished(std::vector<std::string> roots) {
+    // The Pruner publishes what it removed itself (movie.removed, prune.finished).
+    co_await ask<prune_result>(bus_.pruner,
+                               [&](auto reply) { return prune_request{std::move(roots), std::move(reply)}; });
 }
 
 asio::awaitable<void> core::begin_walk(std::int64_t job, std::vector<std::string> roots,
                                        std::vector<std::string> extensions, std::stop_token stop) {
     auto known = co_await ask<std::shared_ptr<const known_files>>(
-        bus_.dal_reads, [](auto reply) { return load_known_files{std::move(reply)}; });
-    scan_request request{job, std::move(roots), std::move(extensions), known.value_or(nullptr), std::move(stop)};
+        bus_.dal_reads, [retry = !settings_.offline()](auto reply) {
+            // Online, movies a provider has not identified yet are walked again, to be identified this time.
+            return load_known_files{std::move(reply), retry};
+        });
+    // Online, the walk waits for the network (scan_gate); offline it goes as fast as the DAL stores.
+    gate_.reset();
+    if (!settings_.offline()) {
+        gate_ = std::make_shared<scan_gate>(executor_, scan_batches_ahead);
+        for (std::size_t i = 0; i < scan_batches_ahead; ++i) gate_->try_send(error_code{});
+    }
+    scan_request request{job,     std::move(roots), std::move(extensions), known.value_or(nullptr),
+                         std::move(stop), gate_};
     if (!known) {
         // Without the snapshot every file would look new: end the walk at once instead.
         scan_summary cancelled;
@@ -69,24 +146,63 @@ asio::awaitable<bool> core::on(get_import_status& m) {
 }
 
 asio::awaitable<bool> core::on(movies_found& m) {
-    if (!import_.busy() || m.job != import_.job().id) co_return true;
+    // An online walk's token comes back here, or from identify_found once the new movies are on their way.
+    auto gate = std::move(m.gate);
+    const bool this_job = import_.busy() && m.job == import_.job().id;
+    const bool to_identify = this_job && gate && !m.movies.empty();
+    if (gate && !to_identify) gate->try_send(error_code{});
+    if (!this_job) co_return true;
     const auto count = static_cast<std::int64_t>(m.movies.size());
-    import_.found(count, m.unchanged_movies, std::move(m.current));
-    if (count == 0) co_return true;
-    import_.dispatched(count);
-    auto movies = std::make_shared<const std::vector<found_movie>>(std::move(m.movies));
-    auto [to, from] = make_reply<store_result>(executor_);
-    // Waits while the DAL's mailbox is full: the back-pressure reaches the Scanner through Core's mailbox.
-    store_movies message{movies, std::move(to)};
-    if (!co_await post(bus_.dal_writes, std::move(message))) co_return true;
-    asio::co_spawn(executor_, await_stored(m.job, count, std::move(from), std::move(movies)), asio::detached);
+    const auto moved = static_cast<std::int64_t>(m.moves.size());
+    // A moved file counts as a movie found (and stored once moved).
+    import_.found(count + moved, m.unchanged_movies, std::move(m.current));
+    if (to_identify) {
+        import_.dispatched(count);
+        asio::co_spawn(executor_, identify_found(m.job, std::move(m.movies), std::move(gate)), asio::detached);
+    } else if (count > 0) {
+        import_.dispatched(count);
+        auto movies = std::make_shared<const std::vector<found_movie>>(std::move(m.movies));
+        auto [to, from] = make_reply<store_result>(executor_);
+        // Waits while the DAL's mailbox is full: the back-pressure reaches the Scanner through Core's mailbox.
+        store_movies message{movies, std::move(to), nullptr};
+        if (!co_await post(bus_.dal_writes, std::move(message))) co_return true;
+        asio::co_spawn(executor_, await_stored(m.job, count, std::move(from), std::move(movies)), asio::detached);
+    }
+    if (moved > 0) {
+        import_.dispatched(moved);
+        auto described = std::make_shared<std::vector<found_movie>>();
+        described->reserve(m.moves.size());
+        for (const auto& move : m.moves) described->push_back(move.found);
+        auto moves = std::make_shared<const std::vector<file_move>>(std::move(m.moves));
+        auto [to, from] = make_reply<store_result>(executor_);
+        move_files message{std::move(moves), std::move(to)};
+        if (!co_await post(bus_.dal_writes, std::move(message))) co_return true;
+        asio::co_spawn(executor_, await_moved(m.job, moved, std::move(from), std::move(described)),
+                       asio::detached);
+    }
     co_return true;
+}
+
+asio::awaitable<void> core::await_moved(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
+                                        std::shared_ptr<const std::vector<found_movie>> movies) {
+    auto result = co_await reply.get();
+    std::vector<movie> stored_movies;
+    if (result && !result->changes.empty()) {
+        std::vector<movie_id> ids;
+        for (const auto& change : result->changes) ids.push_back(change.id);
+        // A moved movie keeps its metadata, watched state and rating: its event says so, not just the file name.
+        auto read = co_await ask<std::vector<movie>>(
+            bus_.dal_reads, [&](auto r) { return get_movies{std::move(ids), std::move(r)}; });
+        if (read) stored_movies = std::move(*read);
+    }
+    batch_stored message{job, requested, std::move(result), std::move(movies), std::move(stored_movies)};
+    co_await post(bus_.core, std::move(message));
 }
 
 asio::awaitable<void> core::await_stored(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
                                          std::shared_ptr<const std::vector<found_movie>> movies) {
     auto result = co_await reply.get();
-    batch_stored message{job, requested, std::move(result), std::move(movies)};
+    batch_stored message{job, requested, std::move(result), std::move(movies), {}};
     co_await post(bus_.core, std::move(message));
 }
 
@@ -101,7 +217,11 @@ asio::awaitable<bool> core::on(batch_stored& m) {
         import_.stored(stored, m.requested - stored);
         for (const auto& change : m.result->changes) {
             movie_event event{change.kind, change.id, std::nullopt};
-            if (m.movies && change.source_index < m.movies->size()) {
+            const auto stored = std::find_if(m.stored_movies.begin(), m.stored_movies.end(),
+                                             [&](const movie& s) { return s.id == change.id; });
+            if (stored != m.stored_movies.end()) {
+                event.subject = *stored;
+            } else if (m.movies && change.source_index < m.movies->size()) {
                 // Describe the change from what was found; clients fetch the full record when they need it.
                 const auto& found = (*m.movies)[change.source_index];
                 movie described;
@@ -130,8 +250,9 @@ asio::awaitable<bool> core::on(scan_finished& m) {
         error_event message{"media folder " + root + " is missing or not a folder: skipped"};
         co_await post(bus_.events, std::move(message));
     }
-    spdlog::info("import {}: walked {} folders, {} video files ({} unchanged, {} extras left out)",
-                 m.job, m.summary.folders, m.summary.video_files, m.summary.unchanged_files, m.summary.extras);
+    spdlog::info("import {}: walked {} folders, {} video files ({} unchanged, {} moved, {} extras left out)", m.job,
+                 m.summary.folders, m.summary.video_files, m.summary.unchanged_files, m.summary.moved_files,
+                 m.summary.extras);
     import_.walk_finished();
     co_await finish_if_complete();
     co_return true;
@@ -142,10 +263,11 @@ asio::awaitable<void> core::finish_if_complete() {
     import_.finish(utc_now_iso8601());
     import_.take_dirty();
     const auto& c = import_.job().counts;
-    spdlog::info("import {} finished: {} found, {} skipped, {} stored, {} failed", import_.job().id, c.found,
-                 c.skipped, c.stored, c.failed);
+    spdlog::info("import {} finished: {} found, {} skipped, {} identified, {} stored, {} with art, {} failed",
+                 import_.job().id, c.found, c.skipped, c.identified, c.stored, c.art_cached, c.failed);
     import_event message{import_event::kind::finished, import_.job()};
     co_await post(bus_.events, std::move(message));
+    co_await after_import();
 }
 
 asio::awaitable<bool> core::on(progress_tick&) {
@@ -182,9 +304,147 @@ asio::awaitable<bool> core::on(update_settings& m) {
         m.reply(settings_error{"cannot save settings: " + *error});
         co_return true;
     }
+    const bool watch_changed = changed.media_folders != settings_.media_folders ||
+                               changed.extensions != settings_.extensions || changed.watch != settings_.watch ||
+                               changed.rescan_interval_seconds != settings_.rescan_interval_seconds;
     settings_ = std::move(changed);
     spdlog::info("settings changed: {} media folder(s)", settings_.media_folders.size());
+    if (watch_changed) {
+        // Before the answer: a GET /config that follows it sees the new watch state.
+        watch_folders message{settings_.media_folders, settings_.extensions, settings_.watch,
+                              settings_.rescan_interval_seconds};
+        co_await post(bus_.watcher, std::move(message));
+    }
     m.reply(settings_);
+    providers_changed providers{settings_};
+    co_await post(bus_.scraper, std::move(providers));
+    co_return true;
+}
+
+// ------------------------------------------------------------------------------ online imports, in chunks
+
+asio::awaitable<void> core::identify_found(std::int64_t job, std::vector<found_movie> movies,
+                                          std::shared_ptr<scan_gate> gate) {
+    for (std::size_t first = 0; first < movies.size(); first += identify_chunk_size) {
+        const auto last = std::min(movies.size(), first + identify_chunk_size);
+        auto chunk = std::make_shared<std::vector<found_movie>>(std::make_move_iterator(movies.begin() + static_cast<std::ptrdiff_t>(first)),
+                                                                std::make_move_iterator(movies.begin() + static_cast<std::ptrdiff_t>(last)));
+        // Credits come back from chunks in flight, not through Core's mailbox.
+        const bool admitted = co_await chunk_credits_->acquire();
+        if (!admitted) co_return; // shutting down: the job is aborted
+        asio::co_spawn(executor_, identify_chunk(job, std::move(chunk)), asio::detached);
+    }
+    gate->try_send(error_code{});
+}
+
+asio::awaitable<void> core::identify_chunk(std::int64_t job, std::shared_ptr<const std::vector<found_movie>> movies) {
+    chunk_done outcome;
+    outcome.job = job;
+    const auto requested = static_cast<std::int64_t>(movies->size());
+    {
+        slot_guard credit(chunk_credits_);
+        try {
+            co_await run_chunk(movies, outcome);
+        } catch (const std::exception& e) {
+            spdlog::error("import {}: a chunk of {} movies failed: {}", job, requested, e.what());
+        }
+        // The credit goes back before chunk_done is posted: Core may be waiting for one with a full mailbox.
+    }
+    outcome.stored = std::min(outcome.stored, requested);
+    outcome.failed = requested - outcome.stored;
+    co_await post(bus_.core, std::move(outcome));
+}
+
+asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_movie>> movies, chunk_done& outcome) {
+    const auto count = movies->size();
+
+    // 1. Identify: local NFO and art first, then the providers. A failure is an answer (match failed).
+    auto answers = co_await ask<std::vector<identification>>(
+        bus_.scraper, [&](auto reply) { return identify_movies{movies, std::move(reply)}; });
+    std::vector<identification> results;
+    if (answers && answers->size() == count) results = std::move(*answers);
+    else results.resize(count); // the Scraper is gone: store what the names say
+
+    auto batch = std::make_shared<std::vector<found_movie>>(*movies);
+    auto metadata = std::make_shared<std::vector<std::optional<movie>>>(count);
+    std::vector<art_sources> art;
+    std::vector<std::size_t> art_owner; ///< index in the chunk of each art request
+    for (std::size_t i = 0; i < count; ++i) {
+        auto& result = results[i];
+        if (result.matched()) {
+            ++outcome.identified;
+            // A sure match's ids join other versions of the film (other folders, other names) to one movie.
+            if (result.metadata->match == match_state::identified) {
+                (*batch)[i].tmdb_id = result.metadata->tmdb_id;
+                if (result.metadata->imdb_id) (*batch)[i].imdb_id = result.metadata->imdb_id;
+            }
+        }
+        (*metadata)[i] = std::move(result.metadata);
+        if (!result.art.empty()) {
+            art.push_back(std::move(result.art));
+            art_owner.push_back(i);
+        }
+    }
+
+    // 2. Store with the metadata, and cache the art, at once.
+    auto [store_to, store_from] = make_reply<store_result>(executor_);
+    store_movies store{batch, std::move(store_to), metadata};
+    if (!co_await post(bus_.dal_writes, std::move(store))) co_return;
+    std::optional<reply_from<std::vector<cached_art>>> art_reply;
+    if (!art.empty()) {
+        auto [art_to, art_from] = make_reply<std::vector<cached_art>>(executor_);
+        cache_art request{std::move(art), std::move(art_to)};
+        if (co_await post(bus_.cache, std::move(request))) art_reply.emplace(std::move(art_from));
+    }
+    auto stored = co_await store_from.get();
+    std::optional<std::vector<cached_art>> cached;
+    if (art_reply) cached = co_await art_reply->get();
+    if (!stored) co_return; // the DAL dropped the batch (shutting down): every movie counts as failed
+    outcome.stored = stored->stored;
+
+    // 3. The art keys onto the stored movies. A failed download leaves the movie without that art; the next
+    // online import tries again (catalogue::movies_to_identify).
+    std::vector<art_update> updates;
+    if (cached && cached->size() == art_owner.size()) {
+        for (std::size_t k = 0; k < art_owner.size(); ++k) {
+            const auto& keys = (*cached)[k];
+            if (keys.complete) ++outcome.art_cached;
+            const auto i = art_owner[k];
+            const movie_id id = i < stored->ids.size() ? stored->ids[i] : 0;
+            if (id == 0 || (!keys.poster && !keys.backdrop)) continue;
+            art_update update;
+            update.id = id;
+            update.poster = keys.poster;
+            update.backdrop = keys.backdrop;
+            updates.push_back(std::move(update));
+        }
+    }
+    if (!updates.empty())
+        co_await ask<std::int64_t>(bus_.dal_writes,
+                                   [&](auto reply) { return store_art{std::move(updates), std::move(reply)}; });
+
+    // 4. Events with the movies as stored (metadata, art, files): a chunk is small, one read.
+    if (stored->changes.empty()) co_return;
+    std::vector<movie_id> ids;
+    for (const auto& change : stored->changes) ids.push_back(change.id);
+    auto read = co_await ask<std::vector<movie>>(bus_.dal_reads,
+                                                 [&](auto reply) { return get_movies{std::move(ids), std::move(reply)}; });
+    for (const auto& change : stored->changes) {
+        movie_event event{change.kind, change.id, std::nullopt};
+        if (read) {
+            const auto it = std::find_if(read->begin(), read->end(), [&](const movie& m) { return m.id == change.id; });
+            if (it != read->end()) event.subject = *it;
+        }
+        co_await post(bus_.events, std::move(event));
+    }
+}
+
+asio::awaitable<bool> core::on(chunk_done& m) {
+    if (!import_.busy() || m.job != import_.job().id) co_return true;
+    import_.identified(m.identified);
+    import_.art_cached(m.art_cached);
+    import_.stored(m.stored, m.failed);
+    co_await finish_if_complete();
     co_return true;
 }
 

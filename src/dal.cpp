@@ -2,10 +2,19 @@
 
 #include "mediabase/movie_json.hpp"
 
+#include <unordered_set>
+
 namespace mediabase {
 namespace {
 
 template <class... Ts> struct overloaded : Ts... { using Ts::operator()...; };
+
+/// Drops the files of these movies from the snapshot: the walk then sees them as changed.
+void forget_movies(known_files& files, const std::vector<movie_id>& movies) {
+    if (movies.empty()) return;
+    const std::unordered_set<movie_id> wanted(movies.begin(), movies.end());
+    std::erase_if(files, [&](const auto& entry) { return wanted.contains(entry.second.movie); });
+}
 
 } // namespace
 
@@ -17,7 +26,21 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     co_return std::visit(overloaded{
                              [](stop_service&) { return false; },
                              [this](store_movies& m) {
-                                 m.reply(m.movies ? db_.store_found(*m.movies) : store_result{});
+                                 std::span<const std::optional<movie>> metadata;
+                                 if (m.metadata) metadata = *m.metadata;
+                                 m.reply(m.movies ? db_.store_found(*m.movies, metadata) : store_result{});
+                                 return true;
+                             },
+                             [this](store_art& m) {
+                                 m.reply(db_.store_art(m.updates));
+                                 return true;
+                             },
+                             [this](set_metadata& m) {
+                                 m.reply(db_.update_metadata(m.id, m.metadata));
+                                 return true;
+                             },
+                             [this](move_files& m) {
+                                 m.reply(m.moves ? db_.store_moves(*m.moves) : store_result{});
                                  return true;
                              },
                              [this](remove_files& m) {
@@ -40,7 +63,9 @@ asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
     co_return std::visit(overloaded{
                              [](stop_service&) { return false; },
                              [this](load_known_files& m) {
-                                 m.reply(std::make_shared<const known_files>(db_.load_known_files()));
+                                 auto files = db_.load_known_files();
+                                 if (m.retry_unmatched) forget_movies(files, db_.movies_to_identify());
+                                 m.reply(std::make_shared<const known_files>(std::move(files)));
                                  return true;
                              },
                              [this](list_movies& m) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <map>
 
 #include <dirent.h>
@@ -136,8 +137,9 @@ bool library_walk::under_movable_root(const std::string& path) const {
     for (std::size_t i = 0; i < options_.roots.size(); ++i) {
         if (!movable_root_[i]) continue;
         const auto& root = options_.roots[i];
-        if (path.size() > root.size() && path.starts_with(root) && (root.ends_with('/') || path[root.size()] == '/'))
-            return true;
+        const bool below = path.size() > root.size() && path.starts_with(root) &&
+                           (root.ends_with('/') || path[root.size()] == '/');
+        if (below) return true;
     }
     return false;
 }

@@ -121,6 +121,99 @@ api_result<movie_patch> parse_movie_patch(const json::object& body) {
     return patch;
 }
 
+/// The error a provider failure becomes. Offline keeps its own code: the UI tells the user to add a key.
+api_error provider_error(const provider_failure& failure) {
+    using kind = provider_failure::kind;
+    switch (failure.reason) {
+    case kind::offline:
+        return {http::status::service_unavailable, "offline",
+                "identifying movies needs a TMDB key; this server runs in offline mode"};
+    case kind::not_found:
+        return {http::status::not_found, "tmdb_not_found", failure.message};
+    case kind::no_match:
+        return {http::status::not_found, "no_match", failure.message};
+    case kind::rejected:
+        return {http::status::bad_gateway, "provider_rejected", failure.message};
+    case kind::unavailable:
+        break;
+    }
+    return {http::status::bad_gateway, "provider_unavailable", failure.message};
+}
+
+// Built outside the coroutines: GCC 12 miscompiles brace-initialised aggregates of string literals inside
+// a coroutine body.
+api_error nothing_found() { return {http::status::bad_gateway, "provider_unavailable", "the provider found nothing"}; }
+
+/// A catalogued movie as the Scraper's input for a refresh: its ids, title, year and files (for its NFO).
+found_movie as_found(const movie& m) {
+    found_movie found;
+    found.title = m.title;
+    found.year = m.year;
+    found.tmdb_id = m.tmdb_id;
+    found.imdb_id = m.imdb_id;
+    found.files = m.files;
+    return found;
+}
+
+/// Caches the art of what the Scraper found, replaces the movie's metadata with it, tells the clients
+/// (movie.updated) and returns the movie as stored.
+asio::awaitable<api_result<movie>> replace_metadata(bus& b, const movie& current, identification found) {
+    if (!found.metadata) co_return nothing_found();
+    movie metadata = std::move(*found.metadata);
+    std::optional<cached_art> art;
+    if (!found.art.empty()) {
+        std::vector<art_sources> items;
+        items.push_back(std::move(found.art));
+        auto cached = co_await ask<std::vector<cached_art>>(
+            b.cache, [&](auto reply) { return cache_art{std::move(items), std::move(reply)}; });
+        if (cached && !cached->empty()) art = std::move(cached->front());
+    }
+    // Still the same film: art that could not be downloaded now stays as it was. Another film: never the
+    // old one's art.
+    const bool same_film = current.tmdb_id && metadata.tmdb_id == current.tmdb_id;
+    metadata.poster = art && art->poster ? art->poster : same_film ? current.poster : std::nullopt;
+    metadata.backdrop = art && art->backdrop ? art->backdrop : same_film ? current.backdrop : std::nullopt;
+    auto updated = co_await ask<std::optional<movie>>(b.dal_writes, [&](auto reply) {
+        return set_metadata{current.id, std::move(metadata), std::move(reply)};
+    });
+    if (!updated) co_return unavailable();
+    if (!*updated) co_return not_found("no movie with id " + std::to_string(current.id));
+    movie_event event{change_kind::updated, (*updated)->id, **updated};
+    co_await post(b.events, std::move(event));
+    co_return std::move(**updated);
+}
+
+/// `GET /tmdb/search?q=&year=`.
+struct tmdb_query {
+    std::string text;
+    std::optional<int> year;
+};
+
+api_result<tmdb_query> parse_tmdb_query(const boost::urls::params_view& params) {
+    tmdb_query query;
+    for (const auto& param : params) {
+        const std::string& key = param.key;
+        const std::string& value = param.value;
+        if (key == "q") {
+            query.text = value;
+        } else if (key == "year") {
+            if (value.empty()) continue;
+            auto n = parse_int(value, 1800, 3000);
+            if (!n) return bad_request("year: expected a year, got '" + value + "'");
+            query.year = static_cast<int>(*n);
+        } else {
+            return bad_request("unknown parameter '" + key + "' (expected q and year)");
+        }
+    }
+    const auto blank = query.text.find_first_not_of(" \t") == std::string::npos;
+    if (blank) return bad_request("q: give a title to search for, e.g. ?q=Heat&year=1995");
+    if (query.text.size() > 200) return bad_request("q: at most 200 characters");
+    return query;
+}
+
+/// Search results whose posters are cached here first: the UI loads nothing from other hosts.
+constexpr std::size_t search_thumbnails = 12;
+
 json::object to_json(const duplicate_group& group) {
     json::array movies;
     for (const auto& m : group.movies) movies.push_back(to_json(m));
@@ -290,6 +383,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
             }
             if (rest.size() == 3 && (rest[2] == "match" || rest[2] == "refresh")) {
                 if (method != http::verb::post) co_return method_not_allowed(request, "POST");
+                std::optional<std::int64_t> tmdb_id;
                 if (rest[2] == "match") {
                     auto body = parse_json_object(request);
                     if (auto* e = std::get_if<api_error>(&body)) co_return fail(*e);
@@ -297,10 +391,66 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
                     const auto* tmdb = object.if_contains("tmdb_id");
                     if (!tmdb || !tmdb->is_int64() || tmdb->as_int64() < 1)
                         co_return fail(bad_request("tmdb_id: expected a positive whole number"));
+                    tmdb_id = tmdb->as_int64();
                 }
-                co_return fail(api_error{http::status::service_unavailable, "offline",
-                                         "identifying movies needs a TMDB key; this server runs in offline mode"});
+                auto current = co_await ask<std::optional<movie>>(
+                    bus_.dal_reads, [&](auto r) { return get_movie{*id, std::move(r)}; });
+                if (!current) co_return fail(unavailable());
+                if (!*current) co_return fail(not_found("no movie with id " + std::to_string(*id)));
+                // Match: the movie the user chose. Refresh: by its TMDB id if known, else its title and year.
+                std::optional<provider_answer<identification>> answer;
+                if (tmdb_id) {
+                    answer = co_await ask<provider_answer<identification>>(
+                        bus_.scraper, [&](auto r) { return fetch_movie{*tmdb_id, std::move(r)}; });
+                } else {
+                    auto found = as_found(**current);
+                    answer = co_await ask<provider_answer<identification>>(
+                        bus_.scraper, [&](auto r) { return identify_movie{std::move(found), std::move(r)}; });
+                }
+                if (!answer) co_return fail(unavailable());
+                if (answer->failed) co_return fail(provider_error(answer->failure));
+                auto replaced = co_await replace_metadata(bus_, **current, std::move(answer->value));
+                if (auto* e = std::get_if<api_error>(&replaced)) co_return fail(*e);
+                co_return ok(to_json(std::get<movie>(replaced)));
             }
+        }
+
+        if (resource == "tmdb" && rest.size() == 2 && rest[1] == "search") {
+            if (method != http::verb::get) co_return method_not_allowed(request, "GET");
+            auto query = parse_tmdb_query(target->params());
+            if (auto* e = std::get_if<api_error>(&query)) co_return fail(*e);
+            auto& wanted = std::get<tmdb_query>(query);
+            auto answer = co_await ask<provider_answer<std::vector<tmdb_search_hit>>>(bus_.scraper, [&](auto r) {
+                return search_tmdb{wanted.text, wanted.year, std::move(r)};
+            });
+            if (!answer) co_return fail(unavailable());
+            if (answer->failed) co_return fail(provider_error(answer->failure));
+            const auto& hits = answer->value;
+            std::vector<art_sources> thumbnails;
+            for (std::size_t i = 0; i < hits.size() && i < search_thumbnails; ++i) {
+                art_sources item;
+                item.poster_url = hits[i].poster_url;
+                thumbnails.push_back(std::move(item));
+            }
+            std::optional<std::vector<cached_art>> cached;
+            if (!thumbnails.empty())
+                cached = co_await ask<std::vector<cached_art>>(
+                    bus_.cache, [&](auto r) { return cache_art{std::move(thumbnails), std::move(r)}; });
+            json::array results;
+            for (std::size_t i = 0; i < hits.size(); ++i) {
+                const auto& hit = hits[i];
+                json::object o;
+                o["tmdb_id"] = hit.tmdb_id;
+                o["title"] = hit.title;
+                o["original_title"] = hit.original_title ? json::value(*hit.original_title) : json::value(nullptr);
+                o["year"] = hit.year ? json::value(*hit.year) : json::value(nullptr);
+                o["overview"] = hit.overview ? json::value(*hit.overview) : json::value(nullptr);
+                const bool has_poster = cached && i < cached->size() && (*cached)[i].poster;
+                o["poster"] = has_poster ? json::value("/img/" + *(*cached)[i].poster) : json::value(nullptr);
+                o["confidence"] = hit.confidence;
+                results.push_back(std::move(o));
+            }
+            co_return ok(json::object{{"results", std::move(results)}});
         }
 
         if (resource == "genres" && rest.size() == 1) {
@@ -334,7 +484,18 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
             if (method == http::verb::get) {
                 auto current = co_await ask<settings>(bus_.core, [](auto r) { return get_settings{std::move(r)}; });
                 if (!current) co_return fail(unavailable());
-                co_return ok(to_public_json(*current));
+                auto config = to_public_json(*current);
+                // What the Watcher does with `watch`: live, or periodic rescans and why.
+                auto watch =
+                    co_await ask<watch_status>(bus_.watcher, [](auto r) { return get_watch_status{std::move(r)}; });
+                if (!watch) co_return fail(unavailable());
+                config["watching"] = watch->watching;
+                config["watched_folders"] = watch->folders;
+                if (watch->fallback_reason)
+                    config["watch_fallback_reason"] = *watch->fallback_reason;
+                else
+                    config["watch_fallback_reason"] = nullptr;
+                co_return ok(config);
             }
             if (method == http::verb::put) {
                 auto body = parse_json_object(request);

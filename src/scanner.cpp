@@ -21,7 +21,13 @@ asio::awaitable<void> scanner::walk(scan_request& request) {
     library_walk walker({request.roots, request.extensions, request.known, request.stop});
     walk_batch batch;
     while (walker.next(batch, movies_per_batch)) {
-        movies_found found{request.job, std::move(batch.movies), batch.unchanged_movies, batch.current};
+        if (request.gate) {
+            // An online import: wait until Core has sent the batches before this one on their way.
+            auto [ec] = co_await request.gate->async_receive(asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return; // shutdown
+        }
+        movies_found found{request.job,          std::move(batch.movies), std::move(batch.moves),
+                           batch.unchanged_movies, batch.current,           request.gate};
         // The walk waits while Core is busy (back-pressure); a closed mailbox means shutdown.
         if (!co_await post(bus_.core, std::move(found))) co_return;
         batch = walk_batch{};
@@ -30,7 +36,7 @@ asio::awaitable<void> scanner::walk(scan_request& request) {
     scan_finished finished;
     finished.job = request.job;
     finished.summary = {totals.folders,    totals.video_files,   totals.unchanged_files, totals.extras,
-                        totals.unreadable, totals.missing_roots, totals.cancelled};
+                        totals.unreadable, totals.missing_roots, totals.cancelled,     totals.moved_files};
     co_await post(bus_.core, std::move(finished));
 }
 

@@ -20,6 +20,7 @@ const char* const known_env_vars[] = {
     "MEDIABASE_TMDB_BASE_URL",  "MEDIABASE_OMDB_BASE_URL",  "MEDIABASE_IMAGE_BASE_URL",
     "MEDIABASE_LOG_LEVEL",      "MEDIABASE_WATCH",          "MEDIABASE_RESCAN_INTERVAL",
     "MEDIABASE_EXTENSIONS",     "MEDIABASE_STATIC_DIR",     "MEDIABASE_TMDB_RATE",
+    "MEDIABASE_SCRAPER_CONCURRENCY",
     "TMDB_API_KEY",             "TMDB_READ_TOKEN",          "OMDB_API_KEY",
     "XDG_DATA_HOME",            "HOME",
 };
@@ -131,6 +132,8 @@ std::optional<settings_error> apply_environment(settings& s, const environment& 
         if (auto e = set_positive(s.rescan_interval_seconds, *v, "MEDIABASE_RESCAN_INTERVAL", 604800)) return e;
     if (auto v = get("MEDIABASE_TMDB_RATE"))
         if (auto e = set_positive(s.tmdb_requests_per_second, *v, "MEDIABASE_TMDB_RATE", 1000)) return e;
+    if (auto v = get("MEDIABASE_SCRAPER_CONCURRENCY"))
+        if (auto e = set_positive(s.scraper_concurrency, *v, "MEDIABASE_SCRAPER_CONCURRENCY", 64)) return e;
     if (auto v = get("MEDIABASE_EXTENSIONS")) s.extensions = normalized_extensions(split(*v, ','));
     if (auto v = get("MEDIABASE_STATIC_DIR")) s.static_dir = *v;
     if (auto v = get("TMDB_API_KEY")) s.tmdb_api_key = *v;
@@ -168,6 +171,7 @@ std::string usage_text(const po::options_description& options) {
         << "Environment: MEDIABASE_MEDIA (folders separated by ':'), MEDIABASE_DATA, MEDIABASE_LISTEN,\n"
         << "MEDIABASE_TMDB_BASE_URL, MEDIABASE_OMDB_BASE_URL, MEDIABASE_IMAGE_BASE_URL, MEDIABASE_LOG_LEVEL,\n"
         << "MEDIABASE_WATCH, MEDIABASE_RESCAN_INTERVAL, MEDIABASE_EXTENSIONS, MEDIABASE_TMDB_RATE,\n"
+        << "MEDIABASE_SCRAPER_CONCURRENCY, "
         << "TMDB_API_KEY, TMDB_READ_TOKEN, OMDB_API_KEY.\n"
         << "Precedence: flags > environment > DATA/config.json > defaults.\n";
     return out.str();
@@ -330,6 +334,7 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("rescan-interval", po::value<std::string>(), "seconds between periodic rescans where watching cannot work")
         ("extensions", po::value<std::string>(), "comma-separated video file extensions to import")
         ("tmdb-rate", po::value<std::string>(), "TMDB requests per second (default 35)")
+        ("scraper-concurrency", po::value<std::string>(), "movies identified (and images downloaded) at once (default 8)")
         ("request-timeout", po::value<std::string>(), "seconds a client has to send a whole HTTP request (default 30)")
         ("static-dir", po::value<std::string>(), "serve the web UI from this folder instead of the built-in copy");
     po::options_description hidden;
@@ -411,6 +416,10 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
     if (vm.count("tmdb-rate"))
         if (auto e = set_positive(s.tmdb_requests_per_second, vm["tmdb-rate"].as<std::string>(), "--tmdb-rate",
                                   1000))
+            return *e;
+    if (vm.count("scraper-concurrency"))
+        if (auto e = set_positive(s.scraper_concurrency, vm["scraper-concurrency"].as<std::string>(),
+                                  "--scraper-concurrency", 64))
             return *e;
     if (vm.count("request-timeout"))
         if (auto e = set_positive(s.request_timeout_seconds, vm["request-timeout"].as<std::string>(),

@@ -6,6 +6,17 @@
 ///   Core    -> DAL(r)   load_known_files                 (reply: snapshot of known files)
 ///   Core    -> Scanner  scan_request                     (Scanner answers with movies_found*, scan_finished)
 ///   Core    -> DAL(w)   store_movies                     (reply: store_result, forwarded as batch_stored)
+///   Core    -> DAL(w)   move_files                       (known files found at new places; same reply)
+///   Watcher -> Core     changes_detected                 (Core imports, then asks the Pruner to prune)
+///   Server  -> Watcher  get_watch_status                 (GET /config: watching live, or why not)
+///   Core    -> Watcher  watch_folders                    (the media folders or watch settings changed)
+///   Core    -> Scraper  identify_movies                  (online imports, in chunks: one identification per
+///                                                          movie; then Core -> DAL(w) store_movies with the
+///                                                          metadata, Core -> Cache cache_art, Core -> DAL(w)
+///                                                          store_art; Core <- chunk_done)
+///   Core    -> Scraper  providers_changed                (keys or provider URLs changed)
+///   Server  -> Scraper  fetch_movie, identify_movie, search_tmdb   (fix a match, refresh, search)
+///   Server  -> Cache    cache_art;  Server -> DAL(w) set_metadata
 ///   Server  -> DAL(r)   list_movies, get_movie, find_duplicates, list_genres, get_stats
 ///   Server  -> DAL(w)   patch_movie
 ///   Server  -> Pruner   prune_request                    (Pruner -> DAL(r) files_under_root,
@@ -45,13 +56,21 @@ struct get_import_status {
     reply_to<import_job> reply;
 };
 
+/// Online imports: the Scanner takes a token before each movies_found and Core gives it back once the batch
+/// is on its way to the Scraper. The walk waits for the network this way without Core ever blocking (Core
+/// keeps answering status requests during a long online import). Holds `scan_batches_ahead` tokens.
+using scan_gate = asio::experimental::concurrent_channel<void(error_code)>;
+inline constexpr std::size_t scan_batches_ahead = 2;
+
 /// A batch of movies from the Scanner whose files are new or changed.
 struct movies_found {
     static constexpr const char* name = "movies_found";
     std::int64_t job = 0;
     std::vector<found_movie> movies;
+    std::vector<file_move> moves;      ///< known files found at new places
     std::int64_t unchanged_movies = 0; ///< movies seen whose files are all unchanged since the last import
     std::string current;               ///< the folder being walked
+    std::shared_ptr<scan_gate> gate;   ///< the walk's gate (scan_request::gate): Core gives the token back
 };
 
 /// What walking the media folders found, once the walk is over.
@@ -63,6 +82,7 @@ struct scan_summary {
     std::vector<std::string> unreadable; ///< folders that could not be read (logged and skipped)
     std::vector<std::string> missing_roots;
     bool cancelled = false;
+    std::int64_t moved_files = 0; ///< known files found at new places
 };
 
 struct scan_finished {
@@ -78,6 +98,7 @@ struct batch_stored {
     std::int64_t requested = 0;
     std::optional<store_result> result; ///< nullopt: the DAL dropped the batch (shutting down)
     std::shared_ptr<const std::vector<found_movie>> movies; ///< the stored batch, to describe changes
+    std::vector<movie> stored_movies; ///< the changed movies as the catalogue holds them, when read (moves)
 };
 
 /// Sent to Core by its own timer: publish throttled progress.
@@ -98,8 +119,28 @@ struct update_settings {
     reply_to<std::variant<settings, settings_error>> reply;
 };
 
+/// The Watcher saw files change under these folders (debounced), or a periodic rescan is due where watching
+/// cannot work. Core imports (or queues one follow-up import if one is running), then prunes vanished files.
+struct changes_detected {
+    static constexpr const char* name = "changes_detected";
+    std::vector<std::string> folders; ///< changed folders, or the media roots after an overflow or a rescan
+    bool periodic = false;            ///< a periodic rescan, not an observed change
+};
+
+/// A chunk of an online import went through the Scraper, the DAL and the Cache (posted by Core's own chunk
+/// pipeline, core::identify_chunk).
+struct chunk_done {
+    static constexpr const char* name = "chunk_done";
+    std::int64_t job = 0;
+    std::int64_t stored = 0;
+    std::int64_t failed = 0;     ///< could not be stored
+    std::int64_t identified = 0; ///< matched on TMDB (identified or review)
+    std::int64_t art_cached = 0; ///< movies whose art is all in the cache
+};
+
 using core_message = std::variant<stop_service, start_import, get_import_status, movies_found, scan_finished,
-                                  batch_stored, progress_tick, get_settings, update_settings>;
+                                  batch_stored, progress_tick, get_settings, update_settings, changes_detected,
+                                  chunk_done>;
 
 // ------------------------------------------------------------------------------------------- Scanner
 
@@ -110,6 +151,7 @@ struct scan_request {
     std::vector<std::string> extensions;
     std::shared_ptr<const known_files> known; ///< files whose stamp is unchanged are skipped unparsed
     std::stop_token stop;                      ///< Core cancels a walk in progress (shutdown)
+    std::shared_ptr<scan_gate> gate;           ///< online imports; null: post batches as fast as Core takes them
 };
 
 using scanner_message = std::variant<stop_service, scan_request>;
@@ -119,6 +161,31 @@ using scanner_message = std::variant<stop_service, scan_request>;
 struct store_movies {
     static constexpr const char* name = "store_movies";
     std::shared_ptr<const std::vector<found_movie>> movies;
+    reply_to<store_result> reply;
+    /// Optional, one per movie: provider (or NFO) metadata laid over it in the same transaction (see
+    /// catalogue::store_found). Null: the names' data only (offline imports).
+    std::shared_ptr<const std::vector<std::optional<movie>>> metadata;
+};
+
+/// Art keys the Cache stored for movies of an import, in one transaction. Reply: movies updated.
+struct store_art {
+    static constexpr const char* name = "store_art";
+    std::vector<art_update> updates;
+    reply_to<std::int64_t> reply;
+};
+
+/// Replaces a movie's provider metadata and art (fix match, refresh). Reply: the movie, nullopt if gone.
+struct set_metadata {
+    static constexpr const char* name = "set_metadata";
+    movie_id id = 0;
+    movie metadata;
+    reply_to<std::optional<movie>> reply;
+};
+
+/// Known files found at new places: each keeps its movie (catalogue::store_moves).
+struct move_files {
+    static constexpr const char* name = "move_files";
+    std::shared_ptr<const std::vector<file_move>> moves;
     reply_to<store_result> reply;
 };
 
@@ -135,13 +202,17 @@ struct patch_movie {
     reply_to<std::optional<movie>> reply;
 };
 
-using dal_write_message = std::variant<stop_service, store_movies, remove_files, patch_movie>;
+using dal_write_message = std::variant<stop_service, store_movies, move_files, remove_files, patch_movie, store_art,
+                                       set_metadata>;
 
 // ----------------------------------------------------------------------- DAL: reads (own connection)
 
 struct load_known_files {
     static constexpr const char* name = "load_known_files";
     reply_to<std::shared_ptr<const known_files>> reply;
+    /// Leaves out the files of movies that still need a provider (catalogue::movies_to_identify), so an
+    /// online import walks them as changed and identifies them again.
+    bool retry_unmatched = false;
 };
 
 struct list_movies {
@@ -188,6 +259,111 @@ struct get_stats {
 using dal_read_message = std::variant<stop_service, load_known_files, list_movies, get_movie, get_movies,
                                       find_duplicates, list_genres, get_files_under_root, get_stats>;
 
+// ------------------------------------------------------------------------------------------- Scraper
+
+/// Where a movie's art comes from. Files next to the movie win over the provider's images.
+struct art_sources {
+    std::optional<std::string> poster_url;    ///< provider image URL
+    std::optional<std::string> backdrop_url;
+    std::optional<std::string> poster_file;   ///< local art: poster.jpg, folder.jpg, <file>-poster.jpg ...
+    std::optional<std::string> backdrop_file; ///< local art: fanart.jpg, backdrop.jpg ...
+    [[nodiscard]] bool empty() const { return !poster_url && !backdrop_url && !poster_file && !backdrop_file; }
+};
+
+/// What the Scraper made of one movie. `metadata->match` says how it went: identified or review (matched on
+/// TMDB), failed (the lookup failed; `identify_error` says why; retried next import), unidentified (offline:
+/// what a local NFO says). nullopt: nothing beyond the file name (offline, no NFO).
+struct identification {
+    std::optional<movie> metadata;
+    art_sources art;
+    [[nodiscard]] bool matched() const {
+        return metadata && (metadata->match == match_state::identified || metadata->match == match_state::review);
+    }
+};
+
+/// Why a provider request of the Server could not be answered.
+struct provider_failure {
+    enum class kind { offline, not_found, no_match, unavailable, rejected } reason = kind::unavailable;
+    std::string message;
+};
+
+/// The Scraper's answer to the Server: a value, or why there is none. (A struct, not a variant: GCC 12 warns
+/// falsely about uninitialised members when such a variant is moved through a channel.)
+template <class T>
+struct provider_answer {
+    T value{};
+    bool failed = false;
+    provider_failure failure; ///< when `failed`
+};
+
+/// One TMDB search result for the UI's "Fix match", best first.
+struct tmdb_search_hit {
+    std::int64_t tmdb_id = 0;
+    std::string title;
+    std::optional<std::string> original_title;
+    std::optional<int> year;
+    std::optional<std::string> overview;
+    std::optional<std::string> poster_url; ///< a small size, for the Cache to fetch
+    double confidence = 0;
+};
+
+/// Identifies a chunk of found movies (local NFO and art first). Reply: one identification per movie, in
+/// order; a provider failure is an identification with match failed, never a dropped movie.
+struct identify_movies {
+    static constexpr const char* name = "identify_movies";
+    std::shared_ptr<const std::vector<found_movie>> movies;
+    reply_to<std::vector<identification>> reply;
+};
+
+/// Identifies one movie again (`POST /movies/{id}/refresh`): by its TMDB id if known, else title and year.
+struct identify_movie {
+    static constexpr const char* name = "identify_movie";
+    found_movie found;
+    reply_to<provider_answer<identification>> reply;
+};
+
+/// The movie with this TMDB id (`POST /movies/{id}/match`).
+struct fetch_movie {
+    static constexpr const char* name = "fetch_movie";
+    std::int64_t tmdb_id = 0;
+    reply_to<provider_answer<identification>> reply;
+};
+
+/// `GET /tmdb/search`.
+struct search_tmdb {
+    static constexpr const char* name = "search_tmdb";
+    std::string query;
+    std::optional<int> year;
+    reply_to<provider_answer<std::vector<tmdb_search_hit>>> reply;
+};
+
+/// Keys or provider URLs changed (`PUT /config`): later requests use a client built from these settings.
+struct providers_changed {
+    static constexpr const char* name = "providers_changed";
+    settings config;
+};
+
+using scraper_message =
+    std::variant<stop_service, identify_movies, identify_movie, fetch_movie, search_tmdb, providers_changed>;
+
+// --------------------------------------------------------------------------------------------- Cache
+
+/// Art keys (file names under the art dir) of one movie.
+struct cached_art {
+    std::optional<std::string> poster;
+    std::optional<std::string> backdrop;
+    bool complete = true; ///< false: a source was given but could not be cached (retried next import)
+};
+
+/// Downloads or copies art into the cache. Reply: one cached_art per item, in order.
+struct cache_art {
+    static constexpr const char* name = "cache_art";
+    std::vector<art_sources> items;
+    reply_to<std::vector<cached_art>> reply;
+};
+
+using cache_message = std::variant<stop_service, cache_art>;
+
 // -------------------------------------------------------------------------------------------- Pruner
 
 /// A media root the pruner left alone, and why.
@@ -210,6 +386,33 @@ struct prune_request {
 };
 
 using pruner_message = std::variant<stop_service, prune_request>;
+
+// ------------------------------------------------------------------------------------------- Watcher
+
+/// What to watch: sent by Core when the media folders or the watch settings change.
+struct watch_folders {
+    static constexpr const char* name = "watch_folders";
+    std::vector<std::string> roots;
+    std::vector<std::string> extensions;
+    bool enabled = true;
+    int rescan_interval_seconds = 3600;
+};
+
+/// What the Watcher does, for `GET /api/v1/config`.
+struct watch_status {
+    bool enabled = false;     ///< settings.watch
+    bool watching = false;    ///< every media folder is watched live (inotify)
+    std::int64_t folders = 0; ///< folders watched
+    std::optional<std::string> fallback_reason; ///< why some media folder is rescanned periodically instead
+};
+
+/// Answered once the folders are watched (or not): at start-up that is after the first watches are set.
+struct get_watch_status {
+    static constexpr const char* name = "get_watch_status";
+    reply_to<watch_status> reply;
+};
+
+using watcher_message = std::variant<stop_service, watch_folders, get_watch_status>;
 
 // ------------------------------------------------------------------------------------------- Events
 
@@ -249,6 +452,9 @@ struct bus {
     mailbox<dal_read_message> dal_reads;
     mailbox<pruner_message> pruner;
     mailbox<event_message> events;
+    mailbox<watcher_message> watcher;
+    mailbox<scraper_message> scraper; ///< identify_movies come in chunks, bounded by Core's credits
+    mailbox<cache_message> cache;
 };
 
 } // namespace mediabase

@@ -64,6 +64,15 @@ struct store_result {
     std::vector<movie_change> changes; ///< one per movie added or updated
     std::int64_t stored = 0;           ///< found movies written (new or changed files)
     std::int64_t failed = 0;           ///< found movies that could not be written (logged)
+    /// store_found: per found movie of the batch, in order, the movie it was stored as (0: not stored).
+    std::vector<movie_id> ids;
+};
+
+/// Art keys cached for a movie during an import. A key left out keeps the movie's current art.
+struct art_update {
+    movie_id id = 0;
+    std::optional<std::string> poster;
+    std::optional<std::string> backdrop;
 };
 
 /// Movies with more than one entry for what looks like the same film (same TMDB id, or same normalised
@@ -116,7 +125,15 @@ public:
     /// Stores a batch in one transaction. For each found movie: files already known by path are updated in
     /// place (stamp and parsed fields); otherwise the movie is attached to an existing movie with the same
     /// tmdb id, imdb id or normalised title + year (a second version), or inserted as a new movie.
-    store_result store_found(std::span<const found_movie> batch);
+    /// `metadata` (empty, or one per found movie) is laid over the stored movies in the same transaction, as
+    /// update_metadata does but keeping the movie's art keys (the Cache sets them later, store_art).
+    /// Metadata that is not a match (match unidentified or failed) is written only over a movie that has no
+    /// match yet: a failed lookup never erases a good match.
+    store_result store_found(std::span<const found_movie> batch,
+                             std::span<const std::optional<movie>> metadata = {});
+
+    /// Sets the art keys of movies, in one transaction. Returns how many movies were updated.
+    std::int64_t store_art(std::span<const art_update> updates);
 
     /// Removes these files (by path); movies left without files are removed too and reported as removed,
     /// movies that keep other files as updated.
@@ -148,6 +165,10 @@ public:
     std::vector<catalogued_file> files_under_root(const std::string& root);
     std::int64_t movie_count();
     std::vector<std::string> genres(); ///< every genre in use, sorted
+    /// Movies an online import should identify again: never identified (unidentified, e.g. imported offline),
+    /// failed for a reason that may pass (an outage; not "no match"), or matched but without a poster (the
+    /// art download failed).
+    std::vector<movie_id> movies_to_identify();
     library_figures figures();
 
 private:

@@ -3,6 +3,7 @@
 
 #include "mediabase/bus.hpp"
 #include "mediabase/import_state.hpp"
+#include "mediabase/slot_pool.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -20,6 +21,14 @@ public:
     /// How often `import.progress` is published at most.
     static constexpr std::chrono::milliseconds progress_interval{250};
 
+    /// Online imports go to the Scraper in chunks this small, so progress moves movie by movie and a slow
+    /// movie holds up few others.
+    static constexpr std::size_t identify_chunk_size = 8;
+
+    /// Stops starting work at once (shutdown): no more chunks are dispatched and the walk is cancelled. The
+    /// stop_service that follows ends the job. Network thread only.
+    void interrupt();
+
 private:
     asio::awaitable<bool> handle(core_message message);
     asio::awaitable<bool> on(stop_service&);
@@ -31,6 +40,17 @@ private:
     asio::awaitable<bool> on(progress_tick&);
     asio::awaitable<bool> on(get_settings&);
     asio::awaitable<bool> on(update_settings&);
+    asio::awaitable<bool> on(chunk_done&);
+    asio::awaitable<bool> on(changes_detected&);
+
+    /// Announces the job just started and spawns its walk.
+    asio::awaitable<void> launch_import(std::string why);
+    /// After a job: the follow-up import that changes asked for meanwhile, or else the prune they asked for.
+    asio::awaitable<void> after_import();
+    asio::awaitable<void> prune_vanished(std::vector<std::string> roots);
+    /// Like await_stored, and reads the moved movies back so their events carry them whole.
+    asio::awaitable<void> await_moved(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
+                                      std::shared_ptr<const std::vector<found_movie>> movies);
 
     /// Loads the known files, then asks the Scanner to walk (spawned: Core keeps serving meanwhile).
     asio::awaitable<void> begin_walk(std::int64_t job, std::vector<std::string> roots,
@@ -38,6 +58,16 @@ private:
     asio::awaitable<void> await_stored(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
                                        std::shared_ptr<const std::vector<found_movie>> movies);
     asio::awaitable<void> tick_progress();
+
+    /// Online: sends found movies to the Scraper in chunks, each taking one of `chunk_credits_` (waits while
+    /// none is free), then gives the walk its token back (spawned: the back-pressure reaches the Scanner
+    /// through its gate, and Core keeps serving meanwhile).
+    asio::awaitable<void> identify_found(std::int64_t job, std::vector<found_movie> movies,
+                                         std::shared_ptr<scan_gate> gate);
+    /// One chunk's way through the Scraper, then the DAL and the Cache at once, then the art keys to the DAL;
+    /// publishes its movie events and ends with chunk_done (spawned).
+    asio::awaitable<void> identify_chunk(std::int64_t job, std::shared_ptr<const std::vector<found_movie>> movies);
+    asio::awaitable<void> run_chunk(std::shared_ptr<const std::vector<found_movie>> movies, chunk_done& outcome);
     asio::awaitable<void> finish_if_complete();
 
     bus& bus_;
@@ -48,6 +78,14 @@ private:
     std::int64_t next_job_id_ = 1;
     std::stop_source walk_stop_;
     bool stopping_ = false;
+    /// Chunks of an online import in flight; bounds what waits at the Scraper, the DAL and the Cache.
+    std::shared_ptr<slot_pool> chunk_credits_;
+    std::shared_ptr<scan_gate> gate_; ///< the running online walk's, to close on interrupt
+    /// Files changed while an import ran: one more import follows it (however many changes came).
+    bool follow_up_import_ = false;
+    /// Changes were seen: the Pruner removes vanished files once the imports they caused are done, so a moved
+    /// file is moved by the import before the prune could take it for gone.
+    bool prune_pending_ = false;
 };
 
 } // namespace mediabase

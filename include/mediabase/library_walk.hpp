@@ -51,14 +51,15 @@ struct walk_batch {
 ///
 /// Moves: a file whose path is not known but whose file name, size and mtime match a known file that is gone
 /// from disk is reported as a file_move of that file, not as a new movie. Only known files under a media root
-/// of this walk that exists and is not empty count as gone (an unmounted drive looks empty or missing), and each
-/// known file is the source of one move at most. A disc structure's "file name" is its folder name with the
-/// index file ("Heat (1995)/BDMV/index.bdmv"), since every disc's index file has the same name.
+/// of this walk that exists and is not empty count as gone (an unmounted drive looks empty or missing), and
+/// each known file is the source of one move at most. A disc structure's "file name" is its folder name with
+/// the index file ("Heat (1995)/BDMV/index.bdmv"), since every disc's index file has the same name.
 class library_walk {
 public:
     explicit library_walk(walk_options options);
 
-    /// Reads folders until at least `min_movies` new or changed movies (or moves) are ready or the walk is over.
+    /// Reads folders until at least `min_movies` new or changed movies (or moves) are ready or the walk is
+    /// over.
     /// Returns false once the walk is over and nothing is left.
     bool next(walk_batch& batch, std::size_t min_movies = 256);
 

@@ -1,7 +1,9 @@
 #pragma once
-/// A counting semaphore for coroutines on one thread (or strand): at most N holders at a time, the others
-/// wait in `acquire`. Used to bound how many movies the Scraper identifies and the Cache downloads at once,
-/// and how many chunks of an import Core has in flight.
+/// Small synchronisation for coroutines on one thread: slot_pool and countdown.
+///
+/// slot_pool: a counting semaphore for coroutines on one thread (or strand): at most N holders at a time, the
+/// others wait in `acquire`. Used to bound how many movies the Scraper identifies and the Cache downloads at
+/// once, and how many chunks of an import Core has in flight.
 ///
 /// Held through a shared_ptr by every coroutine that may hold a slot, so a coroutine destroyed late (a forced
 /// shutdown) never releases into a pool that is gone.
@@ -14,14 +16,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 
 namespace mediabase {
 
 class slot_pool {
-public:
+  public:
     slot_pool(boost::asio::any_io_executor executor, int slots)
-        : free_(std::max(1, slots)), wake_(std::move(executor), std::chrono::steady_clock::time_point::max()) {}
+        : free_(std::max(1, slots)),
+          wake_(std::move(executor), std::chrono::steady_clock::time_point::max()) {}
 
     /// Waits for a free slot and takes it. False once the pool is closed (nothing is taken then).
     boost::asio::awaitable<bool> acquire() {
@@ -46,15 +50,37 @@ public:
 
     [[nodiscard]] int free() const { return free_; }
 
-private:
+  private:
     int free_;
     bool closed_ = false;
     boost::asio::steady_timer wake_;
 };
 
+/// Waits until `count` pieces of work have each called `done` once (one waiter; coroutines on one thread).
+class countdown {
+  public:
+    countdown(boost::asio::any_io_executor executor, std::size_t count)
+        : remaining_(count), wake_(std::move(executor), std::chrono::steady_clock::time_point::max()) {}
+
+    void done() {
+        if (remaining_ > 0 && --remaining_ == 0) wake_.cancel();
+    }
+
+    boost::asio::awaitable<void> wait() {
+        while (remaining_ > 0)
+            co_await wake_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+
+    [[nodiscard]] std::size_t remaining() const { return remaining_; }
+
+  private:
+    std::size_t remaining_;
+    boost::asio::steady_timer wake_; ///< never expires: cancelled when the count reaches zero
+};
+
 /// Releases a slot when it goes out of scope.
 class slot_guard {
-public:
+  public:
     explicit slot_guard(std::shared_ptr<slot_pool> pool) : pool_(std::move(pool)) {}
     slot_guard(const slot_guard&) = delete;
     slot_guard& operator=(const slot_guard&) = delete;
@@ -62,7 +88,7 @@ public:
         if (pool_) pool_->release();
     }
 
-private:
+  private:
     std::shared_ptr<slot_pool> pool_;
 };
 

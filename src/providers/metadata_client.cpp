@@ -31,7 +31,9 @@ http_client::options client_options(const metadata_settings& s) {
     o.max_connections_per_host = std::max(1, s.max_concurrency);
     o.max_idle_per_host = std::max(1, std::min(4, s.max_concurrency));
     o.rate.requests_per_second = s.requests_per_second;
-    o.rate.burst = std::clamp(s.requests_per_second / 4, 1.0, 8.0);
+    // Any one second may see the burst plus a second's worth of the rate: a small burst keeps 35/s + burst
+    // under TMDB's soft cap of ~40/s (with a burst of 8, 43 requests fell into one second and drew 429s).
+    o.rate.burst = std::clamp(s.requests_per_second / 8, 1.0, 5.0);
     o.retry.max_attempts = std::max(1, s.max_attempts);
     o.retry.backoff_base = s.backoff_base;
     o.retry.backoff_cap = std::max(s.backoff_base, std::chrono::milliseconds(8000));

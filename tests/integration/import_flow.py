@@ -28,7 +28,9 @@ def test_import_events_listing_and_incremental_rescans():
     try:
         media, data = dirs.path("media"), dirs.path("data")
         summary = generate_library(media, LIBRARY_FILES)
-        server = Server([media], data).start()
+        # Manual imports and prunes only: the watcher would pick up the file changes below by itself
+        # (tests/integration/live_watch.py covers that).
+        server = Server([media], data, ["--watch", "false"]).start()
         try:
             events = server.events()
             first = events.next()

@@ -38,7 +38,16 @@ def generate_library(directory, count, seed=7):
 class Server:
     """The mediabase binary serving on 127.0.0.1 with an ephemeral port."""
 
-    def __init__(self, media, data, extra_args=()):
+    def __init__(self, media, data, extra_args=(), env=None):
+        """`env`: variables added to (or, with value None, removed from) the inherited environment."""
+        self.env = None
+        if env:
+            self.env = dict(os.environ)
+            for name, value in env.items():
+                if value is None:
+                    self.env.pop(name, None)
+                else:
+                    self.env[name] = value
         self.args = [BIN, "serve", "--data", data, "--listen", "127.0.0.1:0", "--log-level", "info"]
         for folder in media:
             self.args += ["--media", folder]
@@ -48,7 +57,8 @@ class Server:
         self.log = []
 
     def start(self):
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=self.env)
         # The first stdout line announces the URL once the socket is bound: no sleeping.
         line = self.proc.stdout.readline()
         check(line.startswith("listening on http://127.0.0.1:"), "unexpected first line: %r" % line)

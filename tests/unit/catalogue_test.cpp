@@ -1102,3 +1102,203 @@ BOOST_AUTO_TEST_CASE(figures_count_movies_files_decades_and_resolutions) {
     BOOST_REQUIRE_EQUAL(f.recently_added.size(), 4u);
     BOOST_TEST(f.recently_added[0].id == unknown_year);
 }
+
+BOOST_AUTO_TEST_CASE(stored_moves_keep_the_movie_and_take_what_the_new_name_says) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto id = add(c, "Alien", 1979, "/media/old/Alien (1979).mkv", "720p");
+    movie_patch patch;
+    patch.watched = true;
+    patch.rating = std::optional<int>(9);
+    BOOST_REQUIRE(c.patch_movie(id, patch));
+
+    file_move move;
+    move.from = "/media/old/Alien (1979).mkv";
+    move.movie = id;
+    move.found = found("Alien", 1979, {file_at("/media/Sci-Fi/Alien (1979).mkv", "1080p")});
+    const auto result = c.store_moves(std::span(&move, 1));
+    BOOST_TEST(result.stored == 1);
+    BOOST_TEST(result.failed == 0);
+    BOOST_REQUIRE_EQUAL(result.changes.size(), 1u);
+    BOOST_TEST((result.changes[0].kind == change_kind::updated));
+    BOOST_TEST(result.changes[0].id == id);
+    BOOST_TEST(result.changes[0].source_index == 0u);
+
+    const auto m = c.get_movie(id);
+    BOOST_REQUIRE(m);
+    BOOST_TEST(m->watched);
+    BOOST_TEST(m->rating == 9);
+    BOOST_REQUIRE_EQUAL(m->files.size(), 1u);
+    BOOST_TEST(m->files[0].path == "/media/Sci-Fi/Alien (1979).mkv");
+    BOOST_TEST(m->files[0].resolution == "1080p");
+    BOOST_TEST(c.movie_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(moves_of_several_files_report_their_movie_once) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto id = store(c, found("Gone with the Wind", 1939,
+                                   {file_at("/media/a/Gone cd1.avi", std::nullopt, 1),
+                                    file_at("/media/a/Gone cd2.avi", std::nullopt, 2)}))
+                        .id;
+    std::vector<file_move> moves(2);
+    for (int part = 1; part <= 2; ++part) {
+        auto& move = moves[static_cast<std::size_t>(part - 1)];
+        move.from = "/media/a/Gone cd" + std::to_string(part) + ".avi";
+        move.movie = id;
+        move.found = found("Gone with the Wind", 1939,
+                           {file_at("/media/b/Gone cd" + std::to_string(part) + ".avi", std::nullopt, part)});
+    }
+    const auto result = c.store_moves(moves);
+    BOOST_TEST(result.stored == 2);
+    BOOST_REQUIRE_EQUAL(result.changes.size(), 1u);
+    BOOST_TEST(result.changes[0].id == id);
+    const auto m = c.get_movie(id);
+    BOOST_REQUIRE_EQUAL(m->files.size(), 2u);
+    BOOST_TEST(m->files[0].path == "/media/b/Gone cd1.avi");
+    BOOST_TEST(m->files[1].path == "/media/b/Gone cd2.avi");
+}
+
+BOOST_AUTO_TEST_CASE(a_move_whose_source_is_gone_from_the_catalogue_is_stored_as_found) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto id = add(c, "Alien", 1979, "/media/old/Alien (1979).mkv");
+    // A prune removed the source meanwhile.
+    const std::vector<std::string> pruned{"/media/old/Alien (1979).mkv"};
+    c.remove_files(pruned);
+
+    file_move move;
+    move.from = "/media/old/Alien (1979).mkv";
+    move.movie = id;
+    move.found = found("Alien", 1979, {file_at("/media/new/Alien (1979).mkv")});
+    const auto result = c.store_moves(std::span(&move, 1));
+    BOOST_TEST(result.stored == 1);
+    BOOST_REQUIRE_EQUAL(result.changes.size(), 1u);
+    BOOST_TEST((result.changes[0].kind == change_kind::added));
+    const auto m = c.get_movie(result.changes[0].id);
+    BOOST_REQUIRE(m);
+    BOOST_TEST(m->files[0].path == "/media/new/Alien (1979).mkv");
+    // The new movie is searchable like any other.
+    movie_query q;
+    q.text = "alien";
+    BOOST_TEST(c.list_movies(q).total == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_move_onto_a_catalogued_path_leaves_the_source_alone) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto alien = add(c, "Alien", 1979, "/media/Alien (1979).mkv");
+    const auto other = add(c, "Alien", 1979, "/media/copy/Alien (1979).mkv");
+    file_move move;
+    move.from = "/media/Alien (1979).mkv";
+    move.movie = alien;
+    move.found = found("Alien", 1979, {file_at("/media/copy/Alien (1979).mkv", "2160p")});
+    const auto result = c.store_moves(std::span(&move, 1));
+    BOOST_TEST(result.stored == 1);
+    const auto known = c.load_known_files();
+    BOOST_TEST(known.count("/media/Alien (1979).mkv") == 1u);
+    BOOST_TEST(known.at("/media/copy/Alien (1979).mkv").movie == other);
+}
+
+BOOST_AUTO_TEST_CASE(stored_metadata_is_laid_over_new_movies_in_the_batch_and_indexed) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const std::vector<found_movie> batch{found("Max", 2015, {file_at("/media/Max (2015).mkv")}),
+                                         found("Unknown Home Video", 2001, {file_at("/media/home.mkv")})};
+    movie max;
+    max.title = "Max";
+    max.year = 2015;
+    max.overview = "A dog that helped soldiers in Afghanistan returns to the U.S.";
+    max.genres = {"Family"};
+    max.tmdb_id = 272878;
+    max.imdb_id = "tt3369806";
+    max.match = match_state::identified;
+    max.match_confidence = 1.0;
+    max.poster = "ignored-by-an-import.jpg";
+    std::vector<std::optional<movie>> metadata{max, std::nullopt};
+
+    const auto result = c.store_found(batch, metadata);
+    BOOST_REQUIRE_EQUAL(result.stored, 2);
+    BOOST_REQUIRE_EQUAL(result.ids.size(), 2u);
+    const auto stored = c.get_movie(result.ids[0]);
+    BOOST_REQUIRE(stored);
+    BOOST_TEST(stored->tmdb_id == std::optional<std::int64_t>(272878));
+    BOOST_TEST(stored->match == match_state::identified);
+    BOOST_TEST(stored->genres == std::vector<std::string>{"Family"}, boost::test_tools::per_element());
+    // Art keys are the Cache's: an import's metadata leaves them alone.
+    BOOST_TEST(!stored->poster);
+    BOOST_TEST(c.get_movie(result.ids[1])->match == match_state::unidentified);
+    // The full-text index has the provider's words, not only the file name's.
+    BOOST_TEST(search(c, "afghanistan") == std::vector<std::string>{"Max"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_lookup_never_erases_a_match_and_art_keys_stay_until_replaced) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto id = add(c, "The Matrix", 1999, "/media/The Matrix (1999).mkv");
+    movie matrix;
+    matrix.title = "The Matrix";
+    matrix.year = 1999;
+    matrix.tmdb_id = 603;
+    matrix.match = match_state::identified;
+    BOOST_REQUIRE(c.update_metadata(id, matrix));
+    art_update art;
+    art.id = id;
+    art.poster = "aa.jpg";
+    art.backdrop = "bb.jpg";
+    BOOST_TEST(c.store_art(std::span(&art, 1)) == 1);
+
+    // The file changed and the provider was down this time.
+    auto changed = found("The Matrix", 1999, {file_at("/media/The Matrix (1999).mkv")});
+    changed.files[0].stamp.size += 1;
+    movie failed;
+    failed.title = "The Matrix";
+    failed.match = match_state::failed;
+    failed.identify_error = "provider unavailable: TMDB answered 503";
+    const std::vector<std::optional<movie>> metadata{failed};
+    const auto result = c.store_found(std::span(&changed, 1), metadata);
+    BOOST_REQUIRE_EQUAL(result.stored, 1);
+    auto kept = c.get_movie(id);
+    BOOST_REQUIRE(kept);
+    BOOST_TEST(kept->match == match_state::identified);
+    BOOST_TEST(kept->tmdb_id == std::optional<std::int64_t>(603));
+    BOOST_TEST(!kept->identify_error);
+    BOOST_TEST(kept->poster == std::optional<std::string>("aa.jpg"));
+
+    // A key left out keeps the current one.
+    art_update poster_only;
+    poster_only.id = id;
+    poster_only.poster = "cc.jpg";
+    c.store_art(std::span(&poster_only, 1));
+    kept = c.get_movie(id);
+    BOOST_TEST(kept->poster == std::optional<std::string>("cc.jpg"));
+    BOOST_TEST(kept->backdrop == std::optional<std::string>("bb.jpg"));
+}
+
+BOOST_AUTO_TEST_CASE(movies_to_identify_are_the_unmatched_the_failed_and_the_matched_without_art) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto never = add(c, "Imported Offline", 2001, "/media/a.mkv");
+    const auto outage = add(c, "During An Outage", 2002, "/media/b.mkv");
+    const auto no_match = add(c, "Home Video", 2003, "/media/c.mkv");
+    const auto no_art = add(c, "Art Download Failed", 2004, "/media/d.mkv");
+    const auto done = add(c, "Identified With Art", 2005, "/media/e.mkv");
+    auto set = [&](movie_id id, match_state state, std::optional<std::string> error, std::optional<std::int64_t> tmdb,
+                   std::optional<std::string> poster) {
+        movie m = *c.get_movie(id);
+        m.match = state;
+        m.identify_error = std::move(error);
+        m.tmdb_id = tmdb;
+        m.poster = std::move(poster);
+        BOOST_REQUIRE(c.update_metadata(id, m));
+    };
+    set(outage, match_state::failed, "provider unavailable: TMDB answered 503", std::nullopt, std::nullopt);
+    set(no_match, match_state::failed, "no match: nothing on TMDB looks like \"Home Video\"", std::nullopt,
+        std::nullopt);
+    set(no_art, match_state::identified, std::nullopt, 11, std::nullopt);
+    set(done, match_state::review, std::nullopt, 12, "ab.jpg");
+
+    auto ids = c.movies_to_identify();
+    std::sort(ids.begin(), ids.end());
+    BOOST_TEST(ids == (std::vector<movie_id>{never, outage, no_art}), boost::test_tools::per_element());
+}

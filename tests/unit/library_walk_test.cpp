@@ -228,3 +228,161 @@ BOOST_AUTO_TEST_CASE(video_extensions_match_case_insensitively) {
     BOOST_TEST(!has_video_extension("mkv", {"mkv"}));
     BOOST_TEST(!has_video_extension("a.", {"mkv"}));
 }
+
+// ---- moves: a known file found at a new place (same name, size and mtime) is a move, not a new movie ----
+
+namespace {
+
+/// Moves `from` to `to` under the library (creating folders), keeping its mtime as rename does.
+void move_within(const temp_library& lib, const std::string& from, const std::string& to) {
+    fs::create_directories((lib.root / to).parent_path());
+    fs::rename(lib.root / from, lib.root / to);
+}
+
+/// Walks once to learn the files, as a first import would store them.
+std::shared_ptr<const known_files> learn(const temp_library& lib) {
+    return known_from(walk_all({lib.root.string()}).movies);
+}
+
+struct walk_with_moves {
+    std::vector<found_movie> movies;
+    std::vector<file_move> moves;
+    walk_totals totals;
+};
+
+walk_with_moves walk_moves(const std::vector<std::string>& roots, std::shared_ptr<const known_files> known) {
+    library_walk walker({roots, default_test_extensions(), std::move(known), {}});
+    walk_with_moves result;
+    walk_batch batch;
+    while (walker.next(batch, 4)) {
+        for (auto& m : batch.movies)
+            result.movies.push_back(std::move(m));
+        for (auto& m : batch.moves)
+            result.moves.push_back(std::move(m));
+    }
+    result.totals = walker.totals();
+    return result;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_file_moved_to_another_folder_is_a_move_of_its_movie) {
+    temp_library lib;
+    lib.file("Heat (1995)/Heat (1995).mkv");
+    lib.file("Alien (1979)/Alien (1979).mkv");
+    const auto known = learn(lib);
+    const auto old_path = (lib.root / "Heat (1995)/Heat (1995).mkv").string();
+    const auto heat_id = known->at(old_path).movie;
+
+    move_within(lib, "Heat (1995)/Heat (1995).mkv", "Crime/Heat (1995) 1080p/Heat (1995).mkv");
+    const auto r = walk_moves({lib.root.string()}, known);
+    BOOST_TEST(r.movies.empty());
+    BOOST_REQUIRE_EQUAL(r.moves.size(), 1u);
+    const auto& move = r.moves[0];
+    BOOST_TEST(move.from == old_path);
+    BOOST_TEST(move.movie == heat_id);
+    BOOST_TEST(move.found.title == "Heat");
+    BOOST_REQUIRE_EQUAL(move.found.files.size(), 1u);
+    BOOST_TEST(move.found.files[0].path == (lib.root / "Crime/Heat (1995) 1080p/Heat (1995).mkv").string());
+    BOOST_TEST(move.found.files[0].root == lib.root.string());
+    BOOST_TEST((move.found.files[0].stamp == known->at(old_path).stamp));
+    BOOST_TEST(r.totals.moved_files == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_renamed_folder_moves_its_files) {
+    temp_library lib;
+    lib.file("Gone with the Wind/Gone with the Wind (1939) cd1.avi", "part one");
+    lib.file("Gone with the Wind/Gone with the Wind (1939) cd2.avi", "part two");
+    const auto known = learn(lib);
+    fs::rename(lib.root / "Gone with the Wind", lib.root / "Gone with the Wind (1939)");
+    const auto r = walk_moves({lib.root.string()}, known);
+    BOOST_TEST(r.movies.empty());
+    BOOST_TEST(r.moves.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_copy_is_a_new_file_while_the_original_is_on_disk) {
+    temp_library lib;
+    lib.file("Heat (1995)/Heat (1995).mkv");
+    const auto known = learn(lib);
+    fs::create_directories(lib.root / "Backup");
+    fs::copy_file(lib.root / "Heat (1995)/Heat (1995).mkv", lib.root / "Backup/Heat (1995).mkv");
+    fs::last_write_time(lib.root / "Backup/Heat (1995).mkv",
+                        fs::last_write_time(lib.root / "Heat (1995)/Heat (1995).mkv"));
+    const auto r = walk_moves({lib.root.string()}, known);
+    BOOST_TEST(r.moves.empty());
+    BOOST_REQUIRE_EQUAL(r.movies.size(), 1u);
+    BOOST_TEST(r.movies[0].files[0].path == (lib.root / "Backup/Heat (1995).mkv").string());
+}
+
+BOOST_AUTO_TEST_CASE(a_new_file_with_another_name_or_size_is_not_a_move) {
+    temp_library lib;
+    lib.file("Heat (1995)/Heat (1995).mkv", "video");
+    const auto known = learn(lib);
+    fs::remove(lib.root / "Heat (1995)/Heat (1995).mkv");
+    lib.file("Heat (1995)/Heat.1995.mkv", "video");           // another name
+    lib.file("Other/Heat (1995).mkv", "a bigger video file"); // another size
+    const auto r = walk_moves({lib.root.string()}, known);
+    BOOST_TEST(r.moves.empty());
+    BOOST_TEST(r.movies.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(one_vanished_file_is_the_source_of_one_move_only) {
+    temp_library lib;
+    const auto original = lib.file("Heat (1995)/Heat (1995).mkv");
+    const auto known = learn(lib);
+    const auto mtime = fs::last_write_time(original);
+    move_within(lib, "Heat (1995)/Heat (1995).mkv", "A/Heat (1995).mkv");
+    fs::create_directories(lib.root / "B");
+    fs::copy_file(lib.root / "A/Heat (1995).mkv", lib.root / "B/Heat (1995).mkv");
+    fs::last_write_time(lib.root / "B/Heat (1995).mkv", mtime);
+    const auto r = walk_moves({lib.root.string()}, known);
+    BOOST_TEST(r.moves.size() == 1u);
+    BOOST_TEST(r.movies.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(files_of_a_missing_or_empty_root_are_not_taken_for_moved) {
+    temp_library lib;
+    temp_library other;
+    lib.file("Heat (1995)/Heat (1995).mkv");
+    const auto known = learn(lib);
+    // The drive with the library is unmounted (its mount point is empty) and a copy shows up elsewhere.
+    const auto source = lib.root / "Heat (1995)/Heat (1995).mkv";
+    const auto mtime = fs::last_write_time(source);
+    fs::create_directories(other.root / "Heat (1995)");
+    fs::copy_file(source, other.root / "Heat (1995)/Heat (1995).mkv");
+    fs::last_write_time(other.root / "Heat (1995)/Heat (1995).mkv", mtime);
+    fs::remove_all(lib.root / "Heat (1995)");
+
+    auto r = walk_moves({lib.root.string(), other.root.string()}, known);
+    BOOST_TEST(r.moves.empty());
+    BOOST_TEST(r.movies.size() == 1u);
+
+    // Missing altogether: the same.
+    const auto missing = (lib.root / "gone").string();
+    auto moved_known = std::make_shared<known_files>();
+    (*moved_known)[missing + "/Heat (1995)/Heat (1995).mkv"] = known->begin()->second;
+    r = walk_moves({missing, other.root.string()}, moved_known);
+    BOOST_TEST(r.moves.empty());
+    BOOST_TEST(r.movies.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_moved_disc_keeps_its_folder_name) {
+    temp_library lib;
+    lib.file("The Matrix (1999)/BDMV/index.bdmv", "disc index");
+    lib.file("Casablanca (1942)/BDMV/index.bdmv", "disc index");
+    const auto known = learn(lib);
+    // Both index files look alike; only the one whose disc folder moved is its source.
+    move_within(lib, "The Matrix (1999)", "Sci-Fi/The Matrix (1999)");
+    const auto r = walk_moves({lib.root.string()}, known);
+    BOOST_TEST(r.movies.empty());
+    BOOST_REQUIRE_EQUAL(r.moves.size(), 1u);
+    BOOST_TEST(r.moves[0].from == (lib.root / "The Matrix (1999)/BDMV/index.bdmv").string());
+}
+
+BOOST_AUTO_TEST_CASE(move_names_are_file_names_or_disc_folders) {
+    BOOST_TEST(move_name("/m/Heat (1995)/Heat (1995).mkv") == "Heat (1995).mkv");
+    BOOST_TEST(move_name("Heat.mkv") == "Heat.mkv");
+    BOOST_TEST(move_name("/m/The Matrix (1999)/BDMV/index.bdmv") == "The Matrix (1999)/BDMV/index.bdmv");
+    BOOST_TEST(move_name("/m/Casablanca/VIDEO_TS/video_ts.ifo") == "Casablanca/VIDEO_TS/video_ts.ifo");
+    BOOST_TEST(move_name("BDMV/index.bdmv") == "BDMV/index.bdmv");
+}

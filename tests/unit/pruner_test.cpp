@@ -46,7 +46,9 @@ struct prune_fixture {
     catalogue reader_db = catalogue::open(dir.path / "db" / "mediabase.db");
     bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
           {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
-          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"}};
+          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"},
+          {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
+          {io.get_executor(), 8, "cache"}};
     dal_writer writer{b, writer_db};
     dal_reader reader{b, reader_db};
     pruner service{b};

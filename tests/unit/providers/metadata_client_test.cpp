@@ -513,7 +513,7 @@ BOOST_AUTO_TEST_CASE(keys_never_reach_logs_or_error_messages) {
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_calls_stay_under_the_rate_and_concurrency_limits) {
-    // The fake answers 429 above 30 requests in any second; the client is set to 20/s (+ a burst of 5).
+    // The fake answers 429 above 30 requests in any second; the client is set to 20/s (+ a small burst).
     control({{"rate_limit", 30}, {"latency_ms", 5}});
     auto settings = test_settings();
     settings.requests_per_second = 20;
