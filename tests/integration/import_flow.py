@@ -8,19 +8,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mediabase_harness import (Server, TempDirs, check, generate_library, run_tests)  # noqa: E402
+from mediabase_harness import (Server, TempDirs, check, generate_library, import_and_wait,  # noqa: E402
+                               run_tests)
 
 LIBRARY_FILES = 600
-
-
-def import_and_wait(server, events):
-    """Starts an import and reads events until it finishes; returns (finished job, events seen)."""
-    seen = []
-    status, job, _ = server.request("POST", "/api/v1/import")
-    check(status == 202, "POST /import answered %s" % status)
-    check(job["state"] in ("scanning", "identifying", "idle"), "bad job state %r" % job)
-    finished = events.until(lambda e: e["type"] == "import.finished" and e["job"]["id"] == job["id"], seen)
-    return finished["job"], seen
 
 
 def test_import_events_listing_and_incremental_rescans():
@@ -36,7 +27,7 @@ def test_import_events_listing_and_incremental_rescans():
             first = events.next()
             check(first["type"] == "import.status", "first event is %r" % first["type"])
 
-            job, seen = import_and_wait(server, events)
+            _, job, seen = import_and_wait(server, events)
             types = [e["type"] for e in seen]
             check("import.started" in types, "no import.started event")
             counts = job["counts"]
@@ -78,7 +69,7 @@ def test_import_events_listing_and_incremental_rescans():
             events.until(lambda e: e["type"] == "movie.updated" and e["id"] == movie_id)
 
             # An unchanged library: nothing stored again.
-            again, _ = import_and_wait(server, events)
+            _, again, _ = import_and_wait(server, events)
             check(again["counts"]["stored"] == 0, "unchanged re-import stored %d" % again["counts"]["stored"])
             check(again["counts"]["skipped"] == again["counts"]["found"], "everything skipped: %r" % again["counts"])
 
@@ -86,7 +77,7 @@ def test_import_events_listing_and_incremental_rescans():
             os.makedirs(os.path.join(media, "Zz New Arrival (2031)"))
             with open(os.path.join(media, "Zz New Arrival (2031)", "Zz New Arrival (2031).mkv"), "w") as f:
                 f.write("new")
-            third, _ = import_and_wait(server, events)
+            _, third, _ = import_and_wait(server, events)
             check(third["counts"]["stored"] == 1, "one new movie stored: %r" % third["counts"])
             status, page, _ = server.request("GET", "/api/v1/movies?q=arrival")
             check(any(m["title"] == "Zz New Arrival" and m["year"] == 2031 for m in page["movies"]),
@@ -206,7 +197,7 @@ def test_sigterm_mid_import_exits_cleanly_and_keeps_the_database():
         try:
             events = server.events()
             events.next()
-            job, _ = import_and_wait(server, events)
+            _, job, _ = import_and_wait(server, events)
             check(job["counts"]["failed"] == 0, "no failures after restart")
             status, page, _ = server.request("GET", "/api/v1/movies?limit=1")
             check(page["total"] == summary["movies_expected"],

@@ -13,7 +13,7 @@ import sys
 import websocket  # python3-websocket
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mediabase_harness import Server, TempDirs, check, run_tests  # noqa: E402
+from mediabase_harness import Server, TempDirs, check, import_and_wait, run_tests  # noqa: E402
 
 # Longer than the watcher's quiet period (1 s) plus an import of a few files, with room for a slow machine.
 NOTHING_HAPPENS_WITHIN = 4.0
@@ -25,13 +25,6 @@ def write_movie(media, relative, content="video"):
     with open(path, "w") as f:
         f.write(content)
     return path
-
-
-def import_and_wait(server, events, seen=None):
-    status, job, _ = server.request("POST", "/api/v1/import")
-    check(status == 202, "POST /import answered %s" % status)
-    finished = events.until(lambda e: e["type"] == "import.finished" and e["job"]["id"] == job["id"], seen)
-    return job, finished["job"]
 
 
 def movie_by_title(server, title):
@@ -56,7 +49,7 @@ def test_added_moved_renamed_and_deleted_files_show_up_live():
         try:
             events = server.events()
             check(events.next()["type"] == "import.status", "first event is the status")
-            _, job = import_and_wait(server, events)
+            _, job, _ = import_and_wait(server, events)
             check(job["counts"]["stored"] == 2, "initial import stored %r" % job["counts"])
 
             status, config, _ = server.request("GET", "/api/v1/config")
@@ -131,7 +124,7 @@ def test_watch_false_waits_for_a_manual_import():
         try:
             events = server.events()
             events.next()
-            _, first = import_and_wait(server, events)
+            _, first, _ = import_and_wait(server, events)
             check(first["counts"]["stored"] == 1, "initial import %r" % first["counts"])
             status, config, _ = server.request("GET", "/api/v1/config")
             check(config["watch"] is False and config["watching"] is False, "not watching: %r" % config)
@@ -149,7 +142,7 @@ def test_watch_false_waits_for_a_manual_import():
 
             # The manual import is the first one since: it finds the new movie.
             seen = []
-            job, finished = import_and_wait(server, events, seen)
+            job, finished, _ = import_and_wait(server, events, seen)
             started = events_of(seen, "import.started")
             check(len(started) == 1 and started[0]["job"]["id"] == job["id"],
                   "the manual import is the only one: %r" % started)

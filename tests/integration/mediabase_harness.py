@@ -147,6 +147,17 @@ class TempDirs:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def import_and_wait(server, events, seen=None):
+    """Starts an import and reads events until it finishes; every event read is appended to `seen`.
+    Returns (the job as started, the finished job, the events seen)."""
+    seen = [] if seen is None else seen
+    status, job, _ = server.request("POST", "/api/v1/import")
+    check(status == 202, "POST /import answered %s" % status)
+    check(job["state"] in ("scanning", "identifying", "idle"), "bad job state %r" % job)
+    finished = events.until(lambda e: e["type"] == "import.finished" and e["job"]["id"] == job["id"], seen)
+    return job, finished["job"], seen
+
+
 def run_tests(tests):
     """Runs each test function, prints a line per test, exits 1 if any failed."""
     failed = 0

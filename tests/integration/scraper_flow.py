@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mediabase_harness import SOURCE_DIR, Server, TempDirs, check, run_tests  # noqa: E402
+from mediabase_harness import SOURCE_DIR, Server, TempDirs, check, import_and_wait, run_tests  # noqa: E402
 
 FAKE = os.path.join(SOURCE_DIR, "tests", "fake_provider", "fake_provider.py")
 TMDB_KEY, OMDB_KEY = "test-tmdb-key", "test-omdb-key"
@@ -81,14 +81,6 @@ def keyed_server(media, data, fake):
                                                    "TMDB_READ_TOKEN": None}).start()
 
 
-def import_and_wait(server, events):
-    seen = []
-    status, job, _ = server.request("POST", "/api/v1/import")
-    check(status == 202, "POST /import answered %s" % status)
-    finished = events.until(lambda e: e["type"] == "import.finished" and e["job"]["id"] == job["id"], seen)
-    return finished["job"], seen
-
-
 def movies_by_title(server):
     status, page, _ = server.request("GET", "/api/v1/movies?limit=100")
     check(status == 200, "GET /movies answered %s" % status)
@@ -113,7 +105,7 @@ def test_import_identifies_movies_and_caches_their_art():
         server = keyed_server(media, data, fake)
         try:
             events = server.events()
-            job, seen = import_and_wait(server, events)
+            _, job, seen = import_and_wait(server, events)
             counts = job["counts"]
             check(counts["found"] == MOVIES and counts["stored"] == MOVIES and counts["failed"] == 0,
                   "counts after the import: %r" % counts)
@@ -152,7 +144,7 @@ def test_import_identifies_movies_and_caches_their_art():
 
             # A second import finds nothing to do and asks the provider nothing.
             before = fake.stats()["requests"]
-            job, _ = import_and_wait(server, events)
+            _, job, _ = import_and_wait(server, events)
             check(job["counts"]["skipped"] == MOVIES and job["counts"]["stored"] == 0, "re-import %r" % job["counts"])
             check(fake.stats()["requests"] == before, "an unchanged library asks the provider nothing")
 
@@ -175,7 +167,7 @@ def test_outage_keeps_every_movie_and_the_next_import_identifies_them():
         try:
             events = server.events()
             fake.control(every_nth_5xx=1, status_5xx=503)
-            job, _ = import_and_wait(server, events)
+            _, job, _ = import_and_wait(server, events)
             check(job["counts"]["stored"] == MOVIES and job["counts"]["identified"] == 0,
                   "during the outage: %r" % job["counts"])
             movies = movies_by_title(server)
@@ -186,7 +178,7 @@ def test_outage_keeps_every_movie_and_the_next_import_identifies_them():
             check(movies["The Intouchables"]["poster"], "local art is cached even when the provider is down")
 
             fake.control(reset=True)
-            job, seen = import_and_wait(server, events)
+            _, job, seen = import_and_wait(server, events)
             check(job["counts"]["identified"] == MOVIES and job["counts"]["stored"] == MOVIES,
                   "after the outage: %r" % job["counts"])
             movies = movies_by_title(server)
@@ -272,7 +264,7 @@ def test_offline_mode_says_so_and_identifies_nothing():
                                             "OMDB_API_KEY": None}).start()
         try:
             events = server.events()
-            job, _ = import_and_wait(server, events)
+            _, job, _ = import_and_wait(server, events)
             check(job["counts"]["stored"] == MOVIES and job["counts"]["identified"] == 0, "offline %r" % job["counts"])
             status, config, _ = server.request("GET", "/api/v1/config")
             check(status == 200 and config["offline"] is True, "GET /config offline %r" % config.get("offline"))
