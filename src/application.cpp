@@ -81,6 +81,10 @@ public:
         watcher_started_ = true;
     }
 
+    /// Removes cached images no movie uses: those of movies removed while the server was down, and a
+    /// crash's temp files (`serve` only; in the background).
+    void sweep_art_cache() { bus_.cache.try_send(sweep_art{}); }
+
     /// Stops the services in reverse order, each after it has handled what it holds, then the event
     /// publisher (`events_done` is signalled by whoever serves bus.events).
     asio::awaitable<void> shutdown(done_signal& events_done) {
@@ -220,6 +224,7 @@ int run_server(const settings& config) {
     }
     rt->start();
     rt->start_watcher();
+    rt->sweep_art_cache();
     auto& events_done = rt->make_done();
     rt->spawn(rt->net(), http.publish_events(), events_done);
     asio::co_spawn(rt->net(), http.accept_loop(), asio::detached);

@@ -2,11 +2,14 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <fstream>
 
 #include <unistd.h>
@@ -90,7 +93,94 @@ art_outcome copy_local_art(const fs::path& art_dir, const fs::path& file) {
     return stored;
 }
 
+bool is_art_key(std::string_view name) {
+    const auto dot = name.find('.');
+    if (dot != 64) return false;
+    const auto extension = name.substr(dot + 1);
+    if (extension != "jpg" && extension != "png" && extension != "webp") return false;
+    return std::all_of(name.begin(), name.begin() + 64,
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+void art_store::claim(const art_outcome& outcome) {
+    const auto* key = std::get_if<std::string>(&outcome);
+    if (!key) return;
+    ++claims_[*key];
+    if (sweep_keep_) sweep_keep_->insert(*key);
+}
+
+art_outcome art_store::store(std::string_view bytes) {
+    auto outcome = store_image(dir_, bytes);
+    claim(outcome);
+    return outcome;
+}
+
+art_outcome art_store::copy(const fs::path& file) {
+    auto outcome = copy_local_art(dir_, file);
+    claim(outcome);
+    return outcome;
+}
+
+void art_store::release(const std::vector<std::string>& keys) {
+    for (const auto& key : keys) {
+        const auto it = claims_.find(key);
+        if (it == claims_.end()) continue;
+        if (--it->second == 0) claims_.erase(it);
+    }
+}
+
+void art_store::begin_sweep() {
+    sweep_keep_.emplace();
+    for (const auto& [key, count] : claims_) sweep_keep_->insert(key);
+}
+
+art_sweep_result art_store::finish_sweep(const std::unordered_set<std::string>& in_use) {
+    art_sweep_result result;
+    if (!sweep_keep_) return result;
+    const auto keep = std::move(*sweep_keep_);
+    sweep_keep_.reset();
+    std::error_code ec;
+    fs::directory_iterator it(dir_, ec), end;
+    if (ec) return result; // no art dir yet: nothing to remove
+    const auto stale_before = fs::file_time_type::clock::now() - std::chrono::hours(1);
+    for (; it != end; it.increment(ec)) {
+        if (ec) break;
+        const auto name = it->path().filename().string();
+        bool remove = false;
+        if (is_art_key(name)) {
+            remove = !in_use.contains(name) && !keep.contains(name);
+        } else if (name.starts_with(".tmp-")) {
+            std::error_code time_ec;
+            const auto written = fs::last_write_time(it->path(), time_ec);
+            remove = !time_ec && written < stale_before;
+        }
+        if (!remove) continue;
+        std::error_code size_ec, remove_ec;
+        const auto size = fs::file_size(it->path(), size_ec);
+        if (!fs::remove(it->path(), remove_ec)) {
+            if (remove_ec) spdlog::warn("cache: cannot remove {}: {}", it->path().string(), remove_ec.message());
+            continue;
+        }
+        if (!is_art_key(name)) continue; // a crash's temp file: cleaned, not counted
+        ++result.removed;
+        if (!size_ec) result.bytes += static_cast<std::int64_t>(size);
+    }
+    if (ec) spdlog::warn("cache: sweeping {} stopped early: {}", dir_.string(), ec.message());
+    return result;
+}
+
 namespace {
+
+/// Runs `work` on `executor` and gives back what it returns (blocking disk work off the network thread).
+template <class Work>
+asio::awaitable<std::invoke_result_t<Work&>> run_on(asio::any_io_executor executor, Work work) {
+    using result = std::invoke_result_t<Work&>;
+    // The function object overload of co_spawn keeps `work` alive for the whole coroutine. Named, not a
+    // temporary inside the co_await: GCC 12 destroys such temporaries twice.
+    auto task = [work = std::move(work)]() mutable -> asio::awaitable<result> { co_return work(); };
+    auto done = asio::co_spawn(executor, std::move(task), asio::use_awaitable);
+    co_return co_await std::move(done);
+}
 
 /// The answers of one cache_art request, filled in by its per-image coroutines.
 struct items_state {
@@ -100,18 +190,10 @@ struct items_state {
     countdown pending;
 };
 
-asio::awaitable<art_outcome> store_on_disk(fs::path art_dir, std::string bytes) {
-    co_return store_image(art_dir, bytes);
-}
-
-asio::awaitable<art_outcome> copy_on_disk(fs::path art_dir, std::string file) {
-    co_return copy_local_art(art_dir, file);
-}
-
 /// Caches one image: the local file if there is one and it is usable, else the download.
 asio::awaitable<void> cache_image(std::shared_ptr<providers::metadata_client> client,
                                   std::shared_ptr<slot_pool> slots, asio::any_io_executor disk,
-                                  fs::path art_dir, std::optional<std::string> file,
+                                  std::shared_ptr<art_store> store, std::optional<std::string> file,
                                   std::optional<std::string> url, std::shared_ptr<items_state> state,
                                   std::size_t index, bool poster) {
     const char* what = poster ? "poster" : "backdrop";
@@ -119,8 +201,8 @@ asio::awaitable<void> cache_image(std::shared_ptr<providers::metadata_client> cl
     try {
         if (file) {
             // Named, not temporaries inside the co_await (GCC 12).
-            auto copy = copy_on_disk(art_dir, *file);
-            auto copied = co_await asio::co_spawn(disk, std::move(copy), asio::use_awaitable);
+            auto copy = run_on(disk, [store, path = fs::path(*file)] { return store->copy(path); });
+            auto copied = co_await std::move(copy);
             if (auto* k = std::get_if<std::string>(&copied))
                 key = std::move(*k);
             else
@@ -139,8 +221,8 @@ asio::awaitable<void> cache_image(std::shared_ptr<providers::metadata_client> cl
                     spdlog::warn("cache: {} not downloaded: {}", what, downloaded.error().message);
             }
             if (!bytes.empty()) {
-                auto store = store_on_disk(art_dir, std::move(bytes));
-                auto stored = co_await asio::co_spawn(disk, std::move(store), asio::use_awaitable);
+                auto write = run_on(disk, [store, bytes = std::move(bytes)] { return store->store(bytes); });
+                auto stored = co_await std::move(write);
                 if (auto* k = std::get_if<std::string>(&stored))
                     key = std::move(*k);
                 else
@@ -161,21 +243,52 @@ asio::awaitable<void> cache_image(std::shared_ptr<providers::metadata_client> cl
 
 cache::cache(bus& b, metadata_source& source, fs::path art_dir, asio::any_io_executor executor,
              asio::any_io_executor disk, int concurrency)
-    : bus_(b), source_(source), art_dir_(std::move(art_dir)), executor_(std::move(executor)),
-      disk_(std::move(disk)), slots_(std::make_shared<slot_pool>(executor_, concurrency)) {}
+    : bus_(b), source_(source), executor_(std::move(executor)), disk_(std::move(disk)),
+      store_(std::make_shared<art_store>(std::move(art_dir))),
+      slots_(std::make_shared<slot_pool>(executor_, concurrency)),
+      sweep_slot_(std::make_shared<slot_pool>(executor_, 1)) {}
 
 asio::awaitable<void> cache::run() {
     co_await run_mailbox(bus_.cache, [this](cache_message m) { return handle(std::move(m)); });
     slots_->close();
+    sweep_slot_->close();
 }
 
 asio::awaitable<bool> cache::handle(cache_message message) {
     if (std::holds_alternative<stop_service>(message)) co_return false;
-    auto& request = std::get<cache_art>(message);
-    asio::co_spawn(executor_,
-                   cache_items(source_.client(), std::move(request.items), std::move(request.reply)),
-                   asio::detached);
+    if (auto* request = std::get_if<cache_art>(&message)) {
+        asio::co_spawn(executor_,
+                       cache_items(source_.client(), std::move(request->items), std::move(request->reply)),
+                       asio::detached);
+    } else if (auto* released = std::get_if<release_art>(&message)) {
+        asio::post(disk_, [store = store_, keys = std::move(released->keys)] { store->release(keys); });
+    } else if (auto* request = std::get_if<sweep_art>(&message)) {
+        asio::co_spawn(executor_, sweep(std::move(request->reply)), asio::detached);
+    }
     co_return true;
+}
+
+asio::awaitable<void> cache::sweep(reply_to<art_sweep_result> reply) {
+    art_sweep_result result;
+    const bool admitted = co_await sweep_slot_->acquire();
+    if (admitted) {
+        slot_guard held(sweep_slot_);
+        auto begin = run_on(disk_, [store = store_] { store->begin_sweep(); return true; });
+        co_await std::move(begin);
+        auto in_use = co_await ask<std::shared_ptr<const std::unordered_set<std::string>>>(
+            bus_.dal_reads, [](auto r) { return get_art_keys{std::move(r)}; });
+        if (in_use && *in_use) {
+            auto finish = run_on(disk_, [store = store_, keys = *in_use] { return store->finish_sweep(*keys); });
+            result = co_await std::move(finish);
+            if (result.removed > 0)
+                spdlog::info("cache: removed {} images no movie uses ({} KiB)", result.removed,
+                             result.bytes / 1024);
+        } else {
+            auto cancel = run_on(disk_, [store = store_] { store->cancel_sweep(); return true; });
+            co_await std::move(cancel);
+        }
+    }
+    reply(result);
 }
 
 asio::awaitable<void> cache::cache_items(std::shared_ptr<providers::metadata_client> client,
@@ -190,12 +303,12 @@ asio::awaitable<void> cache::cache_items(std::shared_ptr<providers::metadata_cli
         auto& item = items[i];
         if (item.poster_file || item.poster_url)
             asio::co_spawn(executor_,
-                           cache_image(client, slots_, disk_, art_dir_, std::move(item.poster_file),
+                           cache_image(client, slots_, disk_, store_, std::move(item.poster_file),
                                        std::move(item.poster_url), state, i, true),
                            asio::detached);
         if (item.backdrop_file || item.backdrop_url)
             asio::co_spawn(executor_,
-                           cache_image(client, slots_, disk_, art_dir_, std::move(item.backdrop_file),
+                           cache_image(client, slots_, disk_, store_, std::move(item.backdrop_file),
                                        std::move(item.backdrop_url), state, i, false),
                            asio::detached);
     }

@@ -823,8 +823,8 @@ struct catalogue::impl {
         v.id = id;
         v.updated_at = utc_now_iso8601();
         const bool keep_art = for_import;
-        const bool keep_match =
-            for_import && m.match != match_state::identified && m.match != match_state::review;
+        const bool matched = m.match == match_state::identified || m.match == match_state::review;
+        const bool keep_match = for_import && !matched;
         // An empty title from a provider would blank the list: keep the one the movie has.
         const std::string title_sql = m.title.empty() ? "title" : ":title";
         const std::string title_key_sql = m.title.empty() ? "title_key" : ":title_key";
@@ -872,6 +872,8 @@ struct catalogue::impl {
             " certification = :certification, collection = :collection, tmdb_id = :tmdb_id,"
             " imdb_id = :imdb_id," +
             std::string(keep_art ? "" : " poster = :poster, backdrop = :backdrop,") +
+            // A new match starts with no art to retry: store_art says whether its art could be cached.
+            std::string(matched ? " art_retry = 0," : "") +
             " imdb_rating = :imdb_rating,"
             " imdb_votes = :imdb_votes, metascore = :metascore, awards = :awards,"
             " vote_average = :vote_average, vote_count = :vote_count, match_state = :match,"
@@ -1159,18 +1161,20 @@ std::int64_t catalogue::store_art(std::span<const art_update> updates) {
     write_transaction transaction(impl_->sql);
     std::int64_t id = 0;
     nullable<std::string> poster, backdrop;
+    int retry = 0;
     std::string now = utc_now_iso8601();
     auto update = prepare(impl_->sql,
                           "UPDATE movies SET poster = coalesce(:poster, poster),"
-                          " backdrop = coalesce(:backdrop, backdrop), updated_at = :now WHERE id = :id",
-                          use(poster, "poster"), use(backdrop, "backdrop"), soci::use(now, "now"),
-                          soci::use(id, "id"));
+                          " backdrop = coalesce(:backdrop, backdrop), art_retry = :retry, updated_at = :now"
+                          " WHERE id = :id",
+                          use(poster, "poster"), use(backdrop, "backdrop"), soci::use(retry, "retry"),
+                          soci::use(now, "now"), soci::use(id, "id"));
     std::int64_t updated = 0;
     for (const auto& u : updates) {
-        if (!u.poster && !u.backdrop) continue;
         id = u.id;
         poster.set(u.poster);
         backdrop.set(u.backdrop);
+        retry = u.retry ? 1 : 0;
         execute(update);
         updated += update.get_affected_rows();
     }
@@ -1405,10 +1409,21 @@ std::vector<movie_id> catalogue::movies_to_identify() {
     auto select = prepare(impl_->sql,
                           "SELECT id FROM movies WHERE match_state = 'unidentified'"
                           " OR (match_state = 'failed' AND coalesce(identify_error, '') NOT LIKE 'no match:%')"
-                          " OR (match_state IN ('identified', 'review') AND poster IS NULL AND tmdb_id IS NOT NULL)",
+                          " OR (match_state IN ('identified', 'review') AND art_retry = 1)",
                           soci::into(id));
     for_each_row(select, [&] { ids.push_back(id); });
     return ids;
+}
+
+std::unordered_set<std::string> catalogue::art_keys() {
+    std::unordered_set<std::string> keys;
+    std::string key;
+    auto select = prepare(impl_->sql,
+                          "SELECT poster FROM movies WHERE poster IS NOT NULL"
+                          " UNION SELECT backdrop FROM movies WHERE backdrop IS NOT NULL",
+                          soci::into(key));
+    for_each_row(select, [&] { keys.insert(key); });
+    return keys;
 }
 
 std::vector<std::string> catalogue::genres() {

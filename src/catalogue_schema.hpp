@@ -131,9 +131,19 @@ END)sql",
     "CREATE INDEX media_files_resolution ON media_files (resolution COLLATE NOCASE, movie_id)",
 });
 
+// Version 3: art that could not be cached is retried. A matched movie without a poster is no longer taken
+// for a failed download: TMDB has no poster for some films, and those are not looked up again and again.
+inline constexpr auto version_3 = std::to_array<std::string_view>({
+    "ALTER TABLE movies ADD COLUMN art_retry INTEGER NOT NULL DEFAULT 0",
+    // Movies stored before this step: the old rule (matched, no poster) decides once.
+    "UPDATE movies SET art_retry = 1 WHERE match_state IN ('identified', 'review') AND poster IS NULL"
+    " AND tmdb_id IS NOT NULL",
+});
+
 inline constexpr auto migrations = std::to_array<migration_step>({
     {1, version_1},
     {2, version_2},
+    {3, version_3},
 });
 
 inline constexpr int current_version = migrations.back().version;

@@ -121,12 +121,10 @@ asio::awaitable<void> core::begin_walk(std::int64_t job, std::vector<std::string
             // Online, movies a provider has not identified yet are walked again, to be identified this time.
             return load_known_files{std::move(reply), retry};
         });
-    // Online, the walk waits for the network (scan_gate); offline it goes as fast as the DAL stores.
-    gate_.reset();
-    if (!settings_.offline()) {
-        gate_ = std::make_shared<scan_gate>(executor_, scan_batches_ahead);
-        for (std::size_t i = 0; i < scan_batches_ahead; ++i) gate_->try_send(error_code{});
-    }
+    // The walk waits while the Scraper is behind (scan_gate): online every movie goes there, offline those
+    // with local metadata. Batches stored as they are give their token back at once.
+    gate_ = std::make_shared<scan_gate>(executor_, scan_batches_ahead);
+    for (std::size_t i = 0; i < scan_batches_ahead; ++i) gate_->try_send(error_code{});
     scan_request request{job,     std::move(roots), std::move(extensions), known.value_or(nullptr),
                          std::move(stop), gate_};
     if (!known) {
@@ -146,20 +144,34 @@ asio::awaitable<bool> core::on(get_import_status& m) {
 }
 
 asio::awaitable<bool> core::on(movies_found& m) {
-    // An online walk's token comes back here, or from identify_found once the new movies are on their way.
+    // The walk's token comes back here, or from identify_found once the movies for the Scraper are on their way.
     auto gate = std::move(m.gate);
     const bool this_job = import_.busy() && m.job == import_.job().id;
-    const bool to_identify = this_job && gate && !m.movies.empty();
+    const auto found = static_cast<std::int64_t>(m.movies.size());
+    // Online every movie goes to the Scraper; offline only those with an NFO or art beside them (the Scraper
+    // reads them, the Cache copies the art), the rest are stored as their names say.
+    std::vector<found_movie> to_scraper;
+    if (this_job && !settings_.offline()) {
+        to_scraper = std::move(m.movies);
+        m.movies.clear();
+    } else if (this_job) {
+        const auto local = std::stable_partition(m.movies.begin(), m.movies.end(),
+                                                 [](const found_movie& f) { return !f.local_metadata; });
+        to_scraper.assign(std::make_move_iterator(local), std::make_move_iterator(m.movies.end()));
+        m.movies.erase(local, m.movies.end());
+    }
+    const bool to_identify = gate && !to_scraper.empty();
     if (gate && !to_identify) gate->try_send(error_code{});
     if (!this_job) co_return true;
     const auto count = static_cast<std::int64_t>(m.movies.size());
     const auto moved = static_cast<std::int64_t>(m.moves.size());
     // A moved file counts as a movie found (and stored once moved).
-    import_.found(count + moved, m.unchanged_movies, std::move(m.current));
+    import_.found(found + moved, m.unchanged_movies, std::move(m.current));
     if (to_identify) {
-        import_.dispatched(count);
-        asio::co_spawn(executor_, identify_found(m.job, std::move(m.movies), std::move(gate)), asio::detached);
-    } else if (count > 0) {
+        import_.dispatched(static_cast<std::int64_t>(to_scraper.size()));
+        asio::co_spawn(executor_, identify_found(m.job, std::move(to_scraper), std::move(gate)), asio::detached);
+    }
+    if (count > 0) {
         import_.dispatched(count);
         auto movies = std::make_shared<const std::vector<found_movie>>(std::move(m.movies));
         auto [to, from] = make_reply<store_result>(executor_);
@@ -177,32 +189,28 @@ asio::awaitable<bool> core::on(movies_found& m) {
         auto [to, from] = make_reply<store_result>(executor_);
         move_files message{std::move(moves), std::move(to)};
         if (!co_await post(bus_.dal_writes, std::move(message))) co_return true;
-        asio::co_spawn(executor_, await_moved(m.job, moved, std::move(from), std::move(described)),
+        asio::co_spawn(executor_, await_stored(m.job, moved, std::move(from), std::move(described)),
                        asio::detached);
     }
     co_return true;
 }
 
-asio::awaitable<void> core::await_moved(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
-                                        std::shared_ptr<const std::vector<found_movie>> movies) {
-    auto result = co_await reply.get();
-    std::vector<movie> stored_movies;
-    if (result && !result->changes.empty()) {
-        std::vector<movie_id> ids;
-        for (const auto& change : result->changes) ids.push_back(change.id);
-        // A moved movie keeps its metadata, watched state and rating: its event says so, not just the file name.
-        auto read = co_await ask<std::vector<movie>>(
-            bus_.dal_reads, [&](auto r) { return get_movies{std::move(ids), std::move(r)}; });
-        if (read) stored_movies = std::move(*read);
-    }
-    batch_stored message{job, requested, std::move(result), std::move(movies), std::move(stored_movies)};
-    co_await post(bus_.core, std::move(message));
-}
-
 asio::awaitable<void> core::await_stored(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
                                          std::shared_ptr<const std::vector<found_movie>> movies) {
     auto result = co_await reply.get();
-    batch_stored message{job, requested, std::move(result), std::move(movies), {}};
+    std::vector<movie> stored_movies;
+    std::vector<movie_id> updated;
+    if (result)
+        for (const auto& change : result->changes)
+            if (change.kind == change_kind::updated) updated.push_back(change.id);
+    if (!updated.empty()) {
+        // An updated movie (a new version, a moved file) keeps its metadata, watched state and rating: its
+        // event says so, not just what the file name says. A new movie is described from what was found.
+        auto read = co_await ask<std::vector<movie>>(
+            bus_.dal_reads, [&](auto r) { return get_movies{std::move(updated), std::move(r)}; });
+        if (read) stored_movies = std::move(*read);
+    }
+    batch_stored message{job, requested, std::move(result), std::move(movies), std::move(stored_movies)};
     co_await post(bus_.core, std::move(message));
 }
 
@@ -263,8 +271,9 @@ asio::awaitable<void> core::finish_if_complete() {
     import_.finish(utc_now_iso8601());
     import_.take_dirty();
     const auto& c = import_.job().counts;
-    spdlog::info("import {} finished: {} found, {} skipped, {} identified, {} stored, {} with art, {} failed",
-                 import_.job().id, c.found, c.skipped, c.identified, c.stored, c.art_cached, c.failed);
+    spdlog::info("import {} finished: {} found, {} skipped, {} identified, {} not identified, {} stored, {} with "
+                 "art, {} failed",
+                 import_.job().id, c.found, c.skipped, c.identified, c.unidentified, c.stored, c.art_cached, c.failed);
     import_event message{import_event::kind::finished, import_.job()};
     co_await post(bus_.events, std::move(message));
     co_await after_import();
@@ -334,7 +343,7 @@ asio::awaitable<void> core::identify_found(std::int64_t job, std::vector<found_m
         if (!admitted) co_return; // shutting down: the job is aborted
         asio::co_spawn(executor_, identify_chunk(job, std::move(chunk)), asio::detached);
     }
-    gate->try_send(error_code{});
+    if (gate) gate->try_send(error_code{});
 }
 
 asio::awaitable<void> core::identify_chunk(std::int64_t job, std::shared_ptr<const std::vector<found_movie>> movies) {
@@ -371,6 +380,7 @@ asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_mo
     std::vector<std::size_t> art_owner; ///< index in the chunk of each art request
     for (std::size_t i = 0; i < count; ++i) {
         auto& result = results[i];
+        if (result.metadata && result.metadata->match == match_state::failed) ++outcome.unidentified;
         if (result.matched()) {
             ++outcome.identified;
             // A sure match's ids join other versions of the film (other folders, other names) to one movie.
@@ -399,11 +409,20 @@ asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_mo
     auto stored = co_await store_from.get();
     std::optional<std::vector<cached_art>> cached;
     if (art_reply) cached = co_await art_reply->get();
-    if (!stored) co_return; // the DAL dropped the batch (shutting down): every movie counts as failed
+    // Once the keys are on their movies (or will not be), the Cache may sweep them when unused.
+    release_art release;
+    if (cached)
+        for (const auto& keys : *cached)
+            for (const auto* key : {&keys.poster, &keys.backdrop})
+                if (*key) release.keys.push_back(**key);
+    if (!stored) { // the DAL dropped the batch (shutting down): every movie counts as failed
+        co_await post(bus_.cache, std::move(release));
+        co_return;
+    }
     outcome.stored = stored->stored;
 
-    // 3. The art keys onto the stored movies. A failed download leaves the movie without that art; the next
-    // online import tries again (catalogue::movies_to_identify).
+    // 3. The art keys onto the stored movies. Art that could not be cached is marked for the next online
+    // import to try again (catalogue::movies_to_identify).
     std::vector<art_update> updates;
     if (cached && cached->size() == art_owner.size()) {
         for (std::size_t k = 0; k < art_owner.size(); ++k) {
@@ -411,17 +430,19 @@ asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_mo
             if (keys.complete) ++outcome.art_cached;
             const auto i = art_owner[k];
             const movie_id id = i < stored->ids.size() ? stored->ids[i] : 0;
-            if (id == 0 || (!keys.poster && !keys.backdrop)) continue;
+            if (id == 0) continue;
             art_update update;
             update.id = id;
             update.poster = keys.poster;
             update.backdrop = keys.backdrop;
+            update.retry = !keys.complete;
             updates.push_back(std::move(update));
         }
     }
     if (!updates.empty())
         co_await ask<std::int64_t>(bus_.dal_writes,
                                    [&](auto reply) { return store_art{std::move(updates), std::move(reply)}; });
+    if (!release.keys.empty()) co_await post(bus_.cache, std::move(release));
 
     // 4. Events with the movies as stored (metadata, art, files): a chunk is small, one read.
     if (stored->changes.empty()) co_return;
@@ -443,6 +464,7 @@ asio::awaitable<bool> core::on(chunk_done& m) {
     if (!import_.busy() || m.job != import_.job().id) co_return true;
     import_.identified(m.identified);
     import_.art_cached(m.art_cached);
+    import_.unidentified(m.unidentified);
     import_.stored(m.stored, m.failed);
     co_await finish_if_complete();
     co_return true;

@@ -62,6 +62,10 @@ asio::awaitable<void> dal_reader::run() {
 asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
     co_return std::visit(overloaded{
                              [](stop_service&) { return false; },
+                             [this](get_art_keys& m) {
+                                 m.reply(std::make_shared<const std::unordered_set<std::string>>(db_.art_keys()));
+                                 return true;
+                             },
                              [this](load_known_files& m) {
                                  auto files = db_.load_known_files();
                                  if (m.retry_unmatched) forget_movies(files, db_.movies_to_identify());

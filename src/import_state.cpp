@@ -50,6 +50,12 @@ void import_state::art_cached(std::int64_t movies) {
     dirty_ = true;
 }
 
+void import_state::unidentified(std::int64_t movies) {
+    if (!busy()) return;
+    job_.counts.unidentified += movies;
+    dirty_ = true;
+}
+
 void import_state::walk_finished() {
     if (!busy()) return;
     walk_over_ = true;

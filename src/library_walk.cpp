@@ -67,6 +67,9 @@ struct disc_layout {
 };
 constexpr disc_layout disc_layouts[] = {{"BDMV", "index.bdmv"}, {"VIDEO_TS", "VIDEO_TS.IFO"}};
 
+/// Files beside a movie that hold its metadata: a Kodi NFO and art (see providers/nfo.hpp).
+const std::vector<std::string> sidecar_extensions{"nfo", "jpg", "jpeg", "png", "webp"};
+
 } // namespace
 
 bool is_ignored_folder(std::string_view name) {
@@ -195,6 +198,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
 
     std::vector<std::string> subfolders;
     std::vector<std::pair<std::string, file_stamp>> videos; // name, stamp
+    bool local_metadata = false; // an NFO or an image in this folder
     while (const dirent* entry = ::readdir(dir.get())) {
         const std::string_view name = entry->d_name;
         if (name == "." || name == "..") continue;
@@ -220,6 +224,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
             if (!is_disc) subfolders.emplace_back(name);
             continue;
         }
+        if (type == DT_REG && !local_metadata) local_metadata = has_video_extension(name, sidecar_extensions);
         if (type != DT_REG || !has_video_extension(name, options_.extensions)) continue;
         // Disc index files count only through their disc folder (handled above).
         if (has_video_extension(name, {"bdmv", "ifo"})) continue;
@@ -287,6 +292,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
             m.year = parsed.year;
             m.tmdb_id = parsed.tmdb_id;
             m.imdb_id = parsed.imdb_id;
+            m.local_metadata = local_metadata;
             batch.movies.push_back(std::move(m));
         }
         auto& movie = batch.movies[it->second];

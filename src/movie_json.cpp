@@ -179,7 +179,8 @@ boost::json::object to_json(const movie& m) {
 
 boost::json::object to_json(const import_counts& c) {
     return {{"found", c.found},   {"skipped", c.skipped},       {"identified", c.identified},
-            {"stored", c.stored}, {"art_cached", c.art_cached}, {"failed", c.failed}};
+            {"stored", c.stored}, {"art_cached", c.art_cached}, {"failed", c.failed},
+            {"unidentified", c.unidentified}};
 }
 
 boost::json::object to_json(const import_job& job) {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -74,8 +75,16 @@ asio::awaitable<prune_result> pruner::prune(const std::vector<std::string>& root
             bus_.dal_writes, [&](auto reply) { return remove_files{result.removed_paths, std::move(reply)}; });
         if (changes) result.changes = std::move(*changes);
     }
-    spdlog::info("prune: checked {} files, {} vanished, {} movies changed, {} roots left alone", result.checked,
-                 result.removed_paths.size(), result.changes.size(), result.skipped_roots.size());
+    const bool removed_movies = std::any_of(result.changes.begin(), result.changes.end(),
+                                            [](const movie_change& c) { return c.kind == change_kind::removed; });
+    if (removed_movies) {
+        // Their art goes too, unless another movie shows the same image.
+        auto swept = co_await ask<art_sweep_result>(bus_.cache, [](auto reply) { return sweep_art{std::move(reply)}; });
+        if (swept) result.art_removed = swept->removed;
+    }
+    spdlog::info("prune: checked {} files, {} vanished, {} movies changed, {} images removed, {} roots left alone",
+                 result.checked, result.removed_paths.size(), result.changes.size(), result.art_removed,
+                 result.skipped_roots.size());
     co_return result;
 }
 

@@ -176,6 +176,14 @@ asio::awaitable<api_result<movie>> replace_metadata(bus& b, const movie& current
     auto updated = co_await ask<std::optional<movie>>(b.dal_writes, [&](auto reply) {
         return set_metadata{current.id, std::move(metadata), std::move(reply)};
     });
+    // The new keys are stored; the movie's old art may now be unused: the Cache sweeps it.
+    release_art release;
+    if (art)
+        for (const auto* key : {&art->poster, &art->backdrop})
+            if (*key) release.keys.push_back(**key);
+    co_await post(b.cache, std::move(release));
+    // Answered once the old art is gone, so what the client sees next is already tidy.
+    co_await ask<art_sweep_result>(b.cache, [](auto reply) { return sweep_art{std::move(reply)}; });
     if (!updated) co_return unavailable();
     if (!*updated) co_return not_found("no movie with id " + std::to_string(current.id));
     movie_event event{change_kind::updated, (*updated)->id, **updated};
@@ -436,6 +444,12 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
             if (!thumbnails.empty())
                 cached = co_await ask<std::vector<cached_art>>(
                     bus_.cache, [&](auto r) { return cache_art{std::move(thumbnails), std::move(r)}; });
+            // Thumbnails belong to no movie: the next sweep may remove them.
+            release_art release;
+            if (cached)
+                for (const auto& thumbnail : *cached)
+                    if (thumbnail.poster) release.keys.push_back(*thumbnail.poster);
+            if (!release.keys.empty()) co_await post(bus_.cache, std::move(release));
             json::array results;
             for (std::size_t i = 0; i < hits.size(); ++i) {
                 const auto& hit = hits[i];

@@ -57,7 +57,8 @@ json::object to_json(const prune_result& result) {
     return {{"checked", result.checked},
             {"removed", std::move(removed)},
             {"removed_files", std::move(paths)},
-            {"skipped_roots", std::move(skipped)}};
+            {"skipped_roots", std::move(skipped)},
+            {"art_removed", result.art_removed}};
 }
 
 std::shared_ptr<const std::string> event_frame(const event_message& event) {

@@ -20,7 +20,10 @@
 ///   Server  -> DAL(r)   list_movies, get_movie, find_duplicates, list_genres, get_stats
 ///   Server  -> DAL(w)   patch_movie
 ///   Server  -> Pruner   prune_request                    (Pruner -> DAL(r) files_under_root,
-///                                                          Pruner -> DAL(w) remove_files)
+///                                                          Pruner -> DAL(w) remove_files,
+///                                                          Pruner -> Cache sweep_art)
+///   Core, Server -> Cache release_art                    (the keys of a cache_art reply are stored)
+///   Cache   -> DAL(r)   get_art_keys                     (what a sweep must keep)
 ///   Core, Pruner -> Events   import/movie/prune events   (Server pushes them to WebSocket clients;
 ///                                                          `mediabase scan` prints them instead)
 
@@ -34,6 +37,7 @@
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -98,7 +102,7 @@ struct batch_stored {
     std::int64_t requested = 0;
     std::optional<store_result> result; ///< nullopt: the DAL dropped the batch (shutting down)
     std::shared_ptr<const std::vector<found_movie>> movies; ///< the stored batch, to describe changes
-    std::vector<movie> stored_movies; ///< the changed movies as the catalogue holds them, when read (moves)
+    std::vector<movie> stored_movies; ///< the updated movies as the catalogue holds them
 };
 
 /// Sent to Core by its own timer: publish throttled progress.
@@ -136,6 +140,7 @@ struct chunk_done {
     std::int64_t failed = 0;     ///< could not be stored
     std::int64_t identified = 0; ///< matched on TMDB (identified or review)
     std::int64_t art_cached = 0; ///< movies whose art is all in the cache
+    std::int64_t unidentified = 0; ///< stored without a match: the lookup failed (match failed)
 };
 
 using core_message = std::variant<stop_service, start_import, get_import_status, movies_found, scan_finished,
@@ -256,8 +261,14 @@ struct get_stats {
     reply_to<boost::json::object> reply;
 };
 
+/// Every art key a movie uses (catalogue::art_keys), for the Cache's sweep.
+struct get_art_keys {
+    static constexpr const char* name = "get_art_keys";
+    reply_to<std::shared_ptr<const std::unordered_set<std::string>>> reply;
+};
+
 using dal_read_message = std::variant<stop_service, load_known_files, list_movies, get_movie, get_movies,
-                                      find_duplicates, list_genres, get_files_under_root, get_stats>;
+                                      find_duplicates, list_genres, get_files_under_root, get_stats, get_art_keys>;
 
 // ------------------------------------------------------------------------------------------- Scraper
 
@@ -362,7 +373,27 @@ struct cache_art {
     reply_to<std::vector<cached_art>> reply;
 };
 
-using cache_message = std::variant<stop_service, cache_art>;
+/// The keys of a cache_art reply are now stored on their movies, or no longer wanted: the Cache may remove
+/// them once no movie uses them. Every holder of a cache_art reply sends this once, with every key of it.
+struct release_art {
+    static constexpr const char* name = "release_art";
+    std::vector<std::string> keys;
+};
+
+/// What a sweep of the art cache removed.
+struct art_sweep_result {
+    std::int64_t removed = 0; ///< images no movie uses any more
+    std::int64_t bytes = 0;   ///< their size
+};
+
+/// Removes cached images no movie uses (after a prune, a fixed match, and at start-up). Images handed out and
+/// not yet released are kept: an import in flight is about to store them.
+struct sweep_art {
+    static constexpr const char* name = "sweep_art";
+    reply_to<art_sweep_result> reply; ///< may be empty: nobody waits
+};
+
+using cache_message = std::variant<stop_service, cache_art, release_art, sweep_art>;
 
 // -------------------------------------------------------------------------------------------- Pruner
 
@@ -377,6 +408,7 @@ struct prune_result {
     std::vector<movie_change> changes;         ///< movies removed or updated (lost a file)
     std::vector<std::string> removed_paths;    ///< files that vanished
     std::vector<skipped_root> skipped_roots;   ///< failsafe: missing or empty roots
+    std::int64_t art_removed = 0;              ///< cached images of removed movies, deleted
 };
 
 struct prune_request {

@@ -5,7 +5,10 @@
 /// into the art dir. A key never changes meaning, so `/img/<key>` is served as immutable.
 ///
 /// Mailbox `bus.cache`: each cache_art request runs on its own; at most `concurrency` downloads at once (a
-/// slot_pool). Disk work (reading local art, writing images) runs on the disk executor.
+/// slot_pool). Disk work (reading local art, writing images, sweeping) runs on the disk executor.
+///
+/// Images no movie uses any more (a pruned movie, a fixed match) are removed by a sweep (sweep_art): after
+/// every prune that removed a movie, after a fixed match or refresh, and once at start-up.
 
 #include "mediabase/bus.hpp"
 #include "mediabase/scraper.hpp"
@@ -16,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 namespace mediabase {
@@ -48,6 +53,45 @@ using art_outcome = std::variant<std::string, art_error>;
 [[nodiscard]] art_outcome copy_local_art(const std::filesystem::path& art_dir,
                                          const std::filesystem::path& file);
 
+/// The art dir on disk and the keys handed out that no movie stores yet ("claims"). Disk thread only: the
+/// Cache runs every call there, so a sweep never interleaves with storing an image.
+///
+/// Why claims: an image is stored (or found already there) and its key handed out before the movie that uses
+/// it is written; a sweep in between must not take the image away. A sweep keeps every key claimed when it
+/// begins or claimed while it runs, so a key is only removed when the catalogue read that the sweep made
+/// already saw whether a movie uses it.
+class art_store {
+  public:
+    explicit art_store(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+    /// store_image / copy_local_art, claiming the key they give.
+    [[nodiscard]] art_outcome store(std::string_view bytes);
+    [[nodiscard]] art_outcome copy(const std::filesystem::path& file);
+    /// Gives back one claim per key (a key claimed twice is released twice).
+    void release(const std::vector<std::string>& keys);
+
+    /// Starts a sweep: the keys claimed from now until finish_sweep are kept.
+    void begin_sweep();
+    /// Removes every cached image whose key is neither in `in_use` nor kept by begin_sweep, and temp files
+    /// a crash left behind (older than an hour). Only names the cache writes are touched.
+    art_sweep_result finish_sweep(const std::unordered_set<std::string>& in_use);
+    /// Ends a sweep that could not read the catalogue: nothing is removed.
+    void cancel_sweep() { sweep_keep_.reset(); }
+
+    [[nodiscard]] std::size_t claimed() const { return claims_.size(); }
+    [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+
+  private:
+    void claim(const art_outcome& outcome);
+
+    std::filesystem::path dir_;
+    std::unordered_map<std::string, std::size_t> claims_;
+    std::optional<std::unordered_set<std::string>> sweep_keep_; ///< set while a sweep runs
+};
+
+/// True for a name the cache writes: a key (64 lower-case hex digits, ".jpg", ".png" or ".webp").
+[[nodiscard]] bool is_art_key(std::string_view name);
+
 class cache {
   public:
     cache(bus& b, metadata_source& source, std::filesystem::path art_dir, asio::any_io_executor executor,
@@ -60,13 +104,17 @@ class cache {
     asio::awaitable<void> cache_items(std::shared_ptr<providers::metadata_client> client,
                                       std::vector<art_sources> items,
                                       reply_to<std::vector<cached_art>> reply);
+    /// One sweep at a time (sweep_slot_): begin on disk, read the keys in use, finish on disk. An empty
+    /// `reply`: nobody waits for the result.
+    asio::awaitable<void> sweep(reply_to<art_sweep_result> reply);
 
     bus& bus_;
     metadata_source& source_;
-    std::filesystem::path art_dir_;
     asio::any_io_executor executor_;
     asio::any_io_executor disk_;
+    std::shared_ptr<art_store> store_; ///< used on the disk executor only
     std::shared_ptr<slot_pool> slots_;
+    std::shared_ptr<slot_pool> sweep_slot_;
 };
 
 } // namespace mediabase

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace mediabase {
@@ -73,6 +74,7 @@ struct art_update {
     movie_id id = 0;
     std::optional<std::string> poster;
     std::optional<std::string> backdrop;
+    bool retry = false; ///< some of its art could not be cached: the next online import tries again
 };
 
 /// Movies with more than one entry for what looks like the same film (same TMDB id, or same normalised
@@ -166,9 +168,11 @@ public:
     std::int64_t movie_count();
     std::vector<std::string> genres(); ///< every genre in use, sorted
     /// Movies an online import should identify again: never identified (unidentified, e.g. imported offline),
-    /// failed for a reason that may pass (an outage; not "no match"), or matched but without a poster (the
-    /// art download failed).
+    /// failed for a reason that may pass (an outage; not "no match"), or matched but with art that could not
+    /// be cached (store_art's `retry`; a film the provider has no poster for is not retried).
     std::vector<movie_id> movies_to_identify();
+    /// Every art key some movie uses (poster or backdrop): what the art cache must keep.
+    std::unordered_set<std::string> art_keys();
     library_figures figures();
 
 private:

@@ -48,13 +48,12 @@ private:
     /// After a job: the follow-up import that changes asked for meanwhile, or else the prune they asked for.
     asio::awaitable<void> after_import();
     asio::awaitable<void> prune_vanished(std::vector<std::string> roots);
-    /// Like await_stored, and reads the moved movies back so their events carry them whole.
-    asio::awaitable<void> await_moved(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
-                                      std::shared_ptr<const std::vector<found_movie>> movies);
 
     /// Loads the known files, then asks the Scanner to walk (spawned: Core keeps serving meanwhile).
     asio::awaitable<void> begin_walk(std::int64_t job, std::vector<std::string> roots,
                                      std::vector<std::string> extensions, std::stop_token stop);
+    /// Waits for the DAL's answer to a batch (found movies or moves), reads the updated movies back so their
+    /// events carry them whole, and forwards it all to Core's mailbox as batch_stored (spawned).
     asio::awaitable<void> await_stored(std::int64_t job, std::int64_t requested, reply_from<store_result> reply,
                                        std::shared_ptr<const std::vector<found_movie>> movies);
     asio::awaitable<void> tick_progress();

@@ -34,6 +34,8 @@ public:
 
     /// Art cached for `movies`.
     void art_cached(std::int64_t movies);
+    /// Movies stored without a match because their lookup failed.
+    void unidentified(std::int64_t movies);
 
     /// The walk is over: the job moves on to waiting for what is in flight.
     void walk_finished();

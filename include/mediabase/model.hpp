@@ -94,7 +94,10 @@ struct import_counts {
     std::int64_t identified = 0; ///< movies matched with a provider
     std::int64_t stored = 0;     ///< movies written to the catalogue
     std::int64_t art_cached = 0; ///< movies whose art is in the cache
-    std::int64_t failed = 0;     ///< movies that could not be stored or identified
+    std::int64_t failed = 0;     ///< movies that could not be stored
+    /// Movies stored without a match because the lookup failed (an outage, a rejected key, no match); they
+    /// carry the reason and are looked up again on the next online import.
+    std::int64_t unidentified = 0;
     friend bool operator==(const import_counts&, const import_counts&) = default;
 };
 
@@ -119,6 +122,9 @@ struct found_movie {
     std::optional<std::int64_t> tmdb_id; ///< from an id in the name or a local NFO
     std::optional<std::string> imdb_id;
     std::vector<media_file> files; ///< id is 0; path, root, stamp and the parsed fields are set
+    /// An NFO or an image lies in its folder (the walk saw one in the listing): offline imports read them
+    /// too, not only the name.
+    bool local_metadata = false;
 };
 
 /// A catalogued file found at a new place (a rename or move on disk): a new path whose file name, size and

@@ -3,6 +3,7 @@ loopback. Imports identify movies (ids in names, NFOs, searches), cache their ar
 provider outage without losing a movie and identify them on the next import; a wrong match is fixed over
 REST; offline mode says so; API keys never leak into GET /config or the log."""
 
+import contextlib
 import hashlib
 import json
 import os
@@ -81,10 +82,35 @@ def keyed_server(media, data, fake):
                                                    "TMDB_READ_TOKEN": None}).start()
 
 
+@contextlib.contextmanager
+def keyed_library():
+    """The test library, the fake provider and a server with keys, started, and all removed afterwards.
+    Yields (server, events, fake, media, data)."""
+    dirs, fake = TempDirs(), FakeProvider()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        make_library(media)
+        server = keyed_server(media, data, fake)
+        try:
+            events = server.events()
+            yield server, events, fake, media, data
+            events.close()
+        finally:
+            server.kill()
+    finally:
+        fake.stop()
+        dirs.cleanup()
+
+
 def movies_by_title(server):
     status, page, _ = server.request("GET", "/api/v1/movies?limit=100")
     check(status == 200, "GET /movies answered %s" % status)
     return {m["title"]: m for m in page["movies"]}
+
+
+def art_file(data, url):
+    """Where the cache keeps the image served at `url` (/img/<key>)."""
+    return os.path.join(data, "art", url[len("/img/"):])
 
 
 def check_no_keys(server):
@@ -98,155 +124,196 @@ def check_no_keys(server):
 
 
 def test_import_identifies_movies_and_caches_their_art():
-    dirs, fake = TempDirs(), FakeProvider()
-    try:
-        media, data = dirs.path("media"), dirs.path("data")
-        make_library(media)
-        server = keyed_server(media, data, fake)
-        try:
-            events = server.events()
-            _, job, seen = import_and_wait(server, events)
-            counts = job["counts"]
-            check(counts["found"] == MOVIES and counts["stored"] == MOVIES and counts["failed"] == 0,
-                  "counts after the import: %r" % counts)
-            check(counts["identified"] == MOVIES, "identified %d of %d" % (counts["identified"], MOVIES))
-            check(counts["art_cached"] == MOVIES, "art cached for %d of %d" % (counts["art_cached"], MOVIES))
-            added = [e for e in seen if e["type"] == "movie.added"]
-            check(len(added) == MOVIES and all(e["movie"]["tmdb_id"] for e in added),
-                  "movie.added events carry identified movies: %r" % added[:1])
+    with keyed_library() as (server, events, fake, media, data):
+        _, job, seen = import_and_wait(server, events)
+        counts = job["counts"]
+        check(counts["found"] == MOVIES and counts["stored"] == MOVIES and counts["failed"] == 0,
+              "counts after the import: %r" % counts)
+        check(counts["identified"] == MOVIES, "identified %d of %d" % (counts["identified"], MOVIES))
+        check(counts["art_cached"] == MOVIES, "art cached for %d of %d" % (counts["art_cached"], MOVIES))
+        added = [e for e in seen if e["type"] == "movie.added"]
+        check(len(added) == MOVIES and all(e["movie"]["tmdb_id"] for e in added),
+              "movie.added events carry identified movies: %r" % added[:1])
 
-            movies = movies_by_title(server)
-            check(set(movies) == {"Max", "The Matrix", "The Intouchables", "Brief Encounter", "Mad Max"},
-                  "titles: %r" % sorted(movies))
-            check(movies["Max"]["tmdb_id"] == 272878 and movies["Max"]["year"] == 2015,
-                  "Max (2015) matched as %r" % movies["Max"]["tmdb_id"])
-            matrix = movies["The Matrix"]
-            check(matrix["tmdb_id"] == 603 and matrix["imdb_id"] == "tt0133093", "The Matrix ids: %r" % matrix)
-            check(matrix["imdb_rating"] == 8.7 and matrix["runtime"] == 136, "The Matrix details: %r" % matrix)
-            check(matrix["match"] == "identified", "The Matrix match %r" % matrix["match"])
-            check(movies["The Intouchables"]["tmdb_id"] == 77338, "the NFO's uniqueid wins")
-            check(movies["Mad Max"]["tmdb_id"] == 9659, "Mad Max (1979) matched as %r" % movies["Mad Max"]["tmdb_id"])
+        movies = movies_by_title(server)
+        check(set(movies) == {"Max", "The Matrix", "The Intouchables", "Brief Encounter", "Mad Max"},
+              "titles: %r" % sorted(movies))
+        check(movies["Max"]["tmdb_id"] == 272878 and movies["Max"]["year"] == 2015,
+              "Max (2015) matched as %r" % movies["Max"]["tmdb_id"])
+        matrix = movies["The Matrix"]
+        check(matrix["tmdb_id"] == 603 and matrix["imdb_id"] == "tt0133093", "The Matrix ids: %r" % matrix)
+        check(matrix["imdb_rating"] == 8.7 and matrix["runtime"] == 136, "The Matrix details: %r" % matrix)
+        check(matrix["match"] == "identified", "The Matrix match %r" % matrix["match"])
+        check(movies["The Intouchables"]["tmdb_id"] == 77338, "the NFO's uniqueid wins")
+        check(movies["Mad Max"]["tmdb_id"] == 9659, "Mad Max (1979) matched as %r" % movies["Mad Max"]["tmdb_id"])
 
-            # Art: served from the cache with a validator and for ever; local art is used before a download.
-            poster = matrix["poster"]
-            check(poster and poster.startswith("/img/"), "The Matrix poster %r" % poster)
-            status, body, response = server.request("GET", poster)
-            check(status == 200 and response.getheader("Content-Type") == "image/jpeg", "GET %s: %s" % (poster, status))
-            check(body[:3] == b"\xff\xd8\xff", "the poster is a JPEG")
-            etag = response.getheader("ETag")
-            check(etag and "immutable" in (response.getheader("Cache-Control") or ""), "art caching headers")
-            status, _, _ = server.request("GET", poster, headers={"If-None-Match": etag})
-            check(status == 304, "a revalidated poster answers 304, got %s" % status)
-            check(matrix["backdrop"] and matrix["backdrop"].startswith("/img/"), "The Matrix backdrop")
-            local_key = hashlib.sha256(LOCAL_POSTER).hexdigest() + ".jpg"
-            check(movies["The Intouchables"]["poster"] == "/img/" + local_key,
-                  "the local poster.jpg is the poster: %r" % movies["The Intouchables"]["poster"])
+        # Art: served from the cache with a validator and for ever; local art is used before a download.
+        poster = matrix["poster"]
+        check(poster and poster.startswith("/img/"), "The Matrix poster %r" % poster)
+        status, body, response = server.request("GET", poster)
+        check(status == 200 and response.getheader("Content-Type") == "image/jpeg", "GET %s: %s" % (poster, status))
+        check(body[:3] == b"\xff\xd8\xff", "the poster is a JPEG")
+        etag = response.getheader("ETag")
+        check(etag and "immutable" in (response.getheader("Cache-Control") or ""), "art caching headers")
+        status, _, _ = server.request("GET", poster, headers={"If-None-Match": etag})
+        check(status == 304, "a revalidated poster answers 304, got %s" % status)
+        check(matrix["backdrop"] and matrix["backdrop"].startswith("/img/"), "The Matrix backdrop")
+        local_key = hashlib.sha256(LOCAL_POSTER).hexdigest() + ".jpg"
+        check(movies["The Intouchables"]["poster"] == "/img/" + local_key,
+              "the local poster.jpg is the poster: %r" % movies["The Intouchables"]["poster"])
 
-            # A second import finds nothing to do and asks the provider nothing.
-            before = fake.stats()["requests"]
-            _, job, _ = import_and_wait(server, events)
-            check(job["counts"]["skipped"] == MOVIES and job["counts"]["stored"] == 0, "re-import %r" % job["counts"])
-            check(fake.stats()["requests"] == before, "an unchanged library asks the provider nothing")
+        # A second import finds nothing to do and asks the provider nothing.
+        before = fake.stats()["requests"]
+        _, job, _ = import_and_wait(server, events)
+        check(job["counts"]["skipped"] == MOVIES and job["counts"]["stored"] == 0, "re-import %r" % job["counts"])
+        check(fake.stats()["requests"] == before, "an unchanged library asks the provider nothing")
 
-            config = check_no_keys(server)
-            check(config["offline"] is False, "GET /config says offline %r" % config["offline"])
-            events.close()
-        finally:
-            server.kill()
-    finally:
-        fake.stop()
-        dirs.cleanup()
+        config = check_no_keys(server)
+        check(config["offline"] is False, "GET /config says offline %r" % config["offline"])
 
 
 def test_outage_keeps_every_movie_and_the_next_import_identifies_them():
-    dirs, fake = TempDirs(), FakeProvider()
-    try:
-        media, data = dirs.path("media"), dirs.path("data")
-        make_library(media)
-        server = keyed_server(media, data, fake)
-        try:
-            events = server.events()
-            fake.control(every_nth_5xx=1, status_5xx=503)
-            _, job, _ = import_and_wait(server, events)
-            check(job["counts"]["stored"] == MOVIES and job["counts"]["identified"] == 0,
-                  "during the outage: %r" % job["counts"])
-            movies = movies_by_title(server)
-            check(len(movies) == MOVIES, "every movie is stored: %r" % sorted(movies))
-            for title, m in movies.items():
-                check(m["match"] == "failed", "%s: match %r during the outage" % (title, m["match"]))
-                check("unavailable" in (m["identify_error"] or ""), "%s: error %r" % (title, m["identify_error"]))
-            check(movies["The Intouchables"]["poster"], "local art is cached even when the provider is down")
+    with keyed_library() as (server, events, fake, media, data):
+        fake.control(every_nth_5xx=1, status_5xx=503)
+        _, job, _ = import_and_wait(server, events)
+        check(job["counts"]["stored"] == MOVIES and job["counts"]["identified"] == 0,
+              "during the outage: %r" % job["counts"])
+        check(job["counts"]["unidentified"] == MOVIES and job["counts"]["failed"] == 0,
+              "failed lookups are counted apart from storage failures: %r" % job["counts"])
+        movies = movies_by_title(server)
+        check(len(movies) == MOVIES, "every movie is stored: %r" % sorted(movies))
+        for title, m in movies.items():
+            check(m["match"] == "failed", "%s: match %r during the outage" % (title, m["match"]))
+            check("unavailable" in (m["identify_error"] or ""), "%s: error %r" % (title, m["identify_error"]))
+        check(movies["The Intouchables"]["poster"], "local art is cached even when the provider is down")
 
-            fake.control(reset=True)
-            _, job, seen = import_and_wait(server, events)
-            check(job["counts"]["identified"] == MOVIES and job["counts"]["stored"] == MOVIES,
-                  "after the outage: %r" % job["counts"])
-            movies = movies_by_title(server)
-            check(len(movies) == MOVIES, "still one entry per movie: %r" % sorted(movies))
-            for title, m in movies.items():
-                check(m["match"] == "identified" and m["identify_error"] is None,
-                      "%s: match %r, error %r" % (title, m["match"], m["identify_error"]))
-                check(m["poster"], "%s has a poster" % title)
-            check(any(e["type"] == "movie.updated" for e in seen), "the retried movies are announced as updated")
-            check_no_keys(server)
-            events.close()
-        finally:
-            server.kill()
-    finally:
-        fake.stop()
-        dirs.cleanup()
+        fake.control(reset=True)
+        _, job, seen = import_and_wait(server, events)
+        check(job["counts"]["identified"] == MOVIES and job["counts"]["stored"] == MOVIES
+              and job["counts"]["unidentified"] == 0, "after the outage: %r" % job["counts"])
+        movies = movies_by_title(server)
+        check(len(movies) == MOVIES, "still one entry per movie: %r" % sorted(movies))
+        for title, m in movies.items():
+            check(m["match"] == "identified" and m["identify_error"] is None,
+                  "%s: match %r, error %r" % (title, m["match"], m["identify_error"]))
+            check(m["poster"], "%s has a poster" % title)
+        check(any(e["type"] == "movie.updated" for e in seen), "the retried movies are announced as updated")
+        check_no_keys(server)
 
 
 def test_a_wrong_match_is_fixed_refreshed_and_searched_over_rest():
+    with keyed_library() as (server, events, fake, media, data):
+        import_and_wait(server, events)
+        mad_max = movies_by_title(server)["Mad Max"]
+
+        status, found, _ = server.request("GET", "/api/v1/tmdb/search?q=Max&year=2015")
+        check(status == 200, "search answered %s: %r" % (status, found))
+        ids = [r["tmdb_id"] for r in found["results"]]
+        check(ids and ids[0] == 272878, "the exact title comes first: %r" % ids)
+        check(76341 in [r["tmdb_id"] for r in server.request("GET", "/api/v1/tmdb/search?q=mad%20max")[1]["results"]],
+              "a search without a year finds Fury Road")
+        first = found["results"][0]
+        check(first["title"] == "Max" and first["year"] == 2015 and first["overview"], "result %r" % first)
+        check(first["poster"] and first["poster"].startswith("/img/"), "result poster %r" % first["poster"])
+        check(server.request("GET", first["poster"])[0] == 200, "the result's poster is served")
+
+        # Fix match: the movie becomes the chosen one, and clients hear about it.
+        status, fixed, _ = server.request("POST", "/api/v1/movies/%d/match" % mad_max["id"], {"tmdb_id": 76341})
+        check(status == 200, "match answered %s: %r" % (status, fixed))
+        check(fixed["id"] == mad_max["id"] and fixed["tmdb_id"] == 76341 and fixed["title"] == "Mad Max: Fury Road",
+              "matched movie %r" % fixed)
+        check(fixed["match"] == "identified" and fixed["poster"], "matched movie state and art")
+        # The wrong film's art left the cache with it.
+        check(fixed["poster"] != mad_max["poster"], "the poster changed with the match")
+        for old in (mad_max["poster"], mad_max["backdrop"]):
+            check(not os.path.exists(art_file(data, old)), "the old art %s is removed" % old)
+            check(server.request("GET", old)[0] == 404, "the old art %s is no longer served" % old)
+        check(os.path.exists(art_file(data, fixed["poster"])), "the new poster is in the cache")
+        check(fixed["files"] and fixed["files"][0]["path"].endswith("Mad Max (1979).mkv"), "the files stay")
+        updated = events.until(lambda e: e["type"] == "movie.updated" and e["movie"]["id"] == mad_max["id"])
+        check(updated["movie"]["tmdb_id"] == 76341, "movie.updated carries the new match")
+
+        status, refreshed, _ = server.request("POST", "/api/v1/movies/%d/refresh" % mad_max["id"])
+        check(status == 200 and refreshed["tmdb_id"] == 76341, "refresh keeps the fixed match: %s %r"
+              % (status, refreshed))
+
+        # Bad requests are clear JSON errors.
+        for path, body, code in [
+            ("/api/v1/movies/%d/match" % mad_max["id"], {"tmdb_id": "x"}, 400),
+            ("/api/v1/movies/%d/match" % mad_max["id"], {}, 400),
+            ("/api/v1/movies/999999/match", {"tmdb_id": 603}, 404),
+            ("/api/v1/movies/%d/match" % mad_max["id"], {"tmdb_id": 424242}, 404),
+        ]:
+            status, answer, _ = server.request("POST", path, body)
+            check(status == code and "error" in answer, "POST %s %r: %s %r" % (path, body, status, answer))
+        for query in ["", "?q=", "?q=Max&year=abc", "?q=Max&colour=red"]:
+            status, answer, _ = server.request("GET", "/api/v1/tmdb/search" + query)
+            check(status == 400 and answer["error"]["code"] == "bad_request", "search %r: %s" % (query, status))
+        check(movies_by_title(server)["Mad Max: Fury Road"]["tmdb_id"] == 76341, "a failed match changes nothing")
+        check_no_keys(server)
+
+
+def test_pruned_movies_take_their_art_with_them():
+    with keyed_library() as (server, events, fake, media, data):
+        import_and_wait(server, events)
+        movies = movies_by_title(server)
+        matrix, max_ = movies["The Matrix"], movies["Max"]
+        art = [matrix["poster"], matrix["backdrop"]]
+        check(all(url and os.path.exists(art_file(data, url)) for url in art), "The Matrix art is cached: %r" % art)
+
+        os.remove(os.path.join(media, "The Matrix (1999) [tmdbid-603]", "The Matrix (1999) [tmdbid-603].mkv"))
+        status, result, _ = server.request("POST", "/api/v1/prune")
+        check(status == 200 and [r["id"] for r in result["removed"]] == [matrix["id"]], "prune %s %r"
+              % (status, result))
+        check(result["art_removed"] == 2, "prune removed %r images, expected poster and backdrop"
+              % result["art_removed"])
+        for url in art:
+            check(not os.path.exists(art_file(data, url)), "%s is deleted from the cache" % url)
+            check(server.request("GET", url)[0] == 404, "%s is no longer served" % url)
+        check(server.request("GET", max_["poster"])[0] == 200, "the other movies keep their art")
+        local_key = "/img/" + hashlib.sha256(LOCAL_POSTER).hexdigest() + ".jpg"
+        check(os.path.exists(art_file(data, local_key)), "the local poster of The Intouchables stays")
+
+        # A prune that removes nothing leaves the cache alone.
+        status, result, _ = server.request("POST", "/api/v1/prune")
+        check(status == 200 and result["removed"] == [] and result["art_removed"] == 0, "second prune %r" % result)
+
+
+def test_art_that_failed_is_fetched_again_and_art_tmdb_lacks_is_not():
     dirs, fake = TempDirs(), FakeProvider()
     try:
         media, data = dirs.path("media"), dirs.path("data")
-        make_library(media)
+        for name in ["The Matrix (1999) [tmdbid-603]/The Matrix (1999) [tmdbid-603].mkv",
+                     "Sparse Movie [tmdbid-999001]/Sparse Movie [tmdbid-999001].mkv"]:
+            path = os.path.join(media, name)
+            os.makedirs(os.path.dirname(path))
+            with open(path, "wb") as f:
+                f.write(b"\0" * 1024)
         server = keyed_server(media, data, fake)
         try:
             events = server.events()
-            import_and_wait(server, events)
-            mad_max = movies_by_title(server)["Mad Max"]
+            # Images come back as HTML error pages: no art is cached, both movies are identified.
+            fake.control(image_content_type="text/html")
+            _, job, _ = import_and_wait(server, events)
+            check(job["counts"]["identified"] == 2 and job["counts"]["art_cached"] == 0,
+                  "identified without art: %r" % job["counts"])
+            movies = movies_by_title(server)
+            check(movies["The Matrix"]["poster"] is None and movies["Sparse Movie"]["poster"] is None,
+                  "no poster yet: %r" % {t: m["poster"] for t, m in movies.items()})
 
-            status, found, _ = server.request("GET", "/api/v1/tmdb/search?q=Max&year=2015")
-            check(status == 200, "search answered %s: %r" % (status, found))
-            ids = [r["tmdb_id"] for r in found["results"]]
-            check(ids and ids[0] == 272878, "the exact title comes first: %r" % ids)
-            check(76341 in [r["tmdb_id"] for r in server.request("GET", "/api/v1/tmdb/search?q=mad%20max")[1]["results"]],
-                  "a search without a year finds Fury Road")
-            first = found["results"][0]
-            check(first["title"] == "Max" and first["year"] == 2015 and first["overview"], "result %r" % first)
-            check(first["poster"] and first["poster"].startswith("/img/"), "result poster %r" % first["poster"])
-            check(server.request("GET", first["poster"])[0] == 200, "the result's poster is served")
+            # The next import fetches The Matrix's art; Sparse Movie, which TMDB has no art for, is left alone.
+            fake.control(reset=True)
+            _, job, _ = import_and_wait(server, events)
+            check(job["counts"]["stored"] == 1 and job["counts"]["skipped"] == 1 and job["counts"]["art_cached"] == 1,
+                  "second import: %r" % job["counts"])
+            movies = movies_by_title(server)
+            check(movies["The Matrix"]["poster"] and movies["The Matrix"]["backdrop"], "The Matrix has its art now")
+            check(movies["Sparse Movie"]["poster"] is None, "Sparse Movie still has none")
 
-            # Fix match: the movie becomes the chosen one, and clients hear about it.
-            status, fixed, _ = server.request("POST", "/api/v1/movies/%d/match" % mad_max["id"], {"tmdb_id": 76341})
-            check(status == 200, "match answered %s: %r" % (status, fixed))
-            check(fixed["id"] == mad_max["id"] and fixed["tmdb_id"] == 76341 and fixed["title"] == "Mad Max: Fury Road",
-                  "matched movie %r" % fixed)
-            check(fixed["match"] == "identified" and fixed["poster"], "matched movie state and art")
-            check(fixed["files"] and fixed["files"][0]["path"].endswith("Mad Max (1979).mkv"), "the files stay")
-            updated = events.until(lambda e: e["type"] == "movie.updated" and e["movie"]["id"] == mad_max["id"])
-            check(updated["movie"]["tmdb_id"] == 76341, "movie.updated carries the new match")
-
-            status, refreshed, _ = server.request("POST", "/api/v1/movies/%d/refresh" % mad_max["id"])
-            check(status == 200 and refreshed["tmdb_id"] == 76341, "refresh keeps the fixed match: %s %r"
-                  % (status, refreshed))
-
-            # Bad requests are clear JSON errors.
-            for path, body, code in [
-                ("/api/v1/movies/%d/match" % mad_max["id"], {"tmdb_id": "x"}, 400),
-                ("/api/v1/movies/%d/match" % mad_max["id"], {}, 400),
-                ("/api/v1/movies/999999/match", {"tmdb_id": 603}, 404),
-                ("/api/v1/movies/%d/match" % mad_max["id"], {"tmdb_id": 424242}, 404),
-            ]:
-                status, answer, _ = server.request("POST", path, body)
-                check(status == code and "error" in answer, "POST %s %r: %s %r" % (path, body, status, answer))
-            for query in ["", "?q=", "?q=Max&year=abc", "?q=Max&colour=red"]:
-                status, answer, _ = server.request("GET", "/api/v1/tmdb/search" + query)
-                check(status == 400 and answer["error"]["code"] == "bad_request", "search %r: %s" % (query, status))
-            check(movies_by_title(server)["Mad Max: Fury Road"]["tmdb_id"] == 76341, "a failed match changes nothing")
-            check_no_keys(server)
+            before = fake.stats()["requests"]
+            _, job, _ = import_and_wait(server, events)
+            check(job["counts"]["skipped"] == 2 and job["counts"]["stored"] == 0, "third import: %r" % job["counts"])
+            check(fake.stats()["requests"] == before, "nothing is looked up again")
             events.close()
         finally:
             server.kill()
@@ -266,6 +333,15 @@ def test_offline_mode_says_so_and_identifies_nothing():
             events = server.events()
             _, job, _ = import_and_wait(server, events)
             check(job["counts"]["stored"] == MOVIES and job["counts"]["identified"] == 0, "offline %r" % job["counts"])
+            # Offline, the NFO and the art beside a movie are read all the same.
+            intouchables = movies_by_title(server).get("The Intouchables")
+            check(intouchables and intouchables["year"] == 2011 and intouchables["tmdb_id"] == 77338,
+                  "the NFO names the movie offline: %r" % intouchables)
+            check(intouchables["match"] == "unidentified", "offline, an NFO is no match: %r" % intouchables["match"])
+            local_key = hashlib.sha256(LOCAL_POSTER).hexdigest() + ".jpg"
+            check(intouchables["poster"] == "/img/" + local_key, "the local poster.jpg offline: %r"
+                  % intouchables["poster"])
+            check(server.request("GET", intouchables["poster"])[0] == 200, "the local poster is served")
             status, config, _ = server.request("GET", "/api/v1/config")
             check(status == 200 and config["offline"] is True, "GET /config offline %r" % config.get("offline"))
             movie = movies_by_title(server)["Max"]
@@ -322,5 +398,7 @@ if __name__ == "__main__":
     run_tests([test_import_identifies_movies_and_caches_their_art,
                test_outage_keeps_every_movie_and_the_next_import_identifies_them,
                test_a_wrong_match_is_fixed_refreshed_and_searched_over_rest,
+               test_pruned_movies_take_their_art_with_them,
+               test_art_that_failed_is_fetched_again_and_art_tmdb_lacks_is_not,
                test_offline_mode_says_so_and_identifies_nothing,
                test_the_server_answers_and_stops_promptly_during_a_slow_online_import])

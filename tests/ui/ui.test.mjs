@@ -258,7 +258,7 @@ test('an import started from the page shows live progress to the end', { timeout
   assert.ok(types.has('import.finished'), 'import.finished arrives');
   const last = frames.filter((f) => f.type === 'import.finished').at(-1).job;
   assert.ok(last.counts.found > 0, 'the import found movies');
-  for (const key of ['found', 'skipped', 'identified', 'stored', 'art_cached', 'failed']) {
+  for (const key of ['found', 'skipped', 'identified', 'stored', 'art_cached', 'unidentified', 'failed']) {
     const shown = await page.textContent(`[data-count="${key}"]`);
     assert.equal(Number(shown.replace(/[^\d]/g, '')), last.counts[key], `count "${key}" matches the final job`);
   }

@@ -3,6 +3,7 @@
 
 #include "mediabase/cache.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -95,4 +96,108 @@ BOOST_AUTO_TEST_CASE(local_art_is_copied_under_its_key) {
     std::ofstream(big, std::ios::binary) << jpeg;
     fs::resize_file(big, max_art_bytes + 1);
     BOOST_TEST(std::holds_alternative<art_error>(copy_local_art(dir.path / "art", big)));
+}
+
+// ---- sweeping: images no movie uses go, everything else stays ----
+
+namespace {
+
+std::string image_number(int n) { return jpeg + "image " + std::to_string(n); }
+
+std::string key_of(const art_outcome& outcome) {
+    BOOST_REQUIRE(std::holds_alternative<std::string>(outcome));
+    return std::get<std::string>(outcome);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(only_cache_names_count_as_keys) {
+    const std::string hex(64, 'a');
+    BOOST_TEST(is_art_key(hex + ".jpg"));
+    BOOST_TEST(is_art_key(hex + ".webp"));
+    BOOST_TEST(!is_art_key(hex + ".gif"));
+    BOOST_TEST(!is_art_key(std::string(64, 'A') + ".jpg"));
+    BOOST_TEST(!is_art_key(std::string(63, 'a') + ".jpg"));
+    BOOST_TEST(!is_art_key("poster.jpg"));
+    BOOST_TEST(!is_art_key(".tmp-1-2-" + hex + ".jpg"));
+}
+
+BOOST_AUTO_TEST_CASE(a_sweep_removes_unused_released_images_and_keeps_the_rest) {
+    temp_dir dir;
+    art_store store(dir.path / "art");
+    const auto used = key_of(store.store(image_number(1)));
+    const auto unused = key_of(store.store(image_number(2)));
+    const auto claimed = key_of(store.store(image_number(3)));
+    store.release({used, unused}); // stored on their movies (or not wanted); `claimed` is still in flight
+    BOOST_TEST(store.claimed() == 1u);
+    // Files the cache did not write are never touched.
+    std::ofstream(dir.path / "art" / "notes.txt") << "mine";
+
+    store.begin_sweep();
+    const auto result = store.finish_sweep({used});
+    BOOST_TEST(result.removed == 1);
+    BOOST_TEST(result.bytes == static_cast<std::int64_t>(image_number(2).size()));
+    BOOST_TEST(fs::exists(dir.path / "art" / used));
+    BOOST_TEST(!fs::exists(dir.path / "art" / unused));
+    BOOST_TEST(fs::exists(dir.path / "art" / claimed), "a key handed out and not released is kept");
+    BOOST_TEST(fs::exists(dir.path / "art" / "notes.txt"));
+
+    // Released at last and still unused: the next sweep takes it.
+    store.release({claimed});
+    store.begin_sweep();
+    BOOST_TEST(store.finish_sweep({used}).removed == 1);
+    BOOST_TEST(!fs::exists(dir.path / "art" / claimed));
+}
+
+BOOST_AUTO_TEST_CASE(a_key_claimed_while_a_sweep_runs_is_kept_even_if_released) {
+    // The sweep's catalogue read may predate the movie that stores the key: it must not remove it.
+    temp_dir dir;
+    art_store store(dir.path / "art");
+    const auto old_key = key_of(store.store(image_number(1)));
+    store.release({old_key});
+    store.begin_sweep();
+    const auto again = key_of(store.store(image_number(1))); // the same image, handed out for a new movie
+    BOOST_TEST(again == old_key);
+    store.release({again}); // stored on the movie, after the sweep read the catalogue
+    BOOST_TEST(store.finish_sweep({}).removed == 0);
+    BOOST_TEST(fs::exists(dir.path / "art" / old_key));
+}
+
+BOOST_AUTO_TEST_CASE(a_key_claimed_twice_needs_two_releases) {
+    temp_dir dir;
+    art_store store(dir.path / "art");
+    const auto key = key_of(store.store(image_number(1)));
+    BOOST_TEST(key_of(store.store(image_number(1))) == key); // poster and backdrop the same image
+    store.release({key});
+    store.begin_sweep();
+    BOOST_TEST(store.finish_sweep({}).removed == 0);
+    store.release({key});
+    store.begin_sweep();
+    BOOST_TEST(store.finish_sweep({}).removed == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_s_old_temp_files_are_swept_and_fresh_ones_kept) {
+    temp_dir dir;
+    art_store store(dir.path / "art");
+    fs::create_directories(dir.path / "art");
+    const auto old_temp = dir.path / "art" / ".tmp-1-0-x.jpg";
+    const auto fresh_temp = dir.path / "art" / ".tmp-1-1-y.jpg";
+    std::ofstream(old_temp) << "half";
+    std::ofstream(fresh_temp) << "half";
+    fs::last_write_time(old_temp, fs::file_time_type::clock::now() - std::chrono::hours(2));
+    store.begin_sweep();
+    BOOST_TEST(store.finish_sweep({}).removed == 0); // temp files are cleaned, not counted as images
+    BOOST_TEST(!fs::exists(old_temp));
+    BOOST_TEST(fs::exists(fresh_temp), "a temp file being written right now stays");
+}
+
+BOOST_AUTO_TEST_CASE(a_cancelled_sweep_removes_nothing) {
+    temp_dir dir;
+    art_store store(dir.path / "art");
+    const auto key = key_of(store.store(image_number(1)));
+    store.release({key});
+    store.begin_sweep();
+    store.cancel_sweep();
+    BOOST_TEST(store.finish_sweep({}).removed == 0);
+    BOOST_TEST(fs::exists(dir.path / "art" / key));
 }

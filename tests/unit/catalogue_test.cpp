@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 // How failed checks print optionals and enums.
 namespace boost::test_tools::tt_detail {
 template <class T> struct print_log_value<std::optional<T>> {
@@ -39,20 +41,8 @@ namespace fs = std::filesystem;
 namespace {
 
 /// A folder for one test's database, removed afterwards.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::random_device random;
-        path = fs::temp_directory_path() /
-               ("mediabase-catalogue-test-" + std::to_string(random()) + "-" + std::to_string(random()));
-        fs::create_directories(path);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+struct temp_dir : mediabase::testing::temp_dir {
+    temp_dir() : mediabase::testing::temp_dir("mediabase-catalogue-test-") {}
     [[nodiscard]] fs::path db() const { return path / "data" / "catalogue.db"; }
 };
 
@@ -196,7 +186,7 @@ BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database) {
         auto c = catalogue::open(dir.db());
         BOOST_TEST(fs::exists(dir.db()));
         BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
-        BOOST_TEST(catalogue::current_schema_version() == 2);
+        BOOST_TEST(catalogue::current_schema_version() == 3);
         BOOST_TEST(c.movie_count() == 0);
         BOOST_TEST(c.list_movies({}).total == 0);
     }
@@ -1275,7 +1265,7 @@ BOOST_AUTO_TEST_CASE(a_failed_lookup_never_erases_a_match_and_art_keys_stay_unti
     BOOST_TEST(kept->backdrop == std::optional<std::string>("bb.jpg"));
 }
 
-BOOST_AUTO_TEST_CASE(movies_to_identify_are_the_unmatched_the_failed_and_the_matched_without_art) {
+BOOST_AUTO_TEST_CASE(movies_to_identify_are_the_unmatched_the_failed_and_the_matched_whose_art_failed) {
     temp_dir dir;
     auto c = catalogue::open(dir.db());
     const auto never = add(c, "Imported Offline", 2001, "/media/a.mkv");
@@ -1283,6 +1273,7 @@ BOOST_AUTO_TEST_CASE(movies_to_identify_are_the_unmatched_the_failed_and_the_mat
     const auto no_match = add(c, "Home Video", 2003, "/media/c.mkv");
     const auto no_art = add(c, "Art Download Failed", 2004, "/media/d.mkv");
     const auto done = add(c, "Identified With Art", 2005, "/media/e.mkv");
+    const auto posterless = add(c, "TMDB Has No Poster", 2006, "/media/f.mkv");
     auto set = [&](movie_id id, match_state state, std::optional<std::string> error, std::optional<std::int64_t> tmdb,
                    std::optional<std::string> poster) {
         movie m = *c.get_movie(id);
@@ -1297,8 +1288,34 @@ BOOST_AUTO_TEST_CASE(movies_to_identify_are_the_unmatched_the_failed_and_the_mat
         std::nullopt);
     set(no_art, match_state::identified, std::nullopt, 11, std::nullopt);
     set(done, match_state::review, std::nullopt, 12, "ab.jpg");
+    set(posterless, match_state::identified, std::nullopt, 13, std::nullopt);
+    // The import's art step: the download for no_art failed; posterless had no art to fetch at all, and done's
+    // backdrop came through on a later try.
+    std::vector<art_update> art{{no_art, std::nullopt, std::nullopt, true}, {done, std::nullopt, "bd.jpg", false}};
+    BOOST_TEST(c.store_art(art) == 2);
 
     auto ids = c.movies_to_identify();
     std::sort(ids.begin(), ids.end());
     BOOST_TEST(ids == (std::vector<movie_id>{never, outage, no_art}), boost::test_tools::per_element());
+    BOOST_TEST(c.get_movie(done)->poster == std::optional<std::string>("ab.jpg"), "a key left out keeps the art");
+
+    // Identified again, now with its art: no longer retried.
+    set(no_art, match_state::identified, std::nullopt, 11, "cd.jpg");
+    ids = c.movies_to_identify();
+    std::sort(ids.begin(), ids.end());
+    BOOST_TEST(ids == (std::vector<movie_id>{never, outage}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(art_keys_are_every_poster_and_backdrop_in_use) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto heat = add(c, "Heat", 1995, "/media/heat.mkv");
+    const auto alien = add(c, "Alien", 1979, "/media/alien.mkv");
+    add(c, "No Art", 2000, "/media/none.mkv");
+    std::vector<art_update> art{{heat, "p1.jpg", "shared.jpg", false}, {alien, "p2.jpg", "shared.jpg", false}};
+    c.store_art(art);
+    BOOST_TEST((c.art_keys() == std::unordered_set<std::string>{"p1.jpg", "p2.jpg", "shared.jpg"}));
+    std::vector<std::string> gone{"/media/heat.mkv"};
+    c.remove_files(gone);
+    BOOST_TEST((c.art_keys() == std::unordered_set<std::string>{"p2.jpg", "shared.jpg"}));
 }

@@ -101,6 +101,20 @@ BOOST_AUTO_TEST_CASE(progress_is_dirty_only_after_a_change) {
     BOOST_TEST(!s.take_dirty());
 }
 
+BOOST_AUTO_TEST_CASE(failed_lookups_are_counted_apart_from_storage_failures) {
+    import_state s;
+    s.start(1, "t0");
+    s.found(4, 0, "x");
+    s.dispatched(4);
+    s.identified(1);
+    s.unidentified(2);
+    s.stored(3, 1);
+    BOOST_TEST(s.job().counts.identified == 1);
+    BOOST_TEST(s.job().counts.unidentified == 2);
+    BOOST_TEST(s.job().counts.failed == 1);
+    BOOST_TEST(s.job().counts.stored == 3);
+}
+
 BOOST_AUTO_TEST_CASE(counts_are_ignored_when_idle) {
     import_state s;
     s.found(5, 5, "x");

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "temp_dir.hpp"
+
 using namespace mediabase;
 namespace fs = std::filesystem;
 
@@ -18,23 +20,20 @@ namespace {
 std::vector<std::string> default_test_extensions() { return {"mkv", "mp4", "avi", "iso", "m2ts", "vob"}; }
 
 /// A media root made for one test and removed after it.
-struct temp_library {
-    fs::path root;
-    temp_library() {
-        std::random_device rd;
-        root = fs::temp_directory_path() / ("mediabase-walk-" + std::to_string(rd()));
-        fs::create_directories(root);
+struct temp_library : mediabase::testing::temp_dir {
+    fs::path root = path;
+    temp_library() : mediabase::testing::temp_dir("mediabase-walk-") {
         // Readable by an unprivileged user too (see as_unprivileged_user).
         fs::permissions(root, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                   fs::perms::others_read | fs::perms::others_exec);
     }
+    /// Folders a test made unreadable become removable again before temp_dir removes the tree.
     ~temp_library() {
         std::error_code ec;
         fs::permissions(root, fs::perms::all, fs::perm_options::add, ec);
         for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
              it != fs::recursive_directory_iterator(); it.increment(ec))
             if (it->is_directory(ec) && !it->is_symlink(ec)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-        fs::remove_all(root, ec);
     }
     fs::path file(const std::string& relative, const std::string& content = "video") const {
         const auto path = root / relative;
@@ -100,6 +99,24 @@ BOOST_AUTO_TEST_CASE(finds_movies_in_common_layouts) {
     BOOST_TEST(heat->files[0].root == lib.root.string());
     BOOST_TEST(heat->files[0].stamp.size == 5);
     BOOST_TEST(heat->files[0].stamp.mtime_ns > 0);
+}
+
+BOOST_AUTO_TEST_CASE(movies_with_an_nfo_or_art_beside_them_are_marked_for_local_metadata) {
+    temp_library lib;
+    lib.file("Heat (1995)/Heat (1995).mkv");
+    lib.file("Heat (1995)/movie.nfo", "<movie/>");
+    lib.file("Alien (1979)/Alien (1979).mkv");
+    lib.file("Alien (1979)/Poster.JPG");
+    lib.file("Casablanca (1942)/VIDEO_TS/VIDEO_TS.IFO");
+    lib.file("Casablanca (1942)/Casablanca.nfo", "<movie/>");
+    lib.file("Plain (2001)/Plain (2001).mkv");
+    lib.file("Plain (2001)/Plain (2001).srt");
+    const auto r = walk_all({lib.root.string()});
+    BOOST_REQUIRE_EQUAL(r.movies.size(), 4u);
+    BOOST_TEST(find_movie(r, "Heat")->local_metadata);
+    BOOST_TEST(find_movie(r, "Alien")->local_metadata, "image names match case-insensitively");
+    BOOST_TEST(find_movie(r, "Casablanca")->local_metadata, "a disc's NFO lies in the folder above it");
+    BOOST_TEST(!find_movie(r, "Plain")->local_metadata, "subtitles are not metadata");
 }
 
 BOOST_AUTO_TEST_CASE(disc_structures_are_one_movie_named_after_their_folder) {

@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(a_job_status_has_its_counts_and_nulls) {
     job.id = 3;
     job.state = job_state::identifying;
     job.started_at = "2026-11-25T12:00:00Z";
-    job.counts = {10, 2, 5, 4, 3, 1};
+    job.counts = {10, 2, 5, 4, 3, 1, 2};
     job.current = "/media/Heat (1995)";
     auto o = round_trip(to_json(job));
     BOOST_TEST(o.at("id").as_int64() == 3);
@@ -230,7 +230,7 @@ BOOST_AUTO_TEST_CASE(a_job_status_has_its_counts_and_nulls) {
     BOOST_TEST(o.at("current").as_string() == "/media/Heat (1995)");
     BOOST_TEST(o.at("error").is_null());
     BOOST_TEST(json::serialize(o.at("counts")) ==
-               R"({"found":10,"skipped":2,"identified":5,"stored":4,"art_cached":3,"failed":1})");
+               R"({"found":10,"skipped":2,"identified":5,"stored":4,"art_cached":3,"failed":1,"unidentified":2})");
 
     job.state = job_state::idle;
     job.finished_at = "2026-11-25T12:10:00Z";

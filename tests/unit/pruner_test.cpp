@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE pruner
 #include <boost/test/unit_test.hpp>
 
+#include "mediabase/cache.hpp"
 #include "mediabase/dal.hpp"
 #include "mediabase/pruner.hpp"
 
@@ -38,10 +39,12 @@ found_movie movie_with(const std::string& title, int year, media_file file) {
     return m;
 }
 
-/// The DAL and the Pruner on one event loop, over a temp catalogue.
+/// The DAL, the Cache and the Pruner on one event loop, over a temp catalogue and art dir.
 struct prune_fixture {
     temp_dir dir;
     asio::io_context io;
+    settings config; // no keys: the Cache only needs the disk here
+    metadata_source source{io.get_executor(), config};
     catalogue writer_db = catalogue::open(dir.path / "db" / "mediabase.db");
     catalogue reader_db = catalogue::open(dir.path / "db" / "mediabase.db");
     bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
@@ -52,15 +55,18 @@ struct prune_fixture {
     dal_writer writer{b, writer_db};
     dal_reader reader{b, reader_db};
     pruner service{b};
+    cache art{b, source, dir.path / "art", io.get_executor(), io.get_executor(), 2};
 
     prune_result prune(std::vector<std::string> roots) {
         std::optional<prune_result> result;
         asio::co_spawn(io, writer.run(), asio::detached);
         asio::co_spawn(io, reader.run(), asio::detached);
         asio::co_spawn(io, service.run(), asio::detached);
+        asio::co_spawn(io, art.run(), asio::detached);
         asio::co_spawn(io, [&]() -> asio::awaitable<void> {
             result = co_await ask<prune_result>(b.pruner, [&](auto r) { return prune_request{roots, std::move(r)}; });
             co_await b.pruner.send(stop_service{});
+            co_await b.cache.send(stop_service{});
             co_await b.dal_reads.send(stop_service{});
             co_await b.dal_writes.send(stop_service{});
         }, asio::detached);
@@ -145,4 +151,43 @@ BOOST_AUTO_TEST_CASE(prune_keeps_movies_when_root_is_empty) {
     BOOST_REQUIRE_EQUAL(result.skipped_roots.size(), 1u);
     BOOST_TEST(result.skipped_roots[0].reason.find("empty") != std::string::npos);
     BOOST_TEST(fx.reader_db.movie_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(prune_removes_the_art_of_removed_movies_but_not_shared_images) {
+    prune_fixture fx;
+    const auto root = fx.dir.path / "movies";
+    auto heat = write_file(root, "Heat (1995)/Heat (1995).mkv");
+    auto alien = write_file(root, "Alien (1979)/Alien (1979).mkv");
+    std::vector<found_movie> batch{movie_with("Heat", 1995, heat), movie_with("Alien", 1979, alien)};
+    const auto stored = fx.writer_db.store_found(batch);
+    BOOST_REQUIRE_EQUAL(stored.ids.size(), 2u);
+    const auto image = [](const std::string& text) { return std::string("\xFF\xD8\xFF", 3) + text; };
+    const auto heat_poster = std::get<std::string>(store_image(fx.dir.path / "art", image("heat poster")));
+    const auto shared = std::get<std::string>(store_image(fx.dir.path / "art", image("one backdrop for both")));
+    const auto alien_poster = std::get<std::string>(store_image(fx.dir.path / "art", image("alien poster")));
+    std::vector<art_update> art{{stored.ids[0], heat_poster, shared, false},
+                                {stored.ids[1], alien_poster, shared, false}};
+    BOOST_REQUIRE_EQUAL(fx.writer_db.store_art(art), 2);
+    fs::remove(heat.path);
+
+    const auto result = fx.prune({root.string()});
+    BOOST_TEST(result.art_removed == 1);
+    BOOST_TEST(!fs::exists(fx.dir.path / "art" / heat_poster));
+    BOOST_TEST(fs::exists(fx.dir.path / "art" / shared), "Alien still shows the shared backdrop");
+    BOOST_TEST(fs::exists(fx.dir.path / "art" / alien_poster));
+}
+
+BOOST_AUTO_TEST_CASE(prune_that_removes_no_movie_leaves_the_art_alone) {
+    prune_fixture fx;
+    const auto root = fx.dir.path / "movies";
+    auto heat = write_file(root, "Heat (1995)/Heat (1995).mkv");
+    std::vector<found_movie> batch{movie_with("Heat", 1995, heat)};
+    fx.writer_db.store_found(batch);
+    // An image no movie uses: only a sweep would take it, and nothing was removed to call for one.
+    const auto unused = std::get<std::string>(store_image(fx.dir.path / "art", std::string("\xFF\xD8\xFFx", 4)));
+
+    const auto result = fx.prune({root.string()});
+    BOOST_TEST(result.removed_paths.empty());
+    BOOST_TEST(result.art_removed == 0);
+    BOOST_TEST(fs::exists(fx.dir.path / "art" / unused));
 }

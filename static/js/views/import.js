@@ -14,6 +14,7 @@ const COUNTS = [
   { key: 'identified', label: 'Identified' },
   { key: 'stored', label: 'Stored' },
   { key: 'art_cached', label: 'Art cached' },
+  { key: 'unidentified', label: 'Not identified' },
   { key: 'failed', label: 'Failed' },
 ];
 
@@ -71,6 +72,7 @@ export function mount(root) {
     const c = job?.counts ?? {};
     for (const { key } of COUNTS) tiles.get(key).textContent = count(c[key] ?? 0);
     tiles.get('failed').parentElement.classList.toggle('has-failures', (c.failed ?? 0) > 0);
+    tiles.get('unidentified').parentElement.classList.toggle('has-warnings', (c.unidentified ?? 0) > 0);
 
     const fraction = finished ? 1 : job_progress(job);
     const indeterminate = running && job.state === 'scanning' && !c.found;
@@ -119,6 +121,7 @@ export function mount(root) {
           `, ${count(c.stored ?? 0)} stored`,
           c.skipped ? `, ${count(c.skipped)} unchanged` : '',
           failed ? `, ${count(failed)} failed` : '',
+          c.unidentified ? `, ${count(c.unidentified)} not identified (looked up again on the next import)` : '',
           took ? ` — took ${took}.` : '.'),
         h('a', { href: '/' }, 'Browse the library')));
   }
