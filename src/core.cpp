@@ -334,8 +334,10 @@ asio::awaitable<bool> core::on(update_settings& m) {
 
 asio::awaitable<void> core::identify_found(std::int64_t job, std::vector<found_movie> movies,
                                           std::shared_ptr<scan_gate> gate) {
-    for (std::size_t first = 0; first < movies.size(); first += identify_chunk_size) {
-        const auto last = std::min(movies.size(), first + identify_chunk_size);
+    // Offline nothing waits for the network: the batch goes as one chunk (one transaction, not one per 8).
+    const auto chunk_size = settings_.offline() ? std::max<std::size_t>(1, movies.size()) : identify_chunk_size;
+    for (std::size_t first = 0; first < movies.size(); first += chunk_size) {
+        const auto last = std::min(movies.size(), first + chunk_size);
         auto chunk = std::make_shared<std::vector<found_movie>>(std::make_move_iterator(movies.begin() + static_cast<std::ptrdiff_t>(first)),
                                                                 std::make_move_iterator(movies.begin() + static_cast<std::ptrdiff_t>(last)));
         // Credits come back from chunks in flight, not through Core's mailbox.

@@ -70,6 +70,39 @@ constexpr disc_layout disc_layouts[] = {{"BDMV", "index.bdmv"}, {"VIDEO_TS", "VI
 /// Files beside a movie that hold its metadata: a Kodi NFO and art (see providers/nfo.hpp).
 const std::vector<std::string> sidecar_extensions{"nfo", "jpg", "jpeg", "png", "webp"};
 
+/// Sidecar names that speak for the whole folder's movie (providers/nfo.hpp reads these).
+constexpr std::string_view folder_wide_sidecars[] = {"movie",  "poster",   "folder",    "cover",
+                                                     "fanart", "backdrop", "background"};
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+/// "Heat (1995).NFO" -> "heat (1995)".
+std::string lower_stem(std::string_view name) { return lower(name.substr(0, name.rfind('.'))); }
+
+/// True when one of the folder's sidecars (lower-case stems) is metadata the NFO and art readers would take
+/// for this movie: a folder-wide name, or one named after a file of it or after the folder (discs), alone or
+/// with a suffix ("heat (1995)-poster"). A release group's "grp-heat.nfo" is not.
+bool describes_movie(const std::vector<std::string>& sidecars, const found_movie& movie,
+                     const std::string& folder_name) {
+    std::vector<std::string> stems{folder_name};
+    for (const auto& file : movie.files) stems.push_back(lower_stem(file.path.substr(file.path.rfind('/') + 1)));
+    for (const auto& sidecar : sidecars) {
+        if (std::find(std::begin(folder_wide_sidecars), std::end(folder_wide_sidecars), sidecar) !=
+            std::end(folder_wide_sidecars))
+            return true;
+        for (const auto& stem : stems)
+            if (!stem.empty() && sidecar.starts_with(stem) &&
+                (sidecar.size() == stem.size() || sidecar[stem.size()] == '-'))
+                return true;
+    }
+    return false;
+}
+
 } // namespace
 
 bool is_ignored_folder(std::string_view name) {
@@ -198,7 +231,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
 
     std::vector<std::string> subfolders;
     std::vector<std::pair<std::string, file_stamp>> videos; // name, stamp
-    bool local_metadata = false; // an NFO or an image in this folder
+    std::vector<std::string> sidecars; // NFOs and images in this folder, lower-case names without extension
     while (const dirent* entry = ::readdir(dir.get())) {
         const std::string_view name = entry->d_name;
         if (name == "." || name == "..") continue;
@@ -224,7 +257,8 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
             if (!is_disc) subfolders.emplace_back(name);
             continue;
         }
-        if (type == DT_REG && !local_metadata) local_metadata = has_video_extension(name, sidecar_extensions);
+        if (type == DT_REG && has_video_extension(name, sidecar_extensions))
+            sidecars.push_back(lower_stem(name));
         if (type != DT_REG || !has_video_extension(name, options_.extensions)) continue;
         // Disc index files count only through their disc folder (handled above).
         if (has_video_extension(name, {"bdmv", "ifo"})) continue;
@@ -292,13 +326,17 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
             m.year = parsed.year;
             m.tmdb_id = parsed.tmdb_id;
             m.imdb_id = parsed.imdb_id;
-            m.local_metadata = local_metadata;
             batch.movies.push_back(std::move(m));
         }
         auto& movie = batch.movies[it->second];
         if (!movie.tmdb_id) movie.tmdb_id = parsed.tmdb_id;
         if (!movie.imdb_id) movie.imdb_id = parsed.imdb_id;
         movie.files.push_back(std::move(file));
+    }
+    if (!sidecars.empty()) {
+        const auto folder_name = lower(std::string_view(folder.path).substr(folder.path.rfind('/') + 1));
+        for (auto i = first_new; i < batch.movies.size(); ++i)
+            batch.movies[i].local_metadata = describes_movie(sidecars, batch.movies[i], folder_name);
     }
     // Parts in order: cd1 before cd2.
     for (auto i = first_new; i < batch.movies.size(); ++i) {

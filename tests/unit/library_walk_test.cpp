@@ -108,15 +108,21 @@ BOOST_AUTO_TEST_CASE(movies_with_an_nfo_or_art_beside_them_are_marked_for_local_
     lib.file("Alien (1979)/Alien (1979).mkv");
     lib.file("Alien (1979)/Poster.JPG");
     lib.file("Casablanca (1942)/VIDEO_TS/VIDEO_TS.IFO");
-    lib.file("Casablanca (1942)/Casablanca.nfo", "<movie/>");
+    lib.file("Casablanca (1942)/Casablanca (1942).nfo", "<movie/>");
     lib.file("Plain (2001)/Plain (2001).mkv");
     lib.file("Plain (2001)/Plain (2001).srt");
+    lib.file("Plain (2001)/grp-plain.nfo", "release notes"); // a release group's NFO says nothing of the film
+    lib.file("Flat/Brazil (1985).mkv");
+    lib.file("Flat/Brazil (1985)-fanart.png");
+    lib.file("Flat/Gattaca (1997).mkv");
     const auto r = walk_all({lib.root.string()});
-    BOOST_REQUIRE_EQUAL(r.movies.size(), 4u);
+    BOOST_REQUIRE_EQUAL(r.movies.size(), 6u);
     BOOST_TEST(find_movie(r, "Heat")->local_metadata);
     BOOST_TEST(find_movie(r, "Alien")->local_metadata, "image names match case-insensitively");
     BOOST_TEST(find_movie(r, "Casablanca")->local_metadata, "a disc's NFO lies in the folder above it");
-    BOOST_TEST(!find_movie(r, "Plain")->local_metadata, "subtitles are not metadata");
+    BOOST_TEST(!find_movie(r, "Plain")->local_metadata, "subtitles and release notes are not metadata");
+    BOOST_TEST(find_movie(r, "Brazil")->local_metadata, "art named after the file");
+    BOOST_TEST(!find_movie(r, "Gattaca")->local_metadata, "another movie's art in a shared folder");
 }
 
 BOOST_AUTO_TEST_CASE(disc_structures_are_one_movie_named_after_their_folder) {
