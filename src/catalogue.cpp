@@ -310,7 +310,7 @@ const std::string file_columns =
     "f.id, f.movie_id, f.path, f.root, f.size, f.mtime_ns, f.resolution, f.source, "
     "f.video_codec, f.audio_codec, f.edition, f.container, f.part, f.three_d";
 
-/// One media_files row, in `file_columns` order.
+/// One media_files row, in `file_columns` order: read back, or being written.
 struct file_row {
     std::int64_t id = 0;
     std::int64_t movie_id = 0;
@@ -346,6 +346,22 @@ struct file_row {
         f.three_d = three_d != 0;
         return f;
     }
+
+    /// The values to write for `f` (id and movie_id are the caller's).
+    void set(const media_file& f) {
+        path = f.path;
+        root = f.root;
+        size = f.stamp.size;
+        mtime_ns = f.stamp.mtime_ns;
+        resolution.set(f.resolution);
+        source.set(f.source);
+        video_codec.set(f.video_codec);
+        audio_codec.set(f.audio_codec);
+        edition.set(f.edition);
+        container.set(f.container);
+        part.set(f.part);
+        three_d = f.three_d ? 1 : 0;
+    }
 };
 
 const std::string movie_columns =
@@ -355,7 +371,7 @@ const std::string movie_columns =
     "m.watched, "
     "m.rating, m.match_state, m.match_confidence, m.identify_error, m.added_at, m.updated_at";
 
-/// One movies row, in `movie_columns` order.
+/// One movies row, in `movie_columns` order: read back, or being written.
 struct movie_row {
     std::int64_t id = 0;
     std::string title;
@@ -364,6 +380,7 @@ struct movie_row {
     nullable<std::string> overview, tagline;
     nullable<int> runtime;
     std::string genres, countries, directors, writers, cast;
+    std::string title_key, people; ///< written only: derived from the title and the credits
     nullable<std::string> certification, collection;
     nullable<std::int64_t> tmdb_id;
     nullable<std::string> imdb_id, poster, backdrop;
@@ -427,59 +444,8 @@ struct movie_row {
         m.updated_at = updated_at;
         return m;
     }
-};
 
-/// The values of a media_files row being written.
-struct file_values {
-    std::int64_t id = 0;
-    std::int64_t movie_id = 0;
-    std::string path;
-    std::string root;
-    std::int64_t size = 0;
-    std::int64_t mtime_ns = 0;
-    nullable<std::string> resolution, source, video_codec, audio_codec, edition, container;
-    nullable<int> part;
-    int three_d = 0;
-
-    void set(const media_file& f) {
-        path = f.path;
-        root = f.root;
-        size = f.stamp.size;
-        mtime_ns = f.stamp.mtime_ns;
-        resolution.set(f.resolution);
-        source.set(f.source);
-        video_codec.set(f.video_codec);
-        audio_codec.set(f.audio_codec);
-        edition.set(f.edition);
-        container.set(f.container);
-        part.set(f.part);
-        three_d = f.three_d ? 1 : 0;
-    }
-};
-
-/// The provider metadata of a movie being written (update_metadata).
-struct metadata_values {
-    std::int64_t id = 0;
-    std::string title, title_key;
-    nullable<std::string> original_title;
-    nullable<int> year;
-    nullable<std::string> overview, tagline;
-    nullable<int> runtime;
-    std::string genres, countries, directors, writers, cast, people;
-    nullable<std::string> certification, collection;
-    nullable<std::int64_t> tmdb_id;
-    nullable<std::string> imdb_id, poster, backdrop;
-    nullable<double> imdb_rating;
-    nullable<std::int64_t> imdb_votes;
-    nullable<int> metascore;
-    nullable<std::string> awards;
-    nullable<double> vote_average;
-    nullable<std::int64_t> vote_count;
-    std::string match;
-    nullable<double> match_confidence;
-    nullable<std::string> identify_error;
-    std::string updated_at;
-
+    /// The provider metadata of `m` to write (update_metadata; not watched, rating or the dates).
     void set(const movie& m) {
         title = m.title;
         title_key = title_key_of(m.title);
@@ -528,7 +494,7 @@ struct write_statements {
     std::int64_t file_count = 0;
     std::string added_ids;
 
-    file_values file;
+    file_row file;
 
     soci::statement file_by_path;
     soci::statement movie_by_tmdb_id;
@@ -818,7 +784,7 @@ struct catalogue::impl {
     /// `for_import`: the art keys stay (the Cache sets them later), and metadata that is no match only
     /// replaces a movie that has no match either. False when no row was changed.
     bool write_metadata(movie_id id, const movie& m, bool for_import) {
-        metadata_values v;
+        movie_row v;
         v.set(m);
         v.id = id;
         v.updated_at = utc_now_iso8601();
@@ -1205,6 +1171,7 @@ movie_page catalogue::list_movies(const movie_query& query) {
     int year_to = query.year_to.value_or(0);
     int watched = query.watched.value_or(false) ? 1 : 0;
     std::string resolution = query.resolution.value_or("");
+    std::string match = query.match ? to_string(*query.match) : "";
     int limit = std::clamp(query.limit, 1, max_page_size);
     int offset = std::max(query.offset, 0);
 
@@ -1234,6 +1201,7 @@ movie_page catalogue::list_movies(const movie_query& query) {
         add("m.id IN (SELECT movie_id FROM media_files WHERE resolution = :resolution COLLATE NOCASE)",
             "EXISTS (SELECT 1 FROM media_files f WHERE f.resolution = :resolution COLLATE NOCASE"
             " AND f.movie_id = m.id)");
+    if (query.match) add("m.match_state = :match", "m.match_state = :match");
 
     const char* dir = query.descending ? " DESC" : " ASC";
     std::string order;
@@ -1266,6 +1234,7 @@ movie_page catalogue::list_movies(const movie_query& query) {
         if (query.year_to) st.exchange(soci::use(year_to, "year_to"));
         if (query.watched) st.exchange(soci::use(watched, "watched"));
         if (query.resolution) st.exchange(soci::use(resolution, "resolution"));
+        if (query.match) st.exchange(soci::use(match, "match"));
     };
 
     read_transaction snapshot(impl_->sql);

@@ -95,6 +95,11 @@ api_result<movie_query> parse_movie_query(const boost::urls::params_view& params
             query.watched = value == "true";
         } else if (key == "resolution") {
             if (!value.empty()) query.resolution = value;
+        } else if (key == "match") {
+            if (value.empty()) continue;
+            query.match = match_state_from_string(value);
+            if (!query.match)
+                return bad_request("match: expected identified, review, failed or unidentified, got '" + value + "'");
         } else {
             return bad_request("unknown parameter '" + key + "'");
         }

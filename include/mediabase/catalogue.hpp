@@ -38,6 +38,7 @@ struct movie_query {
     std::optional<int> year_to;
     std::optional<bool> watched;
     std::optional<std::string> resolution; ///< movies with at least one file of this resolution
+    std::optional<match_state> match;      ///< e.g. failed: the movies a provider could not identify
 };
 
 struct movie_page {

@@ -182,6 +182,10 @@ def test_outage_keeps_every_movie_and_the_next_import_identifies_them():
               "failed lookups are counted apart from storage failures: %r" % job["counts"])
         movies = movies_by_title(server)
         check(len(movies) == MOVIES, "every movie is stored: %r" % sorted(movies))
+        status, failed, _ = server.request("GET", "/api/v1/movies?match=failed")
+        check(status == 200 and failed["total"] == MOVIES, "GET /movies?match=failed: %s %r" % (status, failed))
+        status, answer, _ = server.request("GET", "/api/v1/movies?match=broken")
+        check(status == 400 and answer["error"]["code"] == "bad_request", "match=broken: %s %r" % (status, answer))
         for title, m in movies.items():
             check(m["match"] == "failed", "%s: match %r during the outage" % (title, m["match"]))
             check("unavailable" in (m["identify_error"] or ""), "%s: error %r" % (title, m["identify_error"]))

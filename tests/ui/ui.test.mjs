@@ -356,6 +356,37 @@ test('sorting changes the order', async () => {
   assert.deepEqual(known, [...known].sort((a, b) => a - b), 'years ascend');
 });
 
+test('the match filter shows what a provider identified, and lives in the URL', async () => {
+  await open_library();
+  const all = await total_shown();
+  const counts = {};
+  for (const match of ['identified', 'review', 'failed', 'unidentified'])
+    counts[match] = (await api(`/movies?match=${match}&limit=1`)).total;
+  assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), all, `every movie has one match state (${JSON.stringify(counts)})`);
+  // A state that narrows the library if there is one; else one no movie is in (the grid empties).
+  const wanted = Object.keys(counts).find((m) => counts[m] > 0 && counts[m] < all) ??
+    Object.keys(counts).find((m) => counts[m] === 0);
+  const total_is = (n) => page.waitForFunction((n) => /match/.test(document.querySelector('.library-total').textContent) &&
+    Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, n);
+  await page.selectOption('select[name="match"]', wanted);
+  await page.waitForURL((url) => url.searchParams.get('match') === wanted);
+  await total_is(counts[wanted]);
+  const expected = await api(`/movies?match=${wanted}&sort=title&order=asc&limit=8`);
+  if (expected.total) {
+    await page.waitForFunction((id) => document.querySelector('.cell[aria-posinset="1"] .card')?.dataset.id === String(id),
+      expected.movies[0].id);
+  }
+  assert.deepEqual(await card_ids(Math.min(8, expected.total)), expected.movies.map((m) => m.id));
+  if (counts[wanted] === 0) assert.ok(await page.isVisible('.empty-state'), 'an empty result says so');
+
+  await page.reload();
+  await total_is(counts[wanted]);
+  assert.equal(await page.inputValue('select[name="match"]'), wanted);
+  await page.getByRole('button', { name: 'Clear', exact: true }).click();
+  await page.waitForURL((url) => !url.searchParams.has('match'));
+  await page.waitForFunction((n) => Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, all);
+});
+
 test('arrow keys move through the grid', async () => {
   await open_library();
   await page.focus('input[type="search"]');
@@ -447,7 +478,7 @@ test('watched and personal rating survive a reload', async () => {
 
   // Clearing the rating sends null.
   saved = page.waitForResponse((r) => r.url().endsWith(`/api/v1/movies/${movie.id}`) && r.request().method() === 'PATCH');
-  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByRole('button', { name: 'Clear', exact: true }).click();
   assert.deepEqual((await saved).request().postDataJSON(), { rating: null });
   await page.waitForSelector('text=Not rated');
 });

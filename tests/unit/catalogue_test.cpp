@@ -800,6 +800,19 @@ BOOST_AUTO_TEST_CASE(filters_combine_with_search_and_count_all_matches) {
                boost::test_tools::per_element());
     BOOST_TEST(run([](movie_query& q) { q.watched = true; }) == (v{"Heat"}),
                boost::test_tools::per_element());
+    {
+        auto failed = *c.get_movie(alien);
+        failed.match = match_state::failed;
+        failed.identify_error = "provider unavailable";
+        BOOST_REQUIRE(c.update_metadata(alien, failed));
+    }
+    BOOST_TEST(run([](movie_query& q) { q.match = match_state::failed; }) == (v{"Alien"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(run([](movie_query& q) {
+                   q.match = match_state::unidentified;
+                   q.genre = "Crime";
+               }) == (v{"Heat", "Se7en"}),
+               boost::test_tools::per_element());
     BOOST_TEST(run([](movie_query& q) { q.watched = false; }) == (v{"Alien", "Se7en"}),
                boost::test_tools::per_element());
     BOOST_TEST(run([](movie_query& q) { q.resolution = "1080p"; }) == (v{"Alien", "Se7en"}),

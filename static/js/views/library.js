@@ -33,7 +33,15 @@ const RESOLUTIONS = [
   { value: '576p', label: '576p' },
   { value: '480p', label: '480p' },
 ];
-const FILTER_KEYS = ['genre', 'decade', 'resolution', 'watched'];
+const FILTER_KEYS = ['genre', 'decade', 'resolution', 'watched', 'match'];
+
+/** What the Match filter offers (the API's `match` values). */
+const MATCHES = [
+  { value: 'review', label: 'Needs review' },
+  { value: 'failed', label: 'Lookup failed' },
+  { value: 'unidentified', label: 'Not looked up' },
+  { value: 'identified', label: 'Identified' },
+];
 
 /** The view state read from the URL; only non-default values are written back. */
 function read_state(query) {
@@ -41,6 +49,7 @@ function read_state(query) {
   const order = query.get('order') === 'asc' || query.get('order') === 'desc' ? query.get('order') : sort.order;
   const decade = /^\d{4}$/.test(query.get('decade') ?? '') ? query.get('decade') : '';
   const watched = ['true', 'false'].includes(query.get('watched')) ? query.get('watched') : '';
+  const match = MATCHES.some((m) => m.value === query.get('match')) ? query.get('match') : '';
   return {
     q: query.get('q') ?? '',
     sort: sort.value,
@@ -49,6 +58,7 @@ function read_state(query) {
     decade,
     resolution: query.get('resolution') ?? '',
     watched,
+    match,
   };
 }
 
@@ -69,6 +79,7 @@ function state_to_query(state) {
   if (state.genre) query.genre = state.genre;
   if (state.resolution) query.resolution = state.resolution;
   if (state.watched) query.watched = state.watched;
+  if (state.match) query.match = state.match;
   if (state.decade) {
     query.year_from = Number(state.decade);
     query.year_to = Number(state.decade) + 9;
@@ -100,6 +111,8 @@ export function mount(root, route) {
   const watched_select = h('select', { name: 'watched', id: 'filter-watched' },
     h('option', { value: '' }, 'Watched or not'), h('option', { value: 'false' }, 'Unwatched'),
     h('option', { value: 'true' }, 'Watched'));
+  const match_select = h('select', { name: 'match', id: 'filter-match' },
+    h('option', { value: '' }, 'Any match'), MATCHES.map((m) => h('option', { value: m.value }, m.label)));
   const clear_button = h('button', { type: 'button', class: 'button subtle', onclick: () => clear_filters() },
     icon('x'), 'Clear');
   const filter_badge = h('span', { class: 'badge', hidden: true });
@@ -108,7 +121,8 @@ export function mount(root, route) {
   }, icon('filter'), h('span', null, 'Filters'), filter_badge);
   const filters = h('div', { class: 'filters', id: 'library-filters', role: 'group', 'aria-label': 'Filters' },
     labelled('Genre', genre_select), labelled('Decade', decade_select),
-    labelled('Quality', resolution_select), labelled('Status', watched_select), clear_button);
+    labelled('Quality', resolution_select), labelled('Status', watched_select), labelled('Match', match_select),
+    clear_button);
   const total_label = h('p', { class: 'library-total', 'aria-live': 'polite' });
 
   const toolbar = h('div', { class: 'library-toolbar' },
@@ -407,12 +421,13 @@ export function mount(root, route) {
     decade_select.value = state.decade;
     resolution_select.value = state.resolution;
     watched_select.value = state.watched;
+    match_select.value = state.match;
     const active = FILTER_KEYS.filter((k) => state[k]).length;
     filter_badge.hidden = active === 0;
     filter_badge.textContent = String(active);
     clear_button.hidden = active === 0;
     for (const [select, key] of [[genre_select, 'genre'], [decade_select, 'decade'],
-      [resolution_select, 'resolution'], [watched_select, 'watched']]) {
+      [resolution_select, 'resolution'], [watched_select, 'watched'], [match_select, 'match']]) {
       select.classList.toggle('active', Boolean(state[key]));
     }
   }
@@ -446,6 +461,7 @@ export function mount(root, route) {
   decade_select.addEventListener('change', () => apply({ decade: decade_select.value }));
   resolution_select.addEventListener('change', () => apply({ resolution: resolution_select.value }));
   watched_select.addEventListener('change', () => apply({ watched: watched_select.value }));
+  match_select.addEventListener('change', () => apply({ match: match_select.value }));
   filters_toggle.addEventListener('click', () => {
     const open = filters_toggle.getAttribute('aria-expanded') !== 'true';
     filters_toggle.setAttribute('aria-expanded', String(open));
@@ -453,7 +469,7 @@ export function mount(root, route) {
   });
 
   function clear_filters(with_search = false) {
-    const changes = { genre: '', decade: '', resolution: '', watched: '' };
+    const changes = { genre: '', decade: '', resolution: '', watched: '', match: '' };
     if (with_search) changes.q = '';
     apply(changes);
   }
