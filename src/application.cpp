@@ -23,6 +23,9 @@
 #include <functional>
 #include <iostream>
 #include <thread>
+#include <utility>
+
+#include <pthread.h>
 
 #include <unistd.h>
 
@@ -70,14 +73,16 @@ public:
         spawn(net_, scraper_.run(), scraper_done_);
         spawn(net_, cache_.run(), cache_done_);
         spawn(net_, core_.run(), core_done_);
-        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_, &disk_ctx_})
-            threads_.emplace_back([ctx] { ctx->run(); });
+        const std::pair<asio::io_context*, const char*> workers[] = {
+            {&dal_write_ctx_, "mb-dal-writes"}, {&dal_read_ctx_, "mb-dal-reads"}, {&scan_ctx_, "mb-scanner"},
+            {&prune_ctx_, "mb-pruner"},         {&disk_ctx_, "mb-disk"}};
+        for (const auto& [ctx, name] : workers) run_thread(*ctx, name);
     }
 
     /// Starts watching the media folders (after Core, which it reports to; `serve` only).
     void start_watcher() {
         spawn(watch_ctx_, watcher_.run(), watcher_done_);
-        threads_.emplace_back([this] { watch_ctx_.run(); });
+        run_thread(watch_ctx_, "mb-watcher");
         watcher_started_ = true;
     }
 
@@ -108,6 +113,12 @@ public:
             if (force) ctx->stop();
         for (auto& t : threads_) t.join();
         threads_.clear();
+    }
+
+    /// Runs `ctx` on a thread of its own, named for `top` and `perf` (at most 15 characters).
+    void run_thread(asio::io_context& ctx, const char* name) {
+        auto& thread = threads_.emplace_back([&ctx] { ctx.run(); });
+        ::pthread_setname_np(thread.native_handle(), name);
     }
 
     done_signal& make_done() { return *extra_done_.emplace_back(std::make_unique<done_signal>(net_.get_executor(), 1)); }
