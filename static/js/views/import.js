@@ -110,9 +110,10 @@ export function mount(root) {
     const took = job.started_at && job.finished_at
       ? duration(new Date(job.finished_at).getTime() - new Date(job.started_at).getTime()) : null;
     const failed = c.failed ?? 0;
-    result.className = `import-result ${job.error ? 'error' : failed ? 'warning' : 'success'}`;
+    const attention = failed || c.unidentified;
+    result.className = `import-result ${job.error ? 'error' : attention ? 'warning' : 'success'}`;
     replace(result,
-      icon(job.error || failed ? 'alert' : 'check'),
+      icon(job.error || attention ? 'alert' : 'check'),
       h('div', null,
         h('strong', null, job.error ? 'Import stopped' : 'Import finished'),
         h('p', null,
@@ -123,7 +124,9 @@ export function mount(root) {
           failed ? `, ${count(failed)} failed` : '',
           c.unidentified ? `, ${count(c.unidentified)} not identified (looked up again on the next import)` : '',
           took ? ` — took ${took}.` : '.'),
-        h('a', { href: '/' }, 'Browse the library')));
+        h('p', { class: 'import-links' },
+          h('a', { href: '/' }, 'Browse the library'),
+          c.unidentified ? h('a', { href: '/?match=failed' }, 'Show the movies not identified') : null)));
   }
 
   // ---- feed: new entries are prepended as they come, the list never exceeds the activity bound ----
