@@ -134,36 +134,47 @@ void art_store::begin_sweep() {
     for (const auto& [key, count] : claims_) sweep_keep_->insert(key);
 }
 
-art_sweep_result art_store::finish_sweep(const std::unordered_set<std::string>& in_use) {
+art_sweep_result art_store::finish_sweep(const std::unordered_set<std::string>& in_use,
+                                        const std::optional<std::vector<std::string>>& only) {
     art_sweep_result result;
     if (!sweep_keep_) return result;
     const auto keep = std::move(*sweep_keep_);
     sweep_keep_.reset();
-    std::error_code ec;
-    fs::directory_iterator it(dir_, ec), end;
-    if (ec) return result; // no art dir yet: nothing to remove
     const auto stale_before = fs::file_time_type::clock::now() - std::chrono::hours(1);
-    for (; it != end; it.increment(ec)) {
-        if (ec) break;
-        const auto name = it->path().filename().string();
+    // Removes one entry of the art dir if it is an unused image or a stale temp file.
+    const auto consider = [&](const fs::path& file) {
+        const auto name = file.filename().string();
         bool remove = false;
         if (is_art_key(name)) {
             remove = !in_use.contains(name) && !keep.contains(name);
         } else if (name.starts_with(".tmp-")) {
             std::error_code time_ec;
-            const auto written = fs::last_write_time(it->path(), time_ec);
+            const auto written = fs::last_write_time(file, time_ec);
             remove = !time_ec && written < stale_before;
         }
-        if (!remove) continue;
+        if (!remove) return;
         std::error_code size_ec, remove_ec;
-        const auto size = fs::file_size(it->path(), size_ec);
-        if (!fs::remove(it->path(), remove_ec)) {
-            if (remove_ec) spdlog::warn("cache: cannot remove {}: {}", it->path().string(), remove_ec.message());
-            continue;
+        const auto size = fs::file_size(file, size_ec);
+        if (!fs::remove(file, remove_ec)) {
+            if (remove_ec) spdlog::warn("cache: cannot remove {}: {}", file.string(), remove_ec.message());
+            return;
         }
-        if (!is_art_key(name)) continue; // a crash's temp file: cleaned, not counted
+        if (!is_art_key(name)) return; // a crash's temp file: cleaned, not counted
         ++result.removed;
         if (!size_ec) result.bytes += static_cast<std::int64_t>(size);
+    };
+    if (only) {
+        // Only keys: a name that is not one never reaches the file system.
+        for (const auto& key : std::unordered_set<std::string>(only->begin(), only->end()))
+            if (is_art_key(key)) consider(dir_ / key);
+        return result;
+    }
+    std::error_code ec;
+    fs::directory_iterator it(dir_, ec), end;
+    if (ec) return result; // no art dir yet: nothing to remove
+    for (; it != end; it.increment(ec)) {
+        if (ec) break;
+        consider(it->path());
     }
     if (ec) spdlog::warn("cache: sweeping {} stopped early: {}", dir_.string(), ec.message());
     return result;
@@ -263,12 +274,12 @@ asio::awaitable<bool> cache::handle(cache_message message) {
     } else if (auto* released = std::get_if<release_art>(&message)) {
         asio::post(disk_, [store = store_, keys = std::move(released->keys)] { store->release(keys); });
     } else if (auto* request = std::get_if<sweep_art>(&message)) {
-        asio::co_spawn(executor_, sweep(std::move(request->reply)), asio::detached);
+        asio::co_spawn(executor_, sweep(std::move(request->reply), std::move(request->only)), asio::detached);
     }
     co_return true;
 }
 
-asio::awaitable<void> cache::sweep(reply_to<art_sweep_result> reply) {
+asio::awaitable<void> cache::sweep(reply_to<art_sweep_result> reply, std::optional<std::vector<std::string>> only) {
     art_sweep_result result;
     const bool admitted = co_await sweep_slot_->acquire();
     if (admitted) {
@@ -276,9 +287,11 @@ asio::awaitable<void> cache::sweep(reply_to<art_sweep_result> reply) {
         auto begin = run_on(disk_, [store = store_] { store->begin_sweep(); return true; });
         co_await std::move(begin);
         auto in_use = co_await ask<std::shared_ptr<const std::unordered_set<std::string>>>(
-            bus_.dal_reads, [](auto r) { return get_art_keys{std::move(r)}; });
+            bus_.dal_reads, [&](auto r) { return get_art_keys{std::move(r), only}; });
         if (in_use && *in_use) {
-            auto finish = run_on(disk_, [store = store_, keys = *in_use] { return store->finish_sweep(*keys); });
+            auto finish = run_on(disk_, [store = store_, keys = *in_use, only = std::move(only)] {
+                return store->finish_sweep(*keys, only);
+            });
             result = co_await std::move(finish);
             if (result.removed > 0)
                 spdlog::info("cache: removed {} images no movie uses ({} KiB)", result.removed,

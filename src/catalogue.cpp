@@ -1384,6 +1384,24 @@ std::vector<movie_id> catalogue::movies_to_identify() {
     return ids;
 }
 
+std::unordered_set<std::string> catalogue::art_keys_in_use(std::span<const std::string> candidates) {
+    std::unordered_set<std::string> in_use;
+    if (candidates.empty()) return in_use;
+    std::string key;
+    int found = 0;
+    auto lookup = prepare(impl_->sql,
+                          "SELECT EXISTS (SELECT 1 FROM movies WHERE poster = :key)"
+                          " OR EXISTS (SELECT 1 FROM movies WHERE backdrop = :key2)",
+                          soci::into(found), soci::use(key, "key"), soci::use(key, "key2"));
+    read_transaction snapshot(impl_->sql);
+    for (const auto& candidate : candidates) {
+        key = candidate;
+        query_one(lookup);
+        if (found) in_use.insert(candidate);
+    }
+    return in_use;
+}
+
 std::unordered_set<std::string> catalogue::art_keys() {
     std::unordered_set<std::string> keys;
     std::string key;

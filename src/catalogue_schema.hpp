@@ -138,6 +138,9 @@ inline constexpr auto version_3 = std::to_array<std::string_view>({
     // Movies stored before this step: the old rule (matched, no poster) decides once.
     "UPDATE movies SET art_retry = 1 WHERE match_state IN ('identified', 'review') AND poster IS NULL"
     " AND tmdb_id IS NOT NULL",
+    // Whether an image is still used, when a sweep looks at a few keys only (a prune, a fixed match).
+    "CREATE INDEX movies_poster ON movies (poster) WHERE poster IS NOT NULL",
+    "CREATE INDEX movies_backdrop ON movies (backdrop) WHERE backdrop IS NOT NULL",
 });
 
 inline constexpr auto migrations = std::to_array<migration_step>({

@@ -63,7 +63,8 @@ asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
     co_return std::visit(overloaded{
                              [](stop_service&) { return false; },
                              [this](get_art_keys& m) {
-                                 m.reply(std::make_shared<const std::unordered_set<std::string>>(db_.art_keys()));
+                                 m.reply(std::make_shared<const std::unordered_set<std::string>>(
+                                     m.among ? db_.art_keys_in_use(*m.among) : db_.art_keys()));
                                  return true;
                              },
                              [this](load_known_files& m) {

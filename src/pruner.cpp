@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -54,8 +53,33 @@ asio::awaitable<bool> pruner::handle(pruner_message message) {
     co_return true;
 }
 
+asio::awaitable<std::int64_t> pruner::remove_vanished(prune_result& result, std::vector<movie_id> affected) {
+    // The art of the movies about to lose files, read first: once a movie is removed, only this says which
+    // images it showed.
+    auto before = co_await ask<std::vector<movie>>(
+        bus_.dal_reads, [&](auto reply) { return get_movies{std::move(affected), std::move(reply)}; });
+    auto changes = co_await ask<std::vector<movie_change>>(
+        bus_.dal_writes, [&](auto reply) { return remove_files{result.removed_paths, std::move(reply)}; });
+    if (changes) result.changes = std::move(*changes);
+
+    // Their art goes too, unless another movie shows the same image.
+    std::vector<std::string> art;
+    for (const auto& change : result.changes) {
+        if (change.kind != change_kind::removed || !before) continue;
+        for (const auto& m : *before)
+            if (m.id == change.id)
+                for (const auto* key : {&m.poster, &m.backdrop})
+                    if (*key) art.push_back(**key);
+    }
+    if (art.empty()) co_return 0;
+    auto swept = co_await ask<art_sweep_result>(
+        bus_.cache, [&](auto reply) { return sweep_art{std::move(reply), std::move(art)}; });
+    co_return swept ? swept->removed : 0;
+}
+
 asio::awaitable<prune_result> pruner::prune(const std::vector<std::string>& roots) {
     prune_result result;
+    std::vector<movie_id> affected; ///< movies that lose a file
     for (const auto& root : roots) {
         if (auto reason = root_unsafe_to_prune(root)) {
             spdlog::warn("prune: {}: {}", root, *reason);
@@ -67,21 +91,12 @@ asio::awaitable<prune_result> pruner::prune(const std::vector<std::string>& root
         if (!files) co_return result;
         for (const auto& file : *files) {
             ++result.checked;
-            if (file_vanished(file.path)) result.removed_paths.push_back(file.path);
+            if (!file_vanished(file.path)) continue;
+            result.removed_paths.push_back(file.path);
+            affected.push_back(file.movie);
         }
     }
-    if (!result.removed_paths.empty()) {
-        auto changes = co_await ask<std::vector<movie_change>>(
-            bus_.dal_writes, [&](auto reply) { return remove_files{result.removed_paths, std::move(reply)}; });
-        if (changes) result.changes = std::move(*changes);
-    }
-    const bool removed_movies = std::any_of(result.changes.begin(), result.changes.end(),
-                                            [](const movie_change& c) { return c.kind == change_kind::removed; });
-    if (removed_movies) {
-        // Their art goes too, unless another movie shows the same image.
-        auto swept = co_await ask<art_sweep_result>(bus_.cache, [](auto reply) { return sweep_art{std::move(reply)}; });
-        if (swept) result.art_removed = swept->removed;
-    }
+    if (!result.removed_paths.empty()) result.art_removed = co_await remove_vanished(result, std::move(affected));
     spdlog::info("prune: checked {} files, {} vanished, {} movies changed, {} images removed, {} roots left alone",
                  result.checked, result.removed_paths.size(), result.changes.size(), result.art_removed,
                  result.skipped_roots.size());

@@ -187,8 +187,14 @@ asio::awaitable<api_result<movie>> replace_metadata(bus& b, const movie& current
         for (const auto* key : {&art->poster, &art->backdrop})
             if (*key) release.keys.push_back(**key);
     co_await post(b.cache, std::move(release));
-    // Answered once the old art is gone, so what the client sees next is already tidy.
-    co_await ask<art_sweep_result>(b.cache, [](auto reply) { return sweep_art{std::move(reply)}; });
+    // Answered once the old art is gone (unless another movie shows it), so what the client sees next is
+    // already tidy.
+    std::vector<std::string> old_art;
+    for (const auto* key : {&current.poster, &current.backdrop})
+        if (*key) old_art.push_back(**key);
+    if (!old_art.empty())
+        co_await ask<art_sweep_result>(b.cache,
+                                       [&](auto reply) { return sweep_art{std::move(reply), std::move(old_art)}; });
     if (!updated) co_return unavailable();
     if (!*updated) co_return not_found("no movie with id " + std::to_string(current.id));
     movie_event event{change_kind::updated, (*updated)->id, **updated};

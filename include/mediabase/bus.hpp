@@ -261,10 +261,12 @@ struct get_stats {
     reply_to<boost::json::object> reply;
 };
 
-/// Every art key a movie uses (catalogue::art_keys), for the Cache's sweep.
+/// The art keys movies use, for the Cache's sweep: every one (catalogue::art_keys), or those of `among`
+/// (catalogue::art_keys_in_use).
 struct get_art_keys {
     static constexpr const char* name = "get_art_keys";
     reply_to<std::shared_ptr<const std::unordered_set<std::string>>> reply;
+    std::optional<std::vector<std::string>> among;
 };
 
 using dal_read_message = std::variant<stop_service, load_known_files, list_movies, get_movie, get_movies,
@@ -391,6 +393,9 @@ struct art_sweep_result {
 struct sweep_art {
     static constexpr const char* name = "sweep_art";
     reply_to<art_sweep_result> reply; ///< may be empty: nobody waits
+    /// The keys that may have become unused (the art of pruned movies, a fixed movie's old art): only these
+    /// are looked at. nullopt: the whole cache (start-up).
+    std::optional<std::vector<std::string>> only;
 };
 
 using cache_message = std::variant<stop_service, cache_art, release_art, sweep_art>;

@@ -73,8 +73,10 @@ class art_store {
     /// Starts a sweep: the keys claimed from now until finish_sweep are kept.
     void begin_sweep();
     /// Removes every cached image whose key is neither in `in_use` nor kept by begin_sweep, and temp files
-    /// a crash left behind (older than an hour). Only names the cache writes are touched.
-    art_sweep_result finish_sweep(const std::unordered_set<std::string>& in_use);
+    /// a crash left behind (older than an hour). Only names the cache writes are touched. With `only`, just
+    /// those keys are looked at (no listing of the art dir).
+    art_sweep_result finish_sweep(const std::unordered_set<std::string>& in_use,
+                                  const std::optional<std::vector<std::string>>& only = std::nullopt);
     /// Ends a sweep that could not read the catalogue: nothing is removed.
     void cancel_sweep() { sweep_keep_.reset(); }
 
@@ -106,7 +108,7 @@ class cache {
                                       reply_to<std::vector<cached_art>> reply);
     /// One sweep at a time (sweep_slot_): begin on disk, read the keys in use, finish on disk. An empty
     /// `reply`: nobody waits for the result.
-    asio::awaitable<void> sweep(reply_to<art_sweep_result> reply);
+    asio::awaitable<void> sweep(reply_to<art_sweep_result> reply, std::optional<std::vector<std::string>> only);
 
     bus& bus_;
     metadata_source& source_;

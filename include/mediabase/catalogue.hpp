@@ -174,6 +174,8 @@ public:
     std::vector<movie_id> movies_to_identify();
     /// Every art key some movie uses (poster or backdrop): what the art cache must keep.
     std::unordered_set<std::string> art_keys();
+    /// The keys among `candidates` that some movie uses (index lookups: cheap for a few keys).
+    std::unordered_set<std::string> art_keys_in_use(std::span<const std::string> candidates);
     library_figures figures();
 
 private:

@@ -23,6 +23,9 @@ public:
 private:
     asio::awaitable<bool> handle(pruner_message message);
     asio::awaitable<prune_result> prune(const std::vector<std::string>& roots);
+    /// Removes the vanished files (`result.removed_paths`, of the `affected` movies) from the catalogue,
+    /// fills in `result.changes`, and sweeps the art of the movies removed. Returns the images removed.
+    asio::awaitable<std::int64_t> remove_vanished(prune_result& result, std::vector<movie_id> affected);
     bus& bus_;
 };
 

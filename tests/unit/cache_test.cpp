@@ -201,3 +201,21 @@ BOOST_AUTO_TEST_CASE(a_cancelled_sweep_removes_nothing) {
     BOOST_TEST(store.finish_sweep({}).removed == 0);
     BOOST_TEST(fs::exists(dir.path / "art" / key));
 }
+
+BOOST_AUTO_TEST_CASE(a_sweep_of_some_keys_looks_at_those_only) {
+    temp_dir dir;
+    art_store store(dir.path / "art");
+    const auto gone = key_of(store.store(image_number(1)));
+    const auto used = key_of(store.store(image_number(2)));
+    const auto orphan = key_of(store.store(image_number(3)));
+    store.release({gone, used, orphan});
+    std::ofstream(dir.path / "outside.jpg") << "not the cache's";
+    store.begin_sweep();
+    const std::vector<std::string> only{gone, used, "../outside.jpg", gone};
+    const auto result = store.finish_sweep({used}, only);
+    BOOST_TEST(result.removed == 1);
+    BOOST_TEST(!fs::exists(dir.path / "art" / gone));
+    BOOST_TEST(fs::exists(dir.path / "art" / used));
+    BOOST_TEST(fs::exists(dir.path / "art" / orphan), "a key not asked about stays (the start-up sweep takes it)");
+    BOOST_TEST(fs::exists(dir.path / "outside.jpg"), "a name that is no key is never touched");
+}

@@ -1331,4 +1331,7 @@ BOOST_AUTO_TEST_CASE(art_keys_are_every_poster_and_backdrop_in_use) {
     std::vector<std::string> gone{"/media/heat.mkv"};
     c.remove_files(gone);
     BOOST_TEST((c.art_keys() == std::unordered_set<std::string>{"p2.jpg", "shared.jpg"}));
+    std::vector<std::string> candidates{"p1.jpg", "shared.jpg", "p2.jpg", "never.jpg"};
+    BOOST_TEST((c.art_keys_in_use(candidates) == std::unordered_set<std::string>{"p2.jpg", "shared.jpg"}));
+    BOOST_TEST(c.art_keys_in_use({}).empty());
 }
