@@ -69,8 +69,9 @@ class FakeProvider:
             self.proc.wait()
 
 
-def make_library(root):
-    for name, content in LIBRARY.items():
+def make_library(root, library=None):
+    """Writes `library` (name -> bytes, or None for a 1 KiB video) under root; LIBRARY by default."""
+    for name, content in (LIBRARY if library is None else library).items():
         path = os.path.join(root, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
@@ -83,13 +84,13 @@ def keyed_server(media, data, fake):
 
 
 @contextlib.contextmanager
-def keyed_library():
-    """The test library, the fake provider and a server with keys, started, and all removed afterwards.
-    Yields (server, events, fake, media, data)."""
+def keyed_library(library=None):
+    """A library (LIBRARY by default), the fake provider and a server with keys, started, and all removed
+    afterwards. Yields (server, events, fake, media, data)."""
     dirs, fake = TempDirs(), FakeProvider()
     try:
         media, data = dirs.path("media"), dirs.path("data")
-        make_library(media)
+        make_library(media, library)
         server = keyed_server(media, data, fake)
         try:
             events = server.events()
@@ -284,46 +285,31 @@ def test_pruned_movies_take_their_art_with_them():
 
 
 def test_art_that_failed_is_fetched_again_and_art_tmdb_lacks_is_not():
-    dirs, fake = TempDirs(), FakeProvider()
-    try:
-        media, data = dirs.path("media"), dirs.path("data")
-        for name in ["The Matrix (1999) [tmdbid-603]/The Matrix (1999) [tmdbid-603].mkv",
-                     "Sparse Movie [tmdbid-999001]/Sparse Movie [tmdbid-999001].mkv"]:
-            path = os.path.join(media, name)
-            os.makedirs(os.path.dirname(path))
-            with open(path, "wb") as f:
-                f.write(b"\0" * 1024)
-        server = keyed_server(media, data, fake)
-        try:
-            events = server.events()
-            # Images come back as HTML error pages: no art is cached, both movies are identified.
-            fake.control(image_content_type="text/html")
-            _, job, _ = import_and_wait(server, events)
-            check(job["counts"]["identified"] == 2 and job["counts"]["art_cached"] == 0,
-                  "identified without art: %r" % job["counts"])
-            movies = movies_by_title(server)
-            check(movies["The Matrix"]["poster"] is None and movies["Sparse Movie"]["poster"] is None,
-                  "no poster yet: %r" % {t: m["poster"] for t, m in movies.items()})
+    library = {"The Matrix (1999) [tmdbid-603]/The Matrix (1999) [tmdbid-603].mkv": None,
+               "Sparse Movie [tmdbid-999001]/Sparse Movie [tmdbid-999001].mkv": None}
+    with keyed_library(library) as (server, events, fake, media, data):
+        # Images come back as HTML error pages: no art is cached, both movies are identified.
+        fake.control(image_content_type="text/html")
+        _, job, _ = import_and_wait(server, events)
+        check(job["counts"]["identified"] == 2 and job["counts"]["art_cached"] == 0,
+              "identified without art: %r" % job["counts"])
+        movies = movies_by_title(server)
+        check(movies["The Matrix"]["poster"] is None and movies["Sparse Movie"]["poster"] is None,
+              "no poster yet: %r" % {t: m["poster"] for t, m in movies.items()})
 
-            # The next import fetches The Matrix's art; Sparse Movie, which TMDB has no art for, is left alone.
-            fake.control(reset=True)
-            _, job, _ = import_and_wait(server, events)
-            check(job["counts"]["stored"] == 1 and job["counts"]["skipped"] == 1 and job["counts"]["art_cached"] == 1,
-                  "second import: %r" % job["counts"])
-            movies = movies_by_title(server)
-            check(movies["The Matrix"]["poster"] and movies["The Matrix"]["backdrop"], "The Matrix has its art now")
-            check(movies["Sparse Movie"]["poster"] is None, "Sparse Movie still has none")
+        # The next import fetches The Matrix's art; Sparse Movie, which TMDB has no art for, is left alone.
+        fake.control(reset=True)
+        _, job, _ = import_and_wait(server, events)
+        check(job["counts"]["stored"] == 1 and job["counts"]["skipped"] == 1 and job["counts"]["art_cached"] == 1,
+              "second import: %r" % job["counts"])
+        movies = movies_by_title(server)
+        check(movies["The Matrix"]["poster"] and movies["The Matrix"]["backdrop"], "The Matrix has its art now")
+        check(movies["Sparse Movie"]["poster"] is None, "Sparse Movie still has none")
 
-            before = fake.stats()["requests"]
-            _, job, _ = import_and_wait(server, events)
-            check(job["counts"]["skipped"] == 2 and job["counts"]["stored"] == 0, "third import: %r" % job["counts"])
-            check(fake.stats()["requests"] == before, "nothing is looked up again")
-            events.close()
-        finally:
-            server.kill()
-    finally:
-        fake.stop()
-        dirs.cleanup()
+        before = fake.stats()["requests"]
+        _, job, _ = import_and_wait(server, events)
+        check(job["counts"]["skipped"] == 2 and job["counts"]["stored"] == 0, "third import: %r" % job["counts"])
+        check(fake.stats()["requests"] == before, "nothing is looked up again")
 
 
 def test_offline_mode_says_so_and_identifies_nothing():
