@@ -100,6 +100,8 @@ providers::metadata_settings metadata_settings_from(const settings& s) {
     m.tmdb_base_url = s.tmdb_base_url;
     m.omdb_base_url = s.omdb_base_url;
     m.image_base_url = s.image_base_url;
+    m.poster_size = s.poster_size;
+    m.backdrop_size = s.backdrop_size;
     m.tmdb_api_key = s.tmdb_api_key;
     m.tmdb_read_token = s.tmdb_read_token;
     m.omdb_api_key = s.omdb_api_key;
@@ -115,7 +117,7 @@ std::string provider_settings_of(const settings& s) {
     const auto m = metadata_settings_from(s);
     std::string text;
     for (const auto* field : {&m.tmdb_base_url, &m.omdb_base_url, &m.image_base_url, &m.tmdb_api_key,
-                              &m.tmdb_read_token, &m.omdb_api_key})
+                              &m.tmdb_read_token, &m.omdb_api_key, &m.poster_size, &m.backdrop_size})
         text += *field + '\n';
     text += std::to_string(m.requests_per_second) + '\n' + std::to_string(m.max_concurrency);
     return text;

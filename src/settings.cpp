@@ -67,6 +67,18 @@ std::optional<settings_error> set_log_level(settings& s, const std::string& valu
     return std::nullopt;
 }
 
+/// A TMDB image size: "original", or "w"/"h" and a width or height in pixels ("w500").
+std::optional<settings_error> set_image_size(std::string& target, const std::string& value,
+                                             const std::string& origin) {
+    const bool pixels = value.size() >= 2 && value.size() <= 6 && (value[0] == 'w' || value[0] == 'h') &&
+                        std::all_of(value.begin() + 1, value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!pixels && value != "original")
+        return settings_error{origin + ": expected a TMDB image size such as w500, h632 or original; got '" + value +
+                              "'"};
+    target = value;
+    return std::nullopt;
+}
+
 std::optional<settings_error> set_positive(int& target, const std::string& value, const std::string& origin,
                                            int max) {
     try {
@@ -126,6 +138,10 @@ std::optional<settings_error> apply_environment(settings& s, const environment& 
     }
     if (auto v = get("MEDIABASE_LOG_LEVEL"))
         if (auto e = set_log_level(s, *v, "MEDIABASE_LOG_LEVEL")) return e;
+    if (auto v = get("MEDIABASE_POSTER_SIZE"))
+        if (auto e = set_image_size(s.poster_size, *v, "MEDIABASE_POSTER_SIZE")) return e;
+    if (auto v = get("MEDIABASE_BACKDROP_SIZE"))
+        if (auto e = set_image_size(s.backdrop_size, *v, "MEDIABASE_BACKDROP_SIZE")) return e;
     if (auto v = get("MEDIABASE_WATCH"))
         if (auto e = set_bool(s.watch, *v, "MEDIABASE_WATCH")) return e;
     if (auto v = get("MEDIABASE_RESCAN_INTERVAL"))
@@ -249,6 +265,11 @@ std::optional<settings_error> apply_config_json(settings& s, const json::object&
         } else if (name == "log_level") {
             if (!value.is_string()) return wrong("a log level");
             if (auto e = set_log_level(s, std::string(value.as_string()), name)) return e;
+        } else if (name == "poster_size" || name == "backdrop_size") {
+            if (!value.is_string()) return wrong("a TMDB image size such as w500 or original");
+            if (auto e = set_image_size(name == "poster_size" ? s.poster_size : s.backdrop_size,
+                                        std::string(value.as_string()), name))
+                return e;
         } else if (name == "tmdb_base_url" || name == "omdb_base_url" || name == "image_base_url") {
             if (!value.is_string()) return wrong("a URL");
             const std::string url(value.as_string());
@@ -274,6 +295,8 @@ json::object to_config_file_json(const settings& s) {
     o["watch"] = s.watch;
     o["rescan_interval_seconds"] = s.rescan_interval_seconds;
     o["tmdb_requests_per_second"] = s.tmdb_requests_per_second;
+    o["poster_size"] = s.poster_size;
+    o["backdrop_size"] = s.backdrop_size;
     if (!s.tmdb_api_key.empty()) o["tmdb_api_key"] = s.tmdb_api_key;
     if (!s.tmdb_read_token.empty()) o["tmdb_read_token"] = s.tmdb_read_token;
     if (!s.omdb_api_key.empty()) o["omdb_api_key"] = s.omdb_api_key;
@@ -329,6 +352,8 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("tmdb-base-url", po::value<std::string>(), "TMDB API base URL (proxies, mirrors, tests)")
         ("omdb-base-url", po::value<std::string>(), "OMDB API base URL")
         ("image-base-url", po::value<std::string>(), "image base URL (default: TMDB's /configuration)")
+        ("poster-size", po::value<std::string>(), "TMDB poster size to download (default w500)")
+        ("backdrop-size", po::value<std::string>(), "TMDB backdrop size to download (default w1280)")
         ("log-level", po::value<std::string>(), "trace, debug, info, warn, error or off (default info)")
         ("watch", po::value<std::string>(), "watch media folders for changes: true or false (default true)")
         ("rescan-interval", po::value<std::string>(), "seconds between periodic rescans where watching cannot work")
@@ -407,6 +432,9 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
     }
     if (vm.count("log-level"))
         if (auto e = set_log_level(s, vm["log-level"].as<std::string>(), "--log-level")) return *e;
+    for (auto [flag, target] : {std::pair{"poster-size", &s.poster_size}, std::pair{"backdrop-size", &s.backdrop_size}})
+        if (vm.count(flag))
+            if (auto e = set_image_size(*target, vm[flag].as<std::string>(), std::string("--") + flag)) return *e;
     if (vm.count("watch"))
         if (auto e = set_bool(s.watch, vm["watch"].as<std::string>(), "--watch")) return *e;
     if (vm.count("rescan-interval"))

@@ -21,6 +21,10 @@ struct settings {
     std::string tmdb_base_url = "https://api.themoviedb.org/3";
     std::string omdb_base_url = "https://www.omdbapi.com/";
     std::string image_base_url; ///< empty: the one TMDB's /configuration names
+    /// Art sizes to download, as TMDB names them ("w500", "original"); the nearest size TMDB's /configuration
+    /// offers is used.
+    std::string poster_size = "w500";
+    std::string backdrop_size = "w1280";
     std::string tmdb_api_key;
     std::string tmdb_read_token;
     std::string omdb_api_key;

@@ -503,6 +503,18 @@ test('the settings view shows the config, keys write-only', async () => {
   assert.equal((await saved).status(), 200);
   assert.deepEqual((await saved).request().postDataJSON(), { rescan_interval_seconds: (config.rescan_interval_seconds ?? 0) + 60 });
   await page.waitForSelector('.toast-success');
+
+  // The art sizes show what the server uses, and a new one is saved and comes back.
+  assert.equal(await page.inputValue('select[name="poster_size"]'), config.poster_size);
+  assert.equal(await page.inputValue('select[name="backdrop_size"]'), config.backdrop_size);
+  const sized = page.waitForResponse((r) => r.url().endsWith('/api/v1/config') && r.request().method() === 'PUT');
+  await page.selectOption('select[name="poster_size"]', 'w780');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  assert.deepEqual((await sized).request().postDataJSON(), { poster_size: 'w780' });
+  assert.equal((await api('/config')).poster_size, 'w780');
+  await page.reload();
+  await page.waitForSelector('select[name="poster_size"]');
+  assert.equal(await page.inputValue('select[name="poster_size"]'), 'w780');
 });
 
 test('the stats view draws its charts', async () => {

@@ -122,8 +122,12 @@ BOOST_AUTO_TEST_CASE(provider_settings_come_from_the_settings_and_a_change_build
     s.tmdb_api_key = "k";
     s.tmdb_requests_per_second = 20;
     s.scraper_concurrency = 3;
+    s.poster_size = "w342";
+    s.backdrop_size = "original";
     const auto m = metadata_settings_from(s);
     BOOST_TEST(m.tmdb_api_key == "k");
+    BOOST_TEST(m.poster_size == "w342");
+    BOOST_TEST(m.backdrop_size == "original");
     BOOST_TEST(m.requests_per_second == 20.0);
     BOOST_TEST(m.max_concurrency == 3);
 
@@ -133,6 +137,9 @@ BOOST_AUTO_TEST_CASE(provider_settings_come_from_the_settings_and_a_change_build
     BOOST_TEST(!first->offline());
     BOOST_TEST(!source.reconfigure(s));
     BOOST_TEST(source.client() == first);
+    s.poster_size = "w780";
+    BOOST_TEST(source.reconfigure(s), "another art size is another client");
+    BOOST_TEST(source.client()->settings().poster_size == "w780");
     s.tmdb_api_key.clear();
     BOOST_TEST(source.reconfigure(s));
     BOOST_TEST(source.client()->offline());

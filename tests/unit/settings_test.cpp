@@ -87,6 +87,25 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_option) {
     BOOST_TEST(error_of({"frobnicate"}).find("frobnicate") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(art_sizes_come_from_flags_environment_or_file_and_are_checked) {
+    temp_dir dir;
+    const auto data = dir.path.string();
+    auto s = parsed_settings({"--data", data});
+    BOOST_TEST(s.poster_size == "w500");
+    BOOST_TEST(s.backdrop_size == "w1280");
+    std::ofstream(dir.path / "config.json") << R"({"poster_size": "w342", "backdrop_size": "original"})";
+    s = parsed_settings({"--data", data});
+    BOOST_TEST(s.poster_size == "w342");
+    BOOST_TEST(s.backdrop_size == "original");
+    s = parsed_settings({"--data", data, "--poster-size", "w780"}, {{"MEDIABASE_POSTER_SIZE", "w185"}});
+    BOOST_TEST(s.poster_size == "w780");
+    BOOST_TEST(parsed_settings({"--data", data}, {{"MEDIABASE_BACKDROP_SIZE", "w780"}}).backdrop_size == "w780");
+    BOOST_TEST(error_of({"--data", data, "--poster-size", "huge"}).find("--poster-size") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--backdrop-size", "w"}).find("--backdrop-size") != std::string::npos);
+    BOOST_TEST(apply_config_json(s, boost::json::parse(R"({"poster_size": 500})").as_object()).has_value());
+    BOOST_TEST(to_config_file_json(s).at("poster_size").as_string() == "w780", "saved with the config");
+}
+
 BOOST_AUTO_TEST_CASE(a_broken_config_file_is_an_error_naming_the_file) {
     temp_dir dir;
     std::ofstream(dir.path / "config.json") << "{not json";

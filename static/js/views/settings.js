@@ -1,4 +1,4 @@
-// Settings: media folders, watching and rescans, provider keys (write-only: the server shows them masked).
+// Settings: media folders, watching and rescans, provider keys (write-only: the server shows them masked), art sizes.
 
 import { api } from '../api.js';
 import { h, icon, replace } from '../dom.js';
@@ -9,6 +9,12 @@ const KEYS = [
   { name: 'tmdb_api_key', label: 'TMDB API key', help: 'v3 key from themoviedb.org → Settings → API.' },
   { name: 'tmdb_read_token', label: 'TMDB read access token', help: 'Alternatively, the v4 "API Read Access Token".' },
   { name: 'omdb_api_key', label: 'OMDb API key', help: 'Adds IMDb ratings, Metascore and awards (1,000 requests a day free).' },
+];
+
+/** Art sizes offered (TMDB's names; the server takes the nearest TMDB has). */
+const ART_SIZES = [
+  { name: 'poster_size', label: 'Poster size', sizes: ['w342', 'w500', 'w780', 'original'] },
+  { name: 'backdrop_size', label: 'Backdrop size', sizes: ['w780', 'w1280', 'original'] },
 ];
 
 export function mount(root) {
@@ -38,6 +44,7 @@ export function mount(root) {
     const watch = h('input', { type: 'checkbox', name: 'watch', id: 'setting-watch', checked: Boolean(config.watch) });
     const interval = h('input', { type: 'number', name: 'rescan_interval_seconds', id: 'setting-interval', min: '0', step: '60', value: String(config.rescan_interval_seconds ?? 0), inputmode: 'numeric' });
     const key_inputs = new Map();
+    const size_selects = new Map();
 
     replace(form,
       h('section', { class: 'panel' },
@@ -68,7 +75,18 @@ export function mount(root) {
             h('label', { class: 'field-label', for: `setting-${name}` }, label,
               current ? h('span', { class: 'tag ok' }, 'saved') : null),
             input, h('span', { class: 'help' }, help));
-        })),
+        }),
+        h('div', { class: 'field-row art-sizes' },
+          ART_SIZES.map(({ name, label, sizes }) => {
+            const select = h('select', { name, id: `setting-${name}` },
+              sizes.map((size) => h('option', { value: size }, size === 'original' ? 'Original' : `${size.slice(1)} px wide`)));
+            // A size set in config.json or by a flag may not be in the list: it is shown as it is.
+            if (config[name] && !sizes.includes(config[name])) select.append(h('option', { value: config[name] }, config[name]));
+            select.value = config[name] ?? sizes[0];
+            size_selects.set(name, select);
+            return h('div', { class: 'field' }, h('label', { class: 'field-label', for: `setting-${name}` }, label), select);
+          }),
+          h('span', { class: 'help' }, 'Applies to art downloaded from now on; larger images look sharper and take more space.'))),
       h('section', { class: 'panel about' },
         h('div', { class: 'panel-header' }, h('h2', null, 'About')),
         h('dl', { class: 'credits' },
@@ -93,6 +111,7 @@ export function mount(root) {
       interval.setCustomValidity('');
       if (seconds !== config.rescan_interval_seconds) changes.rescan_interval_seconds = seconds;
       for (const [name, input] of key_inputs) if (input.value.trim()) changes[name] = input.value.trim();
+      for (const [name, select] of size_selects) if (select.value !== config[name]) changes[name] = select.value;
       if (!Object.keys(changes).length) {
         toast('Nothing changed', 'info');
         return;
