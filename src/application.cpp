@@ -261,7 +261,7 @@ int run_server(const settings& config) {
                                                                          : config.listen_host;
     spdlog::info("Mediabase {} serving {} media folder(s), catalogue {}{}", MEDIABASE_VERSION,
                  config.media_folders.size(), config.database_file().string(),
-                 config.offline() ? " (offline mode: no TMDB key, titles come from file names)" : "");
+                 config.offline() ? " (offline mode: no TMDB key; movies are known from file names and NFOs)" : "");
     std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(http.port()));
     std::fflush(stdout);
 
