@@ -321,6 +321,7 @@ struct file_row {
     nullable<std::string> resolution, source, video_codec, audio_codec, edition, container;
     nullable<int> part;
     int three_d = 0;
+    std::int64_t sidecar_stamp = 0; ///< written only (see media_file::sidecar_stamp)
 
     template <class... Uses>
     soci::statement prepare_select(soci::session& sql, const std::string& text, Uses&&... uses) {
@@ -361,6 +362,7 @@ struct file_row {
         container.set(f.container);
         part.set(f.part);
         three_d = f.three_d ? 1 : 0;
+        sidecar_stamp = f.sidecar_stamp;
     }
 };
 
@@ -545,27 +547,28 @@ struct write_statements {
           insert_file(prepare(
               sql,
               "INSERT INTO media_files (movie_id, path, root, size, mtime_ns, resolution, source,"
-              " video_codec, audio_codec, edition, container, part, three_d) VALUES (:movie, :path,"
-              " :root, :size, :mtime_ns, :resolution, :source, :video_codec, :audio_codec, :edition,"
-              " :container, :part, :three_d)",
+              " video_codec, audio_codec, edition, container, part, three_d, sidecar_stamp) VALUES (:movie,"
+              " :path, :root, :size, :mtime_ns, :resolution, :source, :video_codec, :audio_codec, :edition,"
+              " :container, :part, :three_d, :sidecar_stamp)",
               soci::use(file.movie_id, "movie"), soci::use(file.path, "path"), soci::use(file.root, "root"),
               soci::use(file.size, "size"), soci::use(file.mtime_ns, "mtime_ns"),
               use(file.resolution, "resolution"), use(file.source, "source"),
               use(file.video_codec, "video_codec"), use(file.audio_codec, "audio_codec"),
               use(file.edition, "edition"), use(file.container, "container"), use(file.part, "part"),
-              soci::use(file.three_d, "three_d"))),
+              soci::use(file.three_d, "three_d"), soci::use(file.sidecar_stamp, "sidecar_stamp"))),
           update_file(
               prepare(sql,
                       "UPDATE media_files SET path = :path, root = :root, size = :size, mtime_ns = :mtime_ns,"
                       " resolution = :resolution, source = :source, video_codec = :video_codec,"
                       " audio_codec = :audio_codec, edition = :edition, container = :container,"
-                      " part = :part, three_d = :three_d WHERE id = :id",
+                      " part = :part, three_d = :three_d, sidecar_stamp = :sidecar_stamp WHERE id = :id",
                       soci::use(file.path, "path"), soci::use(file.root, "root"),
                       soci::use(file.size, "size"), soci::use(file.mtime_ns, "mtime_ns"),
                       use(file.resolution, "resolution"), use(file.source, "source"),
                       use(file.video_codec, "video_codec"), use(file.audio_codec, "audio_codec"),
                       use(file.edition, "edition"), use(file.container, "container"), use(file.part, "part"),
-                      soci::use(file.three_d, "three_d"), soci::use(file.id, "id"))),
+                      soci::use(file.three_d, "three_d"), soci::use(file.sidecar_stamp, "sidecar_stamp"),
+                      soci::use(file.id, "id"))),
           relocate_file(prepare(sql,
                                 "UPDATE media_files SET path = :path, root = :root, size = :size,"
                                 " mtime_ns = :mtime_ns WHERE id = :id",
@@ -603,6 +606,7 @@ struct read_statements {
     std::int64_t size = 0;
     std::int64_t mtime_ns = 0;
     std::int64_t file_movie = 0;
+    std::int64_t sidecar_stamp = 0;
     std::string genre;
 
     soci::statement movies_by_ids;
@@ -625,8 +629,9 @@ struct read_statements {
                                                              soci::use(ids, "ids"))),
           movie_count(prepare(sql, "SELECT count(*) FROM movies", soci::into(count))),
           file_count(prepare(sql, "SELECT count(*) FROM media_files", soci::into(count))),
-          known_files(prepare(sql, "SELECT path, size, mtime_ns, movie_id FROM media_files", soci::into(path),
-                              soci::into(size), soci::into(mtime_ns), soci::into(file_movie))),
+          known_files(prepare(sql, "SELECT path, size, mtime_ns, movie_id, sidecar_stamp FROM media_files",
+                              soci::into(path), soci::into(size), soci::into(mtime_ns), soci::into(file_movie),
+                              soci::into(sidecar_stamp))),
           genres(prepare(sql, "SELECT DISTINCT genre FROM movie_genres ORDER BY genre", soci::into(genre))) {}
 
     /// Movies with their files, in the order of `wanted`; ids that do not exist are skipped.
@@ -1155,7 +1160,7 @@ known_files catalogue::load_known_files() {
     query_one(r.file_count);
     files.reserve(static_cast<std::size_t>(r.count));
     for_each_row(r.known_files, [&] {
-        files.emplace(r.path, known_file{{r.size, r.mtime_ns}, r.file_movie});
+        files.emplace(r.path, known_file{{r.size, r.mtime_ns}, r.file_movie, r.sidecar_stamp});
     });
     return files;
 }

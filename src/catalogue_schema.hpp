@@ -141,6 +141,8 @@ inline constexpr auto version_3 = std::to_array<std::string_view>({
     // Whether an image is still used, when a sweep looks at a few keys only (a prune, a fixed match).
     "CREATE INDEX movies_poster ON movies (poster) WHERE poster IS NOT NULL",
     "CREATE INDEX movies_backdrop ON movies (backdrop) WHERE backdrop IS NOT NULL",
+    // NFO and art beside a file: when they change, the file is imported again (media_file::sidecar_stamp).
+    "ALTER TABLE media_files ADD COLUMN sidecar_stamp INTEGER NOT NULL DEFAULT 0",
 });
 
 inline constexpr auto migrations = std::to_array<migration_step>({

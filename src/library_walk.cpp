@@ -84,23 +84,50 @@ std::string lower(std::string_view text) {
 /// "Heat (1995).NFO" -> "heat (1995)".
 std::string lower_stem(std::string_view name) { return lower(name.substr(0, name.rfind('.'))); }
 
-/// True when one of the folder's sidecars (lower-case stems) is metadata the NFO and art readers would take
-/// for this movie: a folder-wide name, or one named after a file of it or after the folder (discs), alone or
-/// with a suffix ("heat (1995)-poster"). A release group's "grp-heat.nfo" is not.
-bool describes_movie(const std::vector<std::string>& sidecars, const found_movie& movie,
-                     const std::string& folder_name) {
-    std::vector<std::string> stems{folder_name};
-    for (const auto& file : movie.files) stems.push_back(lower_stem(file.path.substr(file.path.rfind('/') + 1)));
-    for (const auto& sidecar : sidecars) {
-        if (std::find(std::begin(folder_wide_sidecars), std::end(folder_wide_sidecars), sidecar) !=
-            std::end(folder_wide_sidecars))
+/// An NFO or an image in a folder being walked.
+struct sidecar {
+    std::string name;
+    std::string stem; ///< lower-case, without the extension
+    file_stamp stamp;
+};
+
+/// True when a sidecar (its lower-case stem) is metadata the NFO and art readers would take for a file
+/// `file_stem` in `folder_name`: a folder-wide name, or one named after the file or the folder (discs), alone
+/// or with a suffix ("heat (1995)-poster"). A release group's "grp-heat.nfo" is not.
+bool describes(std::string_view sidecar_stem, std::string_view folder_name, std::string_view file_stem) {
+    if (std::find(std::begin(folder_wide_sidecars), std::end(folder_wide_sidecars), sidecar_stem) !=
+        std::end(folder_wide_sidecars))
+        return true;
+    for (const auto stem : {folder_name, file_stem})
+        if (!stem.empty() && sidecar_stem.starts_with(stem) &&
+            (sidecar_stem.size() == stem.size() || sidecar_stem[stem.size()] == '-'))
             return true;
-        for (const auto& stem : stems)
-            if (!stem.empty() && sidecar.starts_with(stem) &&
-                (sidecar.size() == stem.size() || sidecar[stem.size()] == '-'))
-                return true;
-    }
     return false;
+}
+
+/// media_file::sidecar_stamp: the sidecars describing the file, each hashed (FNV-1a over name, size and
+/// mtime) and summed, so the order the folder lists them in does not matter. 0: none.
+std::int64_t sidecar_stamp_of(const std::vector<sidecar>& sidecars, std::string_view folder_name,
+                              std::string_view file_stem) {
+    std::uint64_t total = 0;
+    bool any = false;
+    for (const auto& s : sidecars) {
+        if (!describes(s.stem, folder_name, file_stem)) continue;
+        any = true;
+        std::uint64_t hash = 14695981039346656037ull;
+        const auto mix = [&](const void* data, std::size_t size) {
+            for (std::size_t i = 0; i < size; ++i) {
+                hash ^= static_cast<const unsigned char*>(data)[i];
+                hash *= 1099511628211ull;
+            }
+        };
+        mix(s.name.data(), s.name.size());
+        mix(&s.stamp.size, sizeof s.stamp.size);
+        mix(&s.stamp.mtime_ns, sizeof s.stamp.mtime_ns);
+        total += hash;
+    }
+    if (any && total == 0) total = 1; // 0 means "no sidecars"
+    return static_cast<std::int64_t>(total);
 }
 
 } // namespace
@@ -231,7 +258,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
 
     std::vector<std::string> subfolders;
     std::vector<std::pair<std::string, file_stamp>> videos; // name, stamp
-    std::vector<std::string> sidecars; // NFOs and images in this folder, lower-case names without extension
+    std::vector<sidecar> sidecars; // NFOs and images in this folder
     while (const dirent* entry = ::readdir(dir.get())) {
         const std::string_view name = entry->d_name;
         if (name == "." || name == "..") continue;
@@ -257,8 +284,11 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
             if (!is_disc) subfolders.emplace_back(name);
             continue;
         }
-        if (type == DT_REG && has_video_extension(name, sidecar_extensions))
-            sidecars.push_back(lower_stem(name));
+        if (type == DT_REG && has_video_extension(name, sidecar_extensions)) {
+            if (!have_stat && ::fstatat(fd, entry->d_name, &st, 0) != 0) continue;
+            sidecars.push_back({std::string(name), lower_stem(name), stamp_of(st)});
+            continue;
+        }
         if (type != DT_REG || !has_video_extension(name, options_.extensions)) continue;
         // Disc index files count only through their disc folder (handled above).
         if (has_video_extension(name, {"bdmv", "ifo"})) continue;
@@ -270,6 +300,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
     std::map<std::string, std::size_t> movie_by_key;
     std::sort(videos.begin(), videos.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const auto first_new = batch.movies.size();
+    const auto folder_name = lower(std::string_view(folder.path).substr(folder.path.rfind('/') + 1));
     for (auto& [name, stamp] : videos) {
         ++totals_.video_files;
         std::string path = folder.path + "/" + name;
@@ -278,7 +309,11 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
             const auto it = options_.known->find(path);
             if (it != options_.known->end()) known = &it->second;
         }
-        if (known && known->stamp == stamp) {
+        // A disc's index file ("BDMV/index.bdmv") has its sidecars named after the folder (folder_name).
+        const auto file_name = std::string_view(name).substr(name.rfind('/') + 1);
+        const std::int64_t sidecar_stamp =
+            sidecars.empty() ? 0 : sidecar_stamp_of(sidecars, folder_name, lower_stem(file_name));
+        if (known && known->stamp == stamp && known->sidecar_stamp == sidecar_stamp) {
             ++totals_.unchanged_files;
             if (unchanged_movies_.insert(known->movie).second) ++batch.unchanged_movies;
             continue;
@@ -293,6 +328,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
         file.path = std::move(path);
         file.root = root;
         file.stamp = stamp;
+        file.sidecar_stamp = sidecar_stamp;
         file.resolution = parsed.resolution;
         file.source = parsed.source;
         file.video_codec = parsed.video_codec;
@@ -333,10 +369,10 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
         if (!movie.imdb_id) movie.imdb_id = parsed.imdb_id;
         movie.files.push_back(std::move(file));
     }
-    if (!sidecars.empty()) {
-        const auto folder_name = lower(std::string_view(folder.path).substr(folder.path.rfind('/') + 1));
-        for (auto i = first_new; i < batch.movies.size(); ++i)
-            batch.movies[i].local_metadata = describes_movie(sidecars, batch.movies[i], folder_name);
+    for (auto i = first_new; i < batch.movies.size(); ++i) {
+        const auto& files = batch.movies[i].files;
+        batch.movies[i].local_metadata =
+            std::any_of(files.begin(), files.end(), [](const media_file& f) { return f.sidecar_stamp != 0; });
     }
     // Parts in order: cd1 before cd2.
     for (auto i = first_new; i < batch.movies.size(); ++i) {

@@ -20,6 +20,7 @@ namespace mediabase {
 struct known_file {
     file_stamp stamp;
     movie_id movie = 0;
+    std::int64_t sidecar_stamp = 0; ///< media_file::sidecar_stamp when it was stored
 };
 using known_files = std::unordered_map<std::string, known_file>;
 

@@ -32,6 +32,9 @@ struct media_file {
     std::optional<std::string> container; ///< "mkv", "mp4", "bdmv", "video_ts" ...
     std::optional<int> part;              ///< 1-based part number of a multi-part movie
     bool three_d = false;
+    /// Fingerprint of the NFO and art files that describe it (names, sizes, mtimes); 0: none. A change makes
+    /// the file count as changed, so an edited NFO or a new poster is read by the next import.
+    std::int64_t sidecar_stamp = 0;
 };
 
 /// A person credited on a movie.

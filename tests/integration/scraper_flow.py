@@ -332,6 +332,21 @@ def test_offline_mode_says_so_and_identifies_nothing():
             check(intouchables["poster"] == "/img/" + local_key, "the local poster.jpg offline: %r"
                   % intouchables["poster"])
             check(server.request("GET", intouchables["poster"])[0] == 200, "the local poster is served")
+
+            # An edited NFO is read by the next import, even though the video file did not change.
+            nfo = os.path.join(media, "Intouchables", "movie.nfo")
+            with open(nfo, "wb") as f:
+                f.write(b'<?xml version="1.0"?>\n<movie><title>Untouchable</title><year>2011</year>'
+                        b'<plot>Edited by hand.</plot></movie>\n')
+            os.utime(nfo, (time.time() + 5, time.time() + 5))
+            _, job, seen = import_and_wait(server, events)
+            check(job["counts"]["stored"] == 1 and job["counts"]["skipped"] == MOVIES - 1,
+                  "only the movie whose NFO changed is stored again: %r" % job["counts"])
+            edited = movies_by_title(server).get("Untouchable")
+            check(edited and edited["id"] == intouchables["id"] and edited["overview"] == "Edited by hand.",
+                  "the edited NFO's title and plot, same movie: %r" % edited)
+            check(any(e["type"] == "movie.updated" and e["movie"]["title"] == "Untouchable" for e in seen),
+                  "movie.updated announces it")
             status, config, _ = server.request("GET", "/api/v1/config")
             check(status == 200 and config["offline"] is True, "GET /config offline %r" % config.get("offline"))
             movie = movies_by_title(server)["Max"]

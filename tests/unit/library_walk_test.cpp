@@ -3,6 +3,8 @@
 
 #include "mediabase/library_walk.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -72,7 +74,7 @@ std::shared_ptr<const known_files> known_from(const std::vector<found_movie>& mo
     auto known = std::make_shared<known_files>();
     movie_id id = 1;
     for (const auto& m : movies) {
-        for (const auto& f : m.files) (*known)[f.path] = known_file{f.stamp, id};
+        for (const auto& f : m.files) (*known)[f.path] = known_file{f.stamp, id, f.sidecar_stamp};
         ++id;
     }
     return known;
@@ -206,6 +208,32 @@ BOOST_AUTO_TEST_CASE(unreadable_folders_are_logged_and_skipped) {
     BOOST_TEST(r.movies.size() == 1u);
     BOOST_REQUIRE_EQUAL(r.totals.unreadable.size(), 1u);
     BOOST_TEST(r.totals.unreadable[0] == (lib.root / "Private").string());
+}
+
+BOOST_AUTO_TEST_CASE(an_edited_nfo_or_new_art_makes_its_movie_changed) {
+    temp_library lib;
+    lib.file("Heat (1995)/Heat (1995).mkv");
+    const auto nfo = lib.file("Heat (1995)/movie.nfo", "<movie><title>Heat</title></movie>");
+    lib.file("Alien (1979)/Alien (1979).mkv");
+    lib.file("Alien (1979)/grp-alien.nfo", "release notes");
+    lib.file("Plain (2001)/Plain (2001).mkv");
+    const auto first = walk_all({lib.root.string()});
+    BOOST_REQUIRE_EQUAL(first.movies.size(), 3u);
+    BOOST_TEST(find_movie(first, "Heat")->files[0].sidecar_stamp != 0);
+    BOOST_TEST(find_movie(first, "Alien")->files[0].sidecar_stamp == 0, "a release group's NFO is no metadata");
+    const auto known = known_from(first.movies);
+    BOOST_TEST(walk_all({lib.root.string()}, known).movies.empty(), "nothing changed");
+
+    // Same size, later mtime: an edit.
+    fs::last_write_time(nfo, fs::last_write_time(nfo) + std::chrono::seconds(5));
+    lib.file("Alien (1979)/grp-alien.nfo", "other release notes");
+    lib.file("Plain (2001)/Plain (2001)-poster.jpg", "\xFF\xD8\xFF");
+    const auto again = walk_all({lib.root.string()}, known);
+    std::vector<std::string> changed;
+    for (const auto& m : again.movies) changed.push_back(m.title);
+    std::sort(changed.begin(), changed.end());
+    BOOST_TEST(changed == (std::vector<std::string>{"Heat", "Plain"}), boost::test_tools::per_element());
+    BOOST_TEST(find_movie(again, "Plain")->local_metadata);
 }
 
 BOOST_AUTO_TEST_CASE(unchanged_files_are_skipped_and_changed_ones_reread) {
