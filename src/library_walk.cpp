@@ -67,8 +67,6 @@ struct disc_layout {
 };
 constexpr disc_layout disc_layouts[] = {{"BDMV", "index.bdmv"}, {"VIDEO_TS", "VIDEO_TS.IFO"}};
 
-/// Files beside a movie that hold its metadata: a Kodi NFO and art (see providers/nfo.hpp).
-const std::vector<std::string> sidecar_extensions{"nfo", "jpg", "jpeg", "png", "webp"};
 
 /// Sidecar names that speak for the whole folder's movie (providers/nfo.hpp reads these).
 constexpr std::string_view folder_wide_sidecars[] = {"movie",  "poster",   "folder",    "cover",
@@ -151,6 +149,11 @@ std::string_view move_name(std::string_view path) {
         slash = previous;
     }
     return path.substr(slash + 1);
+}
+
+bool is_sidecar_name(std::string_view name) {
+    static const std::vector<std::string> extensions{"nfo", "jpg", "jpeg", "png", "webp"};
+    return has_video_extension(name, extensions);
 }
 
 bool has_video_extension(std::string_view name, const std::vector<std::string>& extensions) {
@@ -284,7 +287,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
             if (!is_disc) subfolders.emplace_back(name);
             continue;
         }
-        if (type == DT_REG && has_video_extension(name, sidecar_extensions)) {
+        if (type == DT_REG && is_sidecar_name(name)) {
             if (!have_stat && ::fstatat(fd, entry->d_name, &st, 0) != 0) continue;
             sidecars.push_back({std::string(name), lower_stem(name), stamp_of(st)});
             continue;

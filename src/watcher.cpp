@@ -264,7 +264,8 @@ void watcher::on_events(const char* data, std::size_t size, clock::time_point no
 }
 
 bool watcher::relevant_file(std::string_view name) const {
-    return has_video_extension(name, config_.extensions) || iequals(name, "index.bdmv") ||
+    // NFOs and art count too: an edited NFO or a new poster is imported like a changed video file.
+    return has_video_extension(name, config_.extensions) || is_sidecar_name(name) || iequals(name, "index.bdmv") ||
            iequals(name, "VIDEO_TS.IFO");
 }
 

@@ -103,4 +103,7 @@ std::string_view move_name(std::string_view path);
 /// True when `name` ends with one of the extensions (case-insensitive).
 bool has_video_extension(std::string_view name, const std::vector<std::string>& extensions);
 
+/// True for a file that may hold a movie's metadata: a Kodi NFO or an image (poster, fanart ...).
+bool is_sidecar_name(std::string_view name);
+
 } // namespace mediabase

@@ -84,6 +84,14 @@ def test_added_moved_renamed_and_deleted_files_show_up_live():
             check([f["path"] for f in moved["files"]] == [os.path.join(media, "Sci-Fi", "Alpha Centauri (2001).mkv")],
                   "the file's new place: %r" % moved["files"])
 
+            # An NFO written beside it (by Kodi, by hand) is read live: the movie takes its title, and stays itself.
+            with open(os.path.join(media, "Sci-Fi", "Alpha Centauri (2001).nfo"), "w") as f:
+                f.write("<movie><title>Alpha Centauri: Final Cut</title><year>2001</year></movie>\n")
+            updated = events.until(lambda e: e["type"] == "movie.updated" and e["id"] == alpha["id"]
+                                   and e["movie"]["title"] == "Alpha Centauri: Final Cut")
+            check(updated["movie"]["watched"] is True, "still watched after its NFO was read: %r" % updated)
+            events.until(lambda e: e["type"] == "prune.finished")
+
             # A folder is renamed: its file keeps its name, so the movie is moved, and the renamed folder is
             # watched under its new name (the delete below is seen there).
             bravo = movie_by_title(server, "Bravo Company")
@@ -105,7 +113,7 @@ def test_added_moved_renamed_and_deleted_files_show_up_live():
             status, _, _ = server.request("GET", "/api/v1/movies/%d" % charlie_id)
             check(status == 404, "deleted movie is gone")
             status, page, _ = server.request("GET", "/api/v1/movies")
-            check([m["title"] for m in page["movies"]] == ["Alpha Centauri"], "what is left: %r" % page)
+            check([m["title"] for m in page["movies"]] == ["Alpha Centauri: Final Cut"], "what is left: %r" % page)
             events.close()
             code, _ = server.terminate()
             check(code == 0, "exit code %s" % code)
