@@ -231,14 +231,8 @@ asio::awaitable<bool> core::on(batch_stored& m) {
                 event.subject = *stored;
             } else if (m.movies && change.source_index < m.movies->size()) {
                 // Describe the change from what was found; clients fetch the full record when they need it.
-                const auto& found = (*m.movies)[change.source_index];
-                movie described;
+                movie described = movie_from((*m.movies)[change.source_index]);
                 described.id = change.id;
-                described.title = found.title;
-                described.year = found.year;
-                described.tmdb_id = found.tmdb_id;
-                described.imdb_id = found.imdb_id;
-                described.files = found.files;
                 event.subject = std::move(described);
             }
             co_await post(bus_.events, std::move(event));

@@ -37,29 +37,6 @@ struct dir_closer {
     void operator()(DIR* d) const { closedir(d); }
 };
 
-/// True when the folder exists and holds at least one entry.
-bool has_entries(const std::string& folder) {
-    DIR* dir = ::opendir(folder.c_str());
-    if (!dir) return false;
-    bool found = false;
-    while (const dirent* entry = ::readdir(dir)) {
-        const std::string_view name = entry->d_name;
-        if (name != "." && name != "..") {
-            found = true;
-            break;
-        }
-    }
-    ::closedir(dir);
-    return found;
-}
-
-/// True only when the file is certainly gone (ENOENT/ENOTDIR), not merely unreadable right now.
-bool gone_from_disk(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) return false;
-    return errno == ENOENT || errno == ENOTDIR;
-}
-
 /// Disc structures whose index file stands for the whole disc.
 struct disc_layout {
     const char* folder;
@@ -130,6 +107,27 @@ std::int64_t sidecar_stamp_of(const std::vector<sidecar>& sidecars, std::string_
 
 } // namespace
 
+std::optional<bool> folder_has_entries(const std::string& folder) {
+    DIR* dir = ::opendir(folder.c_str());
+    if (!dir) return std::nullopt;
+    bool found = false;
+    while (const dirent* entry = ::readdir(dir)) {
+        const std::string_view name = entry->d_name;
+        if (name != "." && name != "..") {
+            found = true;
+            break;
+        }
+    }
+    ::closedir(dir);
+    return found;
+}
+
+bool file_vanished(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) return false;
+    return errno == ENOENT || errno == ENOTDIR;
+}
+
 bool is_ignored_folder(std::string_view name) {
     return name.empty() || name.front() == '.' || name == "@eaDir" || name == "#recycle" ||
            name == "$RECYCLE.BIN" || name == "lost+found";
@@ -176,7 +174,8 @@ library_walk::library_walk(walk_options options) : options_(std::move(options)) 
     }
     movable_root_.resize(options_.roots.size(), false);
     if (!options_.known || options_.known->empty()) return;
-    for (const auto& folder : pending_) movable_root_[folder.root_index] = has_entries(folder.path);
+    for (const auto& folder : pending_)
+        movable_root_[folder.root_index] = folder_has_entries(folder.path).value_or(false);
 }
 
 bool library_walk::next(walk_batch& batch, std::size_t min_movies) {
@@ -223,7 +222,7 @@ const known_files::value_type* library_walk::moved_from(const std::string& path,
         const auto* source = it->second;
         // Cheap tests first: a stat per candidate only for a matching name under a root that can lose files.
         if (move_name(source->first) != name || moved_sources_.contains(source)) continue;
-        if (!under_movable_root(source->first) || !gone_from_disk(source->first)) continue;
+        if (!under_movable_root(source->first) || !file_vanished(source->first)) continue;
         moved_sources_.insert(source);
         return source;
     }

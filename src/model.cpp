@@ -39,4 +39,24 @@ std::string utc_now_iso8601() {
     return text;
 }
 
+movie movie_from(const found_movie& found) {
+    movie m;
+    m.title = found.title;
+    m.year = found.year;
+    m.tmdb_id = found.tmdb_id;
+    m.imdb_id = found.imdb_id;
+    m.files = found.files;
+    return m;
+}
+
+found_movie found_from(const movie& m) {
+    found_movie found;
+    found.title = m.title;
+    found.year = m.year;
+    found.tmdb_id = m.tmdb_id;
+    found.imdb_id = m.imdb_id;
+    found.files = m.files;
+    return found;
+}
+
 } // namespace mediabase

@@ -1,11 +1,12 @@
 #include "mediabase/pruner.hpp"
 
+#include "mediabase/library_walk.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 namespace mediabase {
@@ -16,27 +17,12 @@ std::optional<std::string> root_unsafe_to_prune(const std::string& root) {
         return "media folder is missing (" + std::string(std::strerror(errno)) +
                "); an unmounted drive looks like this, so nothing under it was removed";
     if (!S_ISDIR(st.st_mode)) return "media folder is not a folder; nothing under it was removed";
-    DIR* dir = ::opendir(root.c_str());
-    if (!dir)
+    const auto has_entries = folder_has_entries(root);
+    if (!has_entries)
         return "media folder cannot be read (" + std::string(std::strerror(errno)) +
                "); nothing under it was removed";
-    bool empty = true;
-    while (const dirent* entry = ::readdir(dir)) {
-        const std::string_view name = entry->d_name;
-        if (name != "." && name != "..") {
-            empty = false;
-            break;
-        }
-    }
-    ::closedir(dir);
-    if (empty) return "media folder is empty; an unmounted drive looks like this, so nothing under it was removed";
+    if (!*has_entries) return "media folder is empty; an unmounted drive looks like this, so nothing under it was removed";
     return std::nullopt;
-}
-
-bool file_vanished(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) return false;
-    return errno == ENOENT || errno == ENOTDIR;
 }
 
 asio::awaitable<void> pruner::run() {

@@ -149,17 +149,6 @@ api_error provider_error(const provider_failure& failure) {
 // a coroutine body.
 api_error nothing_found() { return {http::status::bad_gateway, "provider_unavailable", "the provider found nothing"}; }
 
-/// A catalogued movie as the Scraper's input for a refresh: its ids, title, year and files (for its NFO).
-found_movie as_found(const movie& m) {
-    found_movie found;
-    found.title = m.title;
-    found.year = m.year;
-    found.tmdb_id = m.tmdb_id;
-    found.imdb_id = m.imdb_id;
-    found.files = m.files;
-    return found;
-}
-
 /// Caches the art of what the Scraper found, replaces the movie's metadata with it, tells the clients
 /// (movie.updated) and returns the movie as stored.
 asio::awaitable<api_result<movie>> replace_metadata(bus& b, const movie& current, identification found) {
@@ -422,7 +411,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
                     answer = co_await ask<provider_answer<identification>>(
                         bus_.scraper, [&](auto r) { return fetch_movie{*tmdb_id, std::move(r)}; });
                 } else {
-                    auto found = as_found(**current);
+                    auto found = found_from(**current);
                     answer = co_await ask<provider_answer<identification>>(
                         bus_.scraper, [&](auto r) { return identify_movie{std::move(found), std::move(r)}; });
                 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stop_token>
 #include <string>
@@ -99,6 +100,13 @@ bool is_ignored_folder(std::string_view name);
 /// The name a move keeps: the file name, or for a disc structure's index file the disc folder's name with it
 /// ("Heat (1995)/BDMV/index.bdmv").
 std::string_view move_name(std::string_view path);
+
+/// Whether the folder holds at least one entry; nullopt when it cannot be read (errno says why). An unmounted
+/// drive's mount point looks empty: neither the walk (moves) nor the Pruner trusts such a root.
+std::optional<bool> folder_has_entries(const std::string& folder);
+
+/// True only when the file is certainly gone (ENOENT/ENOTDIR), not merely unreadable right now.
+bool file_vanished(const std::string& path);
 
 /// True when `name` ends with one of the extensions (case-insensitive).
 bool has_video_extension(std::string_view name, const std::vector<std::string>& extensions);

@@ -139,6 +139,12 @@ struct file_move {
     found_movie found;  ///< what the new name says, with the one file at its new place
 };
 
+/// What a found movie says, as a movie: title, year, ids and files; no id, no provider data.
+movie movie_from(const found_movie& found);
+
+/// A catalogued movie as found again (ids, title, year, files): the Scraper's input for a refresh.
+found_movie found_from(const movie& m);
+
 /// Current UTC time as ISO 8601 with seconds ("2026-11-25T12:00:00Z").
 std::string utc_now_iso8601();
 

@@ -12,8 +12,6 @@ namespace mediabase {
 /// Why a root must be left alone (missing, not a folder, unreadable, empty), or nullopt when it can be pruned.
 std::optional<std::string> root_unsafe_to_prune(const std::string& root);
 
-/// True only when the file is certainly gone (ENOENT/ENOTDIR), not merely unreadable right now.
-bool file_vanished(const std::string& path);
 
 class pruner {
 public:

@@ -3,6 +3,7 @@
 
 #include "mediabase/cache.hpp"
 #include "mediabase/dal.hpp"
+#include "mediabase/library_walk.hpp"
 #include "mediabase/pruner.hpp"
 
 #include <boost/asio/co_spawn.hpp>
