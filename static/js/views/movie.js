@@ -89,10 +89,7 @@ export function mount(root, route) {
 
   function status_notice() {
     if (movie.match === 'unidentified' && !movie.identify_error && app_state.config?.offline) {
-      // An NFO beside the file gives an offline movie its plot or people; without one only the name is known.
-      const from_nfo = Boolean(movie.overview || movie.directors?.length || movie.cast?.length || movie.tmdb_id || movie.imdb_id);
-      return h('p', { class: 'muted offline-note' },
-        from_nfo ? 'Offline mode: known from its NFO file. ' : 'Offline mode: known from its file name only. ',
+      return h('p', { class: 'muted offline-note' }, 'Offline mode: known from its file name and any NFO beside it. ',
         h('a', { href: '/settings' }, 'Add a TMDB key'), ' to fetch its details and art.');
     }
     if (movie.match === 'unidentified' || movie.match === 'failed' || movie.identify_error) {
