@@ -26,6 +26,7 @@
 #include <utility>
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <unistd.h>
 
@@ -219,7 +220,36 @@ std::unique_ptr<runtime> open_runtime(const settings& config) {
 
 } // namespace
 
+namespace {
+
+/// Runs the network thread until it runs out of work. An exception that escapes a completion handler is a
+/// bug in the code serving one client: it is logged and the server goes on serving the others.
+void run_network_thread(asio::io_context& net) {
+    for (;;) {
+        try {
+            net.run();
+            return;
+        } catch (const std::exception& e) {
+            spdlog::error("network thread: unexpected error, the server goes on: {}", e.what());
+        } catch (...) {
+            spdlog::error("network thread: unexpected error, the server goes on");
+        }
+    }
+}
+
+/// Many clients need many descriptors: take the hard limit the system allows instead of the soft default.
+void raise_file_limit() {
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+} // namespace
+
 int run_server(const settings& config) {
+    raise_file_limit();
     auto rt = open_runtime(config);
     if (!rt) return 1;
     server_options options;
@@ -228,6 +258,8 @@ int run_server(const settings& config) {
     options.static_dir = config.static_dir;
     options.art_dir = config.art_dir();
     options.request_timeout = std::chrono::seconds(config.request_timeout_seconds);
+    options.max_connections = static_cast<std::size_t>(config.max_connections);
+    options.max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_address);
     server http(rt->services(), rt->net().get_executor(), options);
     if (auto error = http.listen()) {
         spdlog::error("{}", *error);
@@ -265,7 +297,7 @@ int run_server(const settings& config) {
     std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(http.port()));
     std::fflush(stdout);
 
-    rt->net().run();
+    run_network_thread(rt->net());
     rt->join(guard.forced());
     spdlog::info("stopped");
     return 0;

@@ -1,13 +1,20 @@
 #include "mediabase/server.hpp"
 
 #include "http_session.hpp"
+#include "rest_api.hpp"
 #include "websocket_session.hpp"
 
 #include "mediabase/movie_json.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <unordered_set>
 
 namespace json = boost::json;
 
@@ -84,11 +91,15 @@ std::shared_ptr<const std::string> event_frame(const event_message& event) {
 }
 
 server::server(bus& b, asio::any_io_executor executor, server_options options)
-    : bus_(b), executor_(std::move(executor)), options_(std::move(options)), acceptor_(executor_) {
+    : bus_(b), executor_(std::move(executor)), options_(std::move(options)), acceptor_(executor_),
+      limits_(std::make_shared<connection_limits>(options_.max_connections, options_.max_connections_per_address)),
+      capacity_(executor_) {
     hub_.status_frame = frame_of({{"type", "import.status"}, {"job", to_json(import_job{})}});
+    limits_->on_release = [this] { capacity_.cancel(); };
 }
 
-server::~server() = default;
+// Sessions may outlive the server (their frames are destroyed with the io_context): they must not wake it.
+server::~server() { limits_->on_release = nullptr; }
 
 std::optional<std::string> server::listen() {
     boost::system::error_code ec;
@@ -108,12 +119,90 @@ std::uint16_t server::port() const {
     return acceptor_.local_endpoint(ec).port();
 }
 
+namespace {
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+    return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+           ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+/// Tells a client over its address's share why it is not served, then closes. The answer fits in the socket
+/// buffer, and the write is bounded by a timeout anyway, so a client that never reads costs nothing.
+asio::awaitable<void> refuse_connection(asio::ip::tcp::socket socket, std::size_t per_address) {
+    boost::beast::tcp_stream stream(std::move(socket));
+    http_request shell;
+    shell.version(11);
+    auto res = error_response(shell, boost::beast::http::status::service_unavailable, "too_many_connections",
+                              "more than " + std::to_string(per_address) +
+                                  " connections from your address; close some and retry");
+    res.keep_alive(false);
+    res.set(boost::beast::http::field::retry_after, "1");
+    res.prepare_payload();
+    stream.expires_after(std::chrono::seconds(5));
+    co_await boost::beast::http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    boost::beast::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+void log_session_end(std::exception_ptr error) {
+    if (!error) return;
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        spdlog::error("connection dropped: unexpected error while serving it: {}", e.what());
+    } catch (...) {
+        spdlog::error("connection dropped: unexpected error while serving it");
+    }
+}
+
+} // namespace
+
 asio::awaitable<void> server::accept_loop() {
+    bool at_cap = false;        // logged once per episode, not per attempt
+    bool at_file_limit = false;
+    std::unordered_set<std::string> refused_addresses;
     for (;;) {
+        if (limits_->full()) {
+            if (!at_cap)
+                spdlog::warn("connection limit reached ({} open, --max-connections): new clients wait until "
+                             "one leaves",
+                             limits_->open());
+            at_cap = true;
+            capacity_.expires_at(asio::steady_timer::time_point::max());
+            co_await capacity_.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (!acceptor_.is_open()) co_return;
+            continue;
+        }
         auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-        if (ec) continue; // e.g. too many open files: keep accepting
-        asio::co_spawn(executor_, run_http_session(std::move(socket), bus_, options_, hub_), asio::detached);
+        if (out_of_descriptors(ec)) {
+            // Accepting again at once would fail again at once: wait for a connection to end, or a second.
+            if (!at_file_limit)
+                spdlog::warn("at the process's file limit ({}; {} connections open): new clients wait until "
+                             "some leave; raise `ulimit -n` or lower --max-connections",
+                             ec.message(), limits_->open());
+            at_file_limit = true;
+            capacity_.expires_after(std::chrono::seconds(1));
+            co_await capacity_.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        if (ec) continue; // the client went away before we took it (ECONNABORTED and the like)
+        if (at_file_limit || at_cap) spdlog::info("accepting connections again ({} open)", limits_->open());
+        at_file_limit = at_cap = false;
+        boost::system::error_code endpoint_ec;
+        auto address = socket.remote_endpoint(endpoint_ec).address().to_string();
+        auto slot = limits_->admit(address);
+        if (!slot) {
+            if (refused_addresses.insert(address).second)
+                spdlog::warn("{} holds {} connections (--max-connections-per-address): further ones get 503",
+                             address, limits_->open_from(address));
+            asio::co_spawn(executor_, refuse_connection(std::move(socket), limits_->max_per_address()),
+                           asio::detached);
+            continue;
+        }
+        if (limits_->open_from(address) == 1) refused_addresses.erase(address);
+        asio::co_spawn(executor_, run_http_session(std::move(socket), bus_, options_, hub_, std::move(*slot)),
+                       log_session_end);
     }
 }
 
@@ -138,6 +227,7 @@ asio::awaitable<void> server::publish_events() {
 void server::stop_accepting() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    capacity_.cancel();
 }
 
 } // namespace mediabase

@@ -1,5 +1,7 @@
 #include "mediabase/settings.hpp"
 
+#include "mediabase/file_io.hpp"
+
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <boost/url/parse.hpp>
@@ -15,12 +17,15 @@ namespace json = boost::json;
 namespace mediabase {
 namespace {
 
+/// config.json holds settings and keys: a few KiB. Anything far larger is not ours.
+constexpr std::size_t max_config_file_bytes = 1024 * 1024;
+
 const char* const known_env_vars[] = {
     "MEDIABASE_MEDIA",          "MEDIABASE_DATA",           "MEDIABASE_LISTEN",
     "MEDIABASE_TMDB_BASE_URL",  "MEDIABASE_OMDB_BASE_URL",  "MEDIABASE_IMAGE_BASE_URL",
     "MEDIABASE_LOG_LEVEL",      "MEDIABASE_WATCH",          "MEDIABASE_RESCAN_INTERVAL",
     "MEDIABASE_EXTENSIONS",     "MEDIABASE_STATIC_DIR",     "MEDIABASE_TMDB_RATE",
-    "MEDIABASE_SCRAPER_CONCURRENCY",
+    "MEDIABASE_SCRAPER_CONCURRENCY", "MEDIABASE_MAX_CONNECTIONS", "MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS",
     "TMDB_API_KEY",             "TMDB_READ_TOKEN",          "OMDB_API_KEY",
     "XDG_DATA_HOME",            "HOME",
 };
@@ -150,6 +155,11 @@ std::optional<settings_error> apply_environment(settings& s, const environment& 
         if (auto e = set_positive(s.tmdb_requests_per_second, *v, "MEDIABASE_TMDB_RATE", 1000)) return e;
     if (auto v = get("MEDIABASE_SCRAPER_CONCURRENCY"))
         if (auto e = set_positive(s.scraper_concurrency, *v, "MEDIABASE_SCRAPER_CONCURRENCY", 64)) return e;
+    if (auto v = get("MEDIABASE_MAX_CONNECTIONS"))
+        if (auto e = set_positive(s.max_connections, *v, "MEDIABASE_MAX_CONNECTIONS", 1000000)) return e;
+    if (auto v = get("MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS"))
+        if (auto e = set_positive(s.max_connections_per_address, *v, "MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS", 1000000))
+            return e;
     if (auto v = get("MEDIABASE_EXTENSIONS")) s.extensions = normalized_extensions(split(*v, ','));
     if (auto v = get("MEDIABASE_STATIC_DIR")) s.static_dir = *v;
     if (auto v = get("TMDB_API_KEY")) s.tmdb_api_key = *v;
@@ -160,13 +170,13 @@ std::optional<settings_error> apply_environment(settings& s, const environment& 
 
 std::optional<settings_error> read_config_file(settings& s) {
     const auto path = s.config_file();
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return std::nullopt;
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
+    auto text = read_small_regular_file(path, max_config_file_bytes);
+    if (!text) {
+        if (text.error() == boost::system::errc::no_such_file_or_directory) return std::nullopt;
+        return settings_error{"config file " + path.string() + ": " + describe(text.error(), max_config_file_bytes)};
+    }
     boost::system::error_code parse_error;
-    auto value = json::parse(text.str(), parse_error);
+    auto value = json::parse(*text, parse_error);
     if (parse_error || !value.is_object())
         return settings_error{"config file " + path.string() + ": not a JSON object (" + parse_error.message() +
                               ")"};
@@ -325,16 +335,9 @@ std::optional<std::string> save_config_file(const settings& s) {
     std::error_code ec;
     std::filesystem::create_directories(s.data_dir, ec);
     if (ec) return "cannot create " + s.data_dir.string() + ": " + ec.message();
-    const auto target = s.config_file();
-    auto temp = target;
-    temp += ".tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out << json::serialize(to_config_file_json(s)) << "\n";
-        if (!out.flush()) return "cannot write " + temp.string();
-    }
-    std::filesystem::rename(temp, target, ec);
-    if (ec) return "cannot replace " + target.string() + ": " + ec.message();
+    // It holds provider keys: readable by the server's own user only, written whole or not at all.
+    if (auto error = write_private_file(s.config_file(), json::serialize(to_config_file_json(s)) + "\n"))
+        return error;
     return std::nullopt;
 }
 
@@ -361,6 +364,9 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("tmdb-rate", po::value<std::string>(), "TMDB requests per second (default 35)")
         ("scraper-concurrency", po::value<std::string>(), "movies identified (and images downloaded) at once (default 8)")
         ("request-timeout", po::value<std::string>(), "seconds a client has to send a whole HTTP request (default 30)")
+        ("max-connections", po::value<std::string>(), "client connections held at once; more wait (default 1024)")
+        ("max-connections-per-address", po::value<std::string>(),
+         "client connections from one address; more are refused with 503 (default 256)")
         ("static-dir", po::value<std::string>(), "serve the web UI from this folder instead of the built-in copy");
     po::options_description hidden;
     hidden.add_options()
@@ -452,6 +458,15 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
     if (vm.count("request-timeout"))
         if (auto e = set_positive(s.request_timeout_seconds, vm["request-timeout"].as<std::string>(),
                                   "--request-timeout", 3600))
+            return *e;
+    if (vm.count("max-connections"))
+        if (auto e = set_positive(s.max_connections, vm["max-connections"].as<std::string>(), "--max-connections",
+                                  1000000))
+            return *e;
+    if (vm.count("max-connections-per-address"))
+        if (auto e = set_positive(s.max_connections_per_address,
+                                  vm["max-connections-per-address"].as<std::string>(),
+                                  "--max-connections-per-address", 1000000))
             return *e;
     if (vm.count("extensions")) {
         s.extensions = normalized_extensions(split(vm["extensions"].as<std::string>(), ','));

@@ -12,8 +12,8 @@ namespace websocket = beast::websocket;
 
 namespace mediabase {
 
-websocket_session::websocket_session(beast::tcp_stream stream, event_hub& hub)
-    : ws_(std::move(stream)), hub_(hub), wake_(ws_.get_executor()) {}
+websocket_session::websocket_session(beast::tcp_stream stream, event_hub& hub, connection_slot slot)
+    : ws_(std::move(stream)), hub_(hub), wake_(ws_.get_executor()), slot_(std::move(slot)) {}
 
 void websocket_session::start(beast::http::request<beast::http::string_body> request) {
     asio::co_spawn(ws_.get_executor(), [self = shared_from_this(), req = std::move(request)]() mutable {

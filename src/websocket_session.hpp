@@ -20,7 +20,7 @@ public:
     /// the client too slow and it is closed (it reconnects and is sent the current status).
     static constexpr std::size_t outbox_limit = 1024;
 
-    websocket_session(boost::beast::tcp_stream stream, event_hub& hub);
+    websocket_session(boost::beast::tcp_stream stream, event_hub& hub, connection_slot slot);
 
     /// Completes the upgrade, sends the current status, then serves until either side closes.
     void start(boost::beast::http::request<boost::beast::http::string_body> request);
@@ -39,6 +39,7 @@ private:
     std::optional<boost::beast::websocket::close_code> close_requested_;
     bool open_ = false;
     bool finished_ = false;
+    connection_slot slot_; ///< this connection's place under the server's connection caps
 };
 
 } // namespace mediabase

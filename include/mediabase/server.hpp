@@ -3,8 +3,10 @@
 /// The per-role pieces live in their own files: http_session, websocket_session, rest_api, static_files.
 
 #include "mediabase/bus.hpp"
+#include "mediabase/connection_limits.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -22,6 +24,11 @@ struct server_options {
     std::filesystem::path art_dir;
     std::chrono::seconds request_timeout{30};  ///< a request's headers and body must arrive within this
     std::size_t body_limit = 1024 * 1024;      ///< larger request bodies get 413
+    /// The request line and header fields, and separately the trailer fields of a chunked body, must fit in
+    /// this many bytes; larger ones get 431.
+    std::size_t header_limit = 16 * 1024;
+    std::size_t max_connections = 1024;            ///< more wait in the listen queue until one ends
+    std::size_t max_connections_per_address = 256; ///< more from one address get 503
 };
 
 class websocket_session;
@@ -59,7 +66,8 @@ public:
     std::optional<std::string> listen();
     [[nodiscard]] std::uint16_t port() const;
 
-    /// Accepts connections until stop_accepting().
+    /// Accepts connections until stop_accepting(). At the connection cap it waits for a connection to end; at
+    /// the process's file limit it backs off (up to a second) instead of spinning.
     asio::awaitable<void> accept_loop();
     /// Serves `bus.events`: publishes each event to the WebSocket clients, until stop_service.
     asio::awaitable<void> publish_events();
@@ -74,6 +82,9 @@ private:
     server_options options_;
     asio::ip::tcp::acceptor acceptor_;
     event_hub hub_;
+    std::shared_ptr<connection_limits> limits_;
+    /// The accept loop waits on this while it may not accept; a connection ending cancels it.
+    asio::steady_timer capacity_;
 };
 
 } // namespace mediabase

@@ -35,6 +35,8 @@ struct settings {
     int tmdb_requests_per_second = 35;
     int scraper_concurrency = 8;
     int request_timeout_seconds = 30; ///< an HTTP request must arrive whole within this
+    int max_connections = 1024;            ///< connections held at once; more wait until one ends
+    int max_connections_per_address = 256; ///< connections from one client address; more get 503
     std::optional<std::filesystem::path> static_dir; ///< serve the UI from disk (development)
 
     [[nodiscard]] bool offline() const { return tmdb_api_key.empty() && tmdb_read_token.empty(); }
