@@ -5,7 +5,7 @@
 //
 // Both may be given in one run. The speed run parses every line of the names file (one relative path
 // per line) over and over on one thread until the time is up, and prints "mediabase <N> names/s".
-#include "mediabase/name_parser.hpp"
+#include "mediabase/naming/name_parser.hpp"
 
 #include <array>
 #include <chrono>

@@ -1,8 +1,8 @@
 // mediabase: serve (default), scan, parse NAME..., --help, --version.
 
-#include "mediabase/application.hpp"
-#include "mediabase/name_parser.hpp"
-#include "mediabase/settings.hpp"
+#include "mediabase/app/application.hpp"
+#include "mediabase/naming/name_parser.hpp"
+#include "mediabase/config/settings.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -1,14 +1,14 @@
-#include "mediabase/application.hpp"
+#include "mediabase/app/application.hpp"
 
-#include "mediabase/bus.hpp"
-#include "mediabase/cache.hpp"
-#include "mediabase/core.hpp"
-#include "mediabase/dal.hpp"
-#include "mediabase/pruner.hpp"
-#include "mediabase/scraper.hpp"
-#include "mediabase/scanner.hpp"
-#include "mediabase/server.hpp"
-#include "mediabase/watcher.hpp"
+#include "mediabase/runtime/bus.hpp"
+#include "mediabase/services/cache.hpp"
+#include "mediabase/services/core.hpp"
+#include "mediabase/services/dal.hpp"
+#include "mediabase/services/pruner.hpp"
+#include "mediabase/services/scraper.hpp"
+#include "mediabase/services/scanner.hpp"
+#include "mediabase/http/server.hpp"
+#include "mediabase/services/watcher.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

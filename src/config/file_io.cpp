@@ -1,4 +1,4 @@
-#include "mediabase/file_io.hpp"
+#include "mediabase/config/file_io.hpp"
 
 #include <cerrno>
 #include <cstring>

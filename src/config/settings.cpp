@@ -1,6 +1,6 @@
-#include "mediabase/settings.hpp"
+#include "mediabase/config/settings.hpp"
 
-#include "mediabase/file_io.hpp"
+#include "mediabase/config/file_io.hpp"
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>

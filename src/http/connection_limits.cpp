@@ -1,4 +1,4 @@
-#include "mediabase/connection_limits.hpp"
+#include "mediabase/http/connection_limits.hpp"
 
 namespace mediabase {
 

@@ -2,7 +2,7 @@
 // One HTTP connection: reads requests with a timeout and a body limit, answers them through rest_api, and
 // hands /api/v1/events upgrades to a websocket_session.
 
-#include "mediabase/server.hpp"
+#include "mediabase/http/server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 

@@ -1,8 +1,8 @@
 #include "rest_api.hpp"
 
-#include "mediabase/movie_json.hpp"
-#include "mediabase/name_parser.hpp"
-#include "mediabase/static_files.hpp"
+#include "mediabase/model/movie_json.hpp"
+#include "mediabase/naming/name_parser.hpp"
+#include "mediabase/http/static_files.hpp"
 
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>

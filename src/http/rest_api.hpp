@@ -1,7 +1,7 @@
 #pragma once
 // The REST API under /api/v1, the art under /img and the web UI: one request in, one response out.
 
-#include "mediabase/server.hpp"
+#include "mediabase/http/server.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>

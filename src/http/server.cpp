@@ -1,10 +1,10 @@
-#include "mediabase/server.hpp"
+#include "mediabase/http/server.hpp"
 
 #include "http_session.hpp"
 #include "rest_api.hpp"
 #include "websocket_session.hpp"
 
-#include "mediabase/movie_json.hpp"
+#include "mediabase/model/movie_json.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

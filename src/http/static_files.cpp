@@ -1,4 +1,4 @@
-#include "mediabase/static_files.hpp"
+#include "mediabase/http/static_files.hpp"
 
 #include <fstream>
 #include <sstream>

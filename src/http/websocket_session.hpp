@@ -2,7 +2,7 @@
 // One WebSocket client of /api/v1/events: a reader coroutine (which only notices the client leaving) and a
 // writer coroutine draining a bounded outbox, so at most one read and one write are ever in flight.
 
-#include "mediabase/server.hpp"
+#include "mediabase/http/server.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>

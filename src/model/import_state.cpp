@@ -1,4 +1,4 @@
-#include "mediabase/import_state.hpp"
+#include "mediabase/model/import_state.hpp"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "mediabase/model.hpp"
+#include "mediabase/model/model.hpp"
 
 #include <chrono>
 #include <ctime>

@@ -1,6 +1,6 @@
 // The JSON shapes of the API (PRODUCT.md, "Shapes"). Every string goes through display_utf8, so the output is
 // valid JSON whatever bytes a file name or a local NFO brought in.
-#include "mediabase/movie_json.hpp"
+#include "mediabase/model/movie_json.hpp"
 
 #include <boost/json/value.hpp>
 

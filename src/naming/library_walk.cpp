@@ -1,6 +1,6 @@
-#include "mediabase/library_walk.hpp"
+#include "mediabase/naming/library_walk.hpp"
 
-#include "mediabase/name_parser.hpp"
+#include "mediabase/naming/name_parser.hpp"
 
 #include <spdlog/spdlog.h>
 

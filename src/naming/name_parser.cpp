@@ -7,7 +7,7 @@
 // last year-like number in front of the first marker, so "Blade.Runner.2049.2017" and "1917.2019" keep
 // their numbers. The file and its movie folder are then merged: a "Title (Year)" folder names an
 // uninformative file.
-#include "mediabase/name_parser.hpp"
+#include "mediabase/naming/name_parser.hpp"
 
 #include <array>
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "mediabase/cache.hpp"
+#include "mediabase/services/cache.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

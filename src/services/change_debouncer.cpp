@@ -1,4 +1,4 @@
-#include "mediabase/change_debouncer.hpp"
+#include "mediabase/services/change_debouncer.hpp"
 
 #include <algorithm>
 

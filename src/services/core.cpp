@@ -1,4 +1,4 @@
-#include "mediabase/core.hpp"
+#include "mediabase/services/core.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

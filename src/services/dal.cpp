@@ -1,6 +1,6 @@
-#include "mediabase/dal.hpp"
+#include "mediabase/services/dal.hpp"
 
-#include "mediabase/movie_json.hpp"
+#include "mediabase/model/movie_json.hpp"
 
 #include <unordered_set>
 

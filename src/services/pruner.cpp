@@ -1,6 +1,6 @@
-#include "mediabase/pruner.hpp"
+#include "mediabase/services/pruner.hpp"
 
-#include "mediabase/library_walk.hpp"
+#include "mediabase/naming/library_walk.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,6 +1,6 @@
-#include "mediabase/scanner.hpp"
+#include "mediabase/services/scanner.hpp"
 
-#include "mediabase/library_walk.hpp"
+#include "mediabase/naming/library_walk.hpp"
 
 namespace mediabase {
 

@@ -1,6 +1,6 @@
-#include "mediabase/watcher.hpp"
+#include "mediabase/services/watcher.hpp"
 
-#include "mediabase/library_walk.hpp"
+#include "mediabase/naming/library_walk.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -1,11 +1,11 @@
 // The catalogue: SOCI over SQLite. Statements on the hot paths are prepared once per catalogue, bound to
 // member variables, and re-executed with new values in those variables; only list_movies builds its SQL per
 // call (from fixed fragments: values are always bound, never written into the text).
-#include "mediabase/catalogue.hpp"
+#include "mediabase/store/catalogue.hpp"
 
 #include "catalogue_schema.hpp"
-#include "mediabase/movie_json.hpp"
-#include "mediabase/name_parser.hpp"
+#include "mediabase/model/movie_json.hpp"
+#include "mediabase/naming/name_parser.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 /// A running Mediabase: the services on their threads, started in dependency order and stopped in reverse.
 
-#include "mediabase/settings.hpp"
+#include "mediabase/config/settings.hpp"
 
 namespace mediabase {
 

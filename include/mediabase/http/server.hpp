@@ -2,8 +2,8 @@
 /// Server: Beast HTTP (REST API, web UI, art) and the WebSocket event stream, on the network thread.
 /// The per-role pieces live in their own files: http_session, websocket_session, rest_api, static_files.
 
-#include "mediabase/bus.hpp"
-#include "mediabase/connection_limits.hpp"
+#include "mediabase/runtime/bus.hpp"
+#include "mediabase/http/connection_limits.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -8,7 +8,7 @@
 ///
 /// One job at a time: `start` while busy refuses and the caller answers with the running job.
 
-#include "mediabase/model.hpp"
+#include "mediabase/model/model.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,8 +1,8 @@
 #pragma once
 /// The JSON shapes of the REST API and WebSocket events (PRODUCT.md, "Shapes"). Field names are a contract.
 
-#include "mediabase/catalogue.hpp"
-#include "mediabase/model.hpp"
+#include "mediabase/store/catalogue.hpp"
+#include "mediabase/model/model.hpp"
 
 #include <boost/json/value.hpp>
 

@@ -2,8 +2,8 @@
 /// Walking media folders: blocking filesystem code with no Asio, run by the Scanner on its own thread and
 /// tested on temp trees without an event loop.
 
-#include "mediabase/catalogue.hpp"
-#include "mediabase/model.hpp"
+#include "mediabase/store/catalogue.hpp"
+#include "mediabase/model/model.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -2,7 +2,7 @@
 /// Choosing which TMDB movie a found movie is, and in which order to ask. Pure code, no Asio: the plan and
 /// the choice are plain data, tested without a network.
 
-#include "mediabase/model.hpp"
+#include "mediabase/model/model.hpp"
 #include "mediabase/providers/nfo.hpp"
 #include "mediabase/providers/tmdb.hpp"
 

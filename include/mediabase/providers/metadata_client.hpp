@@ -3,7 +3,7 @@
 /// up and searches for the UI's "Fix match", and downloads art. Uses http_client; the same threading rule
 /// applies (one thread or strand, alive until every call completed). API keys never appear in logs or errors.
 
-#include "mediabase/model.hpp"
+#include "mediabase/model/model.hpp"
 #include "mediabase/providers/http_client.hpp"
 #include "mediabase/providers/matching.hpp"
 #include "mediabase/providers/nfo.hpp"

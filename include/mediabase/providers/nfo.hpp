@@ -2,7 +2,7 @@
 /// Local metadata first: Kodi `.nfo` files and art lying next to a movie file. Pure code (pugixml and the
 /// filesystem), no Asio.
 
-#include "mediabase/model.hpp"
+#include "mediabase/model/model.hpp"
 #include "mediabase/providers/provider_error.hpp"
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 /// OMDB answers (`?apikey=&i=tt...`) mapped to ratings. Pure code (Boost.JSON), no Asio. OMDB writes missing
 /// values as "N/A" and numbers with thousands separators ("1,234,567").
 
-#include "mediabase/model.hpp"
+#include "mediabase/model/model.hpp"
 #include "mediabase/providers/provider_error.hpp"
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 /// wrongly typed field is left empty; only a body that is not a JSON object of the expected shape is an
 /// error.
 
-#include "mediabase/model.hpp"
+#include "mediabase/model/model.hpp"
 #include "mediabase/providers/provider_error.hpp"
 
 #include <cstdint>

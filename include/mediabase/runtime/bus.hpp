@@ -27,10 +27,10 @@
 ///   Core, Pruner -> Events   import/movie/prune events   (Server pushes them to WebSocket clients;
 ///                                                          `mediabase scan` prints them instead)
 
-#include "mediabase/catalogue.hpp"
-#include "mediabase/mailbox.hpp"
-#include "mediabase/model.hpp"
-#include "mediabase/settings.hpp"
+#include "mediabase/store/catalogue.hpp"
+#include "mediabase/runtime/mailbox.hpp"
+#include "mediabase/model/model.hpp"
+#include "mediabase/config/settings.hpp"
 
 #include <boost/json/object.hpp>
 

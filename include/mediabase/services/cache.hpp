@@ -10,9 +10,9 @@
 /// Images no movie uses any more (a pruned movie, a fixed match) are removed by a sweep (sweep_art): after
 /// every prune that removed a movie, after a fixed match or refresh, and once at start-up.
 
-#include "mediabase/bus.hpp"
-#include "mediabase/scraper.hpp"
-#include "mediabase/slot_pool.hpp"
+#include "mediabase/runtime/bus.hpp"
+#include "mediabase/providers/metadata_source.hpp"
+#include "mediabase/runtime/slot_pool.hpp"
 
 #include <cstddef>
 #include <filesystem>

@@ -1,9 +1,9 @@
 #pragma once
 /// Core: owns the settings and orchestrates imports with the import_state machine (one job at a time).
 
-#include "mediabase/bus.hpp"
-#include "mediabase/import_state.hpp"
-#include "mediabase/slot_pool.hpp"
+#include "mediabase/runtime/bus.hpp"
+#include "mediabase/model/import_state.hpp"
+#include "mediabase/runtime/slot_pool.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 

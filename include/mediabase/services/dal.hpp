@@ -2,7 +2,7 @@
 /// DAL: the catalogue behind two mailboxes. Writes go through one writer (one connection, batched
 /// transactions); reads have their own connection and thread, so they never wait behind an import.
 
-#include "mediabase/bus.hpp"
+#include "mediabase/runtime/bus.hpp"
 
 namespace mediabase {
 

@@ -2,7 +2,7 @@
 /// Pruner: removes movies whose files vanished, never under a media root that is missing or empty
 /// (an unmounted drive must not wipe the library).
 
-#include "mediabase/bus.hpp"
+#include "mediabase/runtime/bus.hpp"
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 /// Scanner: walks the media folders on its own thread and streams what it finds to Core.
 
-#include "mediabase/bus.hpp"
+#include "mediabase/runtime/bus.hpp"
 
 namespace mediabase {
 

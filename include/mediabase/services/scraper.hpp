@@ -7,9 +7,10 @@
 /// waits behind an import; at most `scraper_concurrency` movies of imports are identified at once (a
 /// slot_pool), and how many chunks wait is bounded by Core (see core::identify_chunk).
 
-#include "mediabase/bus.hpp"
+#include "mediabase/runtime/bus.hpp"
 #include "mediabase/providers/metadata_client.hpp"
-#include "mediabase/slot_pool.hpp"
+#include "mediabase/providers/metadata_source.hpp"
+#include "mediabase/runtime/slot_pool.hpp"
 
 #include <memory>
 #include <optional>
@@ -17,27 +18,6 @@
 #include <string_view>
 
 namespace mediabase {
-
-/// The provider settings (URLs, keys, rate, concurrency) taken from Mediabase's settings.
-[[nodiscard]] providers::metadata_settings metadata_settings_from(const settings& s);
-
-/// The metadata client the Scraper and the Cache share, so that both count against one rate limit per
-/// provider host. Replaced when keys or provider URLs change; calls in flight keep the old client alive
-/// (they hold a shared_ptr). Network thread only.
-class metadata_source {
-  public:
-    metadata_source(asio::any_io_executor executor, const settings& s);
-
-    [[nodiscard]] std::shared_ptr<providers::metadata_client> client() const { return client_; }
-
-    /// Builds a new client when the provider settings differ. True when it did.
-    bool reconfigure(const settings& s);
-
-  private:
-    asio::any_io_executor executor_;
-    std::string provider_settings_; ///< what built the client, to tell whether a change matters
-    std::shared_ptr<providers::metadata_client> client_;
-};
 
 // ---- pure logic: the Scraper's answers built from what the providers and the disk said ----
 

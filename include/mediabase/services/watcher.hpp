@@ -11,8 +11,8 @@
 /// Memory: a map of watch descriptor to folder path, one entry per folder; the debouncer is bounded.
 /// The Watcher never waits on Core: when Core's mailbox is full, changes stay pending and are offered again.
 
-#include "mediabase/bus.hpp"
-#include "mediabase/change_debouncer.hpp"
+#include "mediabase/runtime/bus.hpp"
+#include "mediabase/services/change_debouncer.hpp"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -3,7 +3,7 @@
 /// catalogue for writes and another for reads, each on its own thread, so reads never wait behind an import
 /// (SQLite WAL lets one writer and many readers work at once).
 
-#include "mediabase/model.hpp"
+#include "mediabase/model/model.hpp"
 
 #include <filesystem>
 #include <memory>

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE file_io
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/file_io.hpp"
+#include "mediabase/config/file_io.hpp"
 #include "temp_dir.hpp"
 
 #include <fstream>

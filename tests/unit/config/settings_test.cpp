@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE settings
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/settings.hpp"
+#include "mediabase/config/settings.hpp"
 
 #include <boost/json.hpp>
 

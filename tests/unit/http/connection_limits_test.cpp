@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE connection_limits
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/connection_limits.hpp"
+#include "mediabase/http/connection_limits.hpp"
 
 #include <memory>
 #include <vector>

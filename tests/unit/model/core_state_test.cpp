@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE core_state
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/import_state.hpp"
+#include "mediabase/model/import_state.hpp"
 
 using namespace mediabase;
 

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE movie_json
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/movie_json.hpp"
+#include "mediabase/model/movie_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE library_walk
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/library_walk.hpp"
+#include "mediabase/naming/library_walk.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE name_parser
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/name_parser.hpp"
+#include "mediabase/naming/name_parser.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE mailbox
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/mailbox.hpp"
+#include "mediabase/runtime/mailbox.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE cache
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/cache.hpp"
+#include "mediabase/services/cache.hpp"
 
 #include <chrono>
 #include <filesystem>

@@ -1,10 +1,10 @@
 #define BOOST_TEST_MODULE pruner
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/cache.hpp"
-#include "mediabase/dal.hpp"
-#include "mediabase/library_walk.hpp"
-#include "mediabase/pruner.hpp"
+#include "mediabase/services/cache.hpp"
+#include "mediabase/services/dal.hpp"
+#include "mediabase/naming/library_walk.hpp"
+#include "mediabase/services/pruner.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

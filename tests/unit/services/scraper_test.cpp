@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE scraper
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/scraper.hpp"
+#include "mediabase/services/scraper.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -1,8 +1,8 @@
 #define BOOST_TEST_MODULE watcher
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/change_debouncer.hpp"
-#include "mediabase/watcher.hpp"
+#include "mediabase/services/change_debouncer.hpp"
+#include "mediabase/services/watcher.hpp"
 
 #include <chrono>
 #include <string>

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE catalogue
 #include <boost/test/unit_test.hpp>
 
-#include "mediabase/catalogue.hpp"
+#include "mediabase/store/catalogue.hpp"
 
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
