@@ -162,6 +162,21 @@ def test_movie_filters_through_rest():
             check(titles(server, "watched=true") == ["Heat"], "watched=true")
             check(titles(server, "watched=false") == ["Alien", "Arrival", "Brazil"], "watched=false")
 
+            # The figures the library page shows, from the same four movies.
+            status, stats, _ = server.request("GET", "/api/v1/stats")
+            check(status == 200 and (stats["movies"], stats["files"], stats["watched"]) == (4, 4, 1),
+                  "stats %r" % stats)
+            check({(r["resolution"], r["count"]) for r in stats["by_resolution"]} ==
+                  {("1080p", 2), ("2160p", 1), ("720p", 1)}, "by_resolution %r" % stats["by_resolution"])
+            check({(d["decade"], d["count"]) for d in stats["by_decade"]} == {(1970, 1), (1980, 1), (1990, 1),
+                                                                              (2010, 1)},
+                  "by_decade %r" % stats["by_decade"])
+            check(("Drama", 2) in {(g["genre"], g["count"]) for g in stats["by_genre"]}, "by_genre %r" % stats)
+            status, dups, _ = server.request("GET", "/api/v1/movies/duplicates")
+            check(status == 200 and dups == {"groups": []}, "duplicates %r" % dups)
+            status, _, _ = server.request("POST", "/api/v1/movies/duplicates")
+            check(status == 405, "POST duplicates: %s" % status)
+
             for query in ("year_from=1799", "year_to=3001", "year_from=abc", "watched=maybe", "watched=1",
                           "resolution_min=1080p", "limit=0", "limit=1001", "match=lost"):
                 status, body, _ = server.request("GET", "/api/v1/movies?" + query)
