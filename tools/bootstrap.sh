@@ -74,7 +74,7 @@ with open(sys.argv[1]) as log:
             skipped += 1
         else:
             failed += 1
-print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
     exit "$status"
     ;;

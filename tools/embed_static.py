@@ -1,29 +1,14 @@
 #!/usr/bin/env python3
 """Generates a C++ file that embeds the web UI (static/) into the binary.
 
-Each file becomes a byte array plus its gzip-compressed form (kept when it saves at least 10%), its
-content type and a strong ETag, so the server needs no disk access to serve the UI.
+Each file becomes a byte array plus its gzip-compressed form (kept when it saves at least 10%) and a strong
+ETag, so the server needs no disk access to serve the UI. Content types come from the one table in
+src/static_files.cpp (content_type_for), shared with --static-dir and the art.
 """
 import gzip
 import hashlib
 import os
 import sys
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".ico": "image/x-icon",
-    ".webmanifest": "application/manifest+json",
-    ".txt": "text/plain; charset=utf-8",
-    ".woff2": "font/woff2",
-}
-
 
 def c_bytes(data: bytes) -> str:
     if not data:
@@ -43,24 +28,22 @@ def main() -> None:
         rel = os.path.relpath(path, root).replace(os.sep, "/")
         with open(path, "rb") as f:
             data = f.read()
-        ext = os.path.splitext(rel)[1].lower()
-        ctype = CONTENT_TYPES.get(ext, "application/octet-stream")
         packed = gzip.compress(data, compresslevel=9, mtime=0)
         use_gzip = len(packed) < len(data) * 0.9
         etag = '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
         out.append(f"const unsigned char raw_{index}[] = {{{c_bytes(data)}}};")
         if use_gzip:
             out.append(f"const unsigned char gz_{index}[] = {{{c_bytes(packed)}}};")
-        entries.append((rel, index, len(data), len(packed) if use_gzip else 0, ctype, etag))
+        entries.append((rel, index, len(data), len(packed) if use_gzip else 0, etag))
     out.append("} // namespace")
     out.append("")
     out.append("const std::vector<static_asset>& embedded_assets() {")
     out.append("    static const std::vector<static_asset> assets = {")
-    for rel, index, size, gz_size, ctype, etag in entries:
+    for rel, index, size, gz_size, etag in entries:
         gz = f"std::string_view(reinterpret_cast<const char*>(gz_{index}), {gz_size})" if gz_size else "{}"
         etag_literal = etag.replace('"', '\\"')
         out.append(f'        {{"/{rel}", std::string_view(reinterpret_cast<const char*>(raw_{index}), {size}), '
-                   f'{gz}, "{ctype}", "{etag_literal}"}},')
+                   f'{gz}, "{etag_literal}"}},')
     out.append("    };")
     out.append("    return assets;")
     out.append("}")

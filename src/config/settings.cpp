@@ -20,15 +20,8 @@ namespace {
 /// config.json holds settings and keys: a few KiB. Anything far larger is not ours.
 constexpr std::size_t max_config_file_bytes = 1024 * 1024;
 
-const char* const known_env_vars[] = {
-    "MEDIABASE_MEDIA",          "MEDIABASE_DATA",           "MEDIABASE_LISTEN",
-    "MEDIABASE_TMDB_BASE_URL",  "MEDIABASE_OMDB_BASE_URL",  "MEDIABASE_IMAGE_BASE_URL",
-    "MEDIABASE_LOG_LEVEL",      "MEDIABASE_WATCH",          "MEDIABASE_RESCAN_INTERVAL",
-    "MEDIABASE_EXTENSIONS",     "MEDIABASE_STATIC_DIR",     "MEDIABASE_TMDB_RATE",
-    "MEDIABASE_SCRAPER_CONCURRENCY", "MEDIABASE_MAX_CONNECTIONS", "MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS",
-    "TMDB_API_KEY",             "TMDB_READ_TOKEN",          "OMDB_API_KEY",
-    "XDG_DATA_HOME",            "HOME",
-};
+/// Variables read for context before the settings themselves: where the data dir (and so the config file) is.
+const char* const context_env_vars[] = {"MEDIABASE_DATA", "XDG_DATA_HOME", "HOME"};
 
 std::vector<std::string> split(const std::string& text, char separator) {
     std::vector<std::string> parts;
@@ -124,47 +117,103 @@ std::filesystem::path default_data_dir(const environment& env) {
     return std::filesystem::path(".mediabase");
 }
 
+/// One environment variable and how its value is applied. `env_settings` is the one list of the variables
+/// Mediabase reads: `process_environment()`, `apply_environment()` and the usage text all derive from it.
+struct env_setting {
+    const char* name;
+    std::optional<settings_error> (*apply)(settings& s, const std::string& value, const std::string& name);
+};
+
+using maybe_error = std::optional<settings_error>;
+
+const env_setting env_settings[] = {
+    {"MEDIABASE_MEDIA",
+     [](settings& s, const std::string& v, const std::string&) -> maybe_error {
+         s.media_folders = split(v, ':');
+         return std::nullopt;
+     }},
+    {"MEDIABASE_LISTEN", [](settings& s, const std::string& v, const std::string& n) { return set_listen(s, v, n); }},
+    {"MEDIABASE_TMDB_BASE_URL",
+     [](settings& s, const std::string& v, const std::string& n) -> maybe_error {
+         if (auto e = check_url(v, n)) return e;
+         s.tmdb_base_url = v;
+         return std::nullopt;
+     }},
+    {"MEDIABASE_OMDB_BASE_URL",
+     [](settings& s, const std::string& v, const std::string& n) -> maybe_error {
+         if (auto e = check_url(v, n)) return e;
+         s.omdb_base_url = v;
+         return std::nullopt;
+     }},
+    {"MEDIABASE_IMAGE_BASE_URL",
+     [](settings& s, const std::string& v, const std::string& n) -> maybe_error {
+         if (auto e = check_url(v, n)) return e;
+         s.image_base_url = v;
+         return std::nullopt;
+     }},
+    {"MEDIABASE_LOG_LEVEL",
+     [](settings& s, const std::string& v, const std::string& n) { return set_log_level(s, v, n); }},
+    {"MEDIABASE_POSTER_SIZE",
+     [](settings& s, const std::string& v, const std::string& n) { return set_image_size(s.poster_size, v, n); }},
+    {"MEDIABASE_BACKDROP_SIZE",
+     [](settings& s, const std::string& v, const std::string& n) { return set_image_size(s.backdrop_size, v, n); }},
+    {"MEDIABASE_WATCH", [](settings& s, const std::string& v, const std::string& n) { return set_bool(s.watch, v, n); }},
+    {"MEDIABASE_RESCAN_INTERVAL",
+     [](settings& s, const std::string& v, const std::string& n) {
+         return set_positive(s.rescan_interval_seconds, v, n, 604800);
+     }},
+    {"MEDIABASE_TMDB_RATE",
+     [](settings& s, const std::string& v, const std::string& n) {
+         return set_positive(s.tmdb_requests_per_second, v, n, 1000);
+     }},
+    {"MEDIABASE_SCRAPER_CONCURRENCY",
+     [](settings& s, const std::string& v, const std::string& n) {
+         return set_positive(s.scraper_concurrency, v, n, 64);
+     }},
+    {"MEDIABASE_MAX_CONNECTIONS",
+     [](settings& s, const std::string& v, const std::string& n) {
+         return set_positive(s.max_connections, v, n, 1000000);
+     }},
+    {"MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS",
+     [](settings& s, const std::string& v, const std::string& n) {
+         return set_positive(s.max_connections_per_address, v, n, 1000000);
+     }},
+    {"MEDIABASE_EXTENSIONS",
+     [](settings& s, const std::string& v, const std::string& n) -> maybe_error {
+         s.extensions = normalized_extensions(split(v, ','));
+         if (s.extensions.empty()) return settings_error{n + ": expected at least one extension"};
+         return std::nullopt;
+     }},
+    {"MEDIABASE_STATIC_DIR",
+     [](settings& s, const std::string& v, const std::string& n) -> maybe_error {
+         std::error_code ec;
+         if (!std::filesystem::is_directory(v, ec)) return settings_error{n + ": not a folder: '" + v + "'"};
+         s.static_dir = v;
+         return std::nullopt;
+     }},
+    {"TMDB_API_KEY",
+     [](settings& s, const std::string& v, const std::string&) -> maybe_error {
+         s.tmdb_api_key = v;
+         return std::nullopt;
+     }},
+    {"TMDB_READ_TOKEN",
+     [](settings& s, const std::string& v, const std::string&) -> maybe_error {
+         s.tmdb_read_token = v;
+         return std::nullopt;
+     }},
+    {"OMDB_API_KEY",
+     [](settings& s, const std::string& v, const std::string&) -> maybe_error {
+         s.omdb_api_key = v;
+         return std::nullopt;
+     }},
+};
+
 std::optional<settings_error> apply_environment(settings& s, const environment& env) {
-    auto get = [&](const char* name) -> std::optional<std::string> {
-        auto it = env.find(name);
-        if (it == env.end() || it->second.empty()) return std::nullopt;
-        return it->second;
-    };
-    if (auto v = get("MEDIABASE_MEDIA")) s.media_folders = split(*v, ':');
-    if (auto v = get("MEDIABASE_LISTEN"))
-        if (auto e = set_listen(s, *v, "MEDIABASE_LISTEN")) return e;
-    for (auto [name, target] : {std::pair{"MEDIABASE_TMDB_BASE_URL", &s.tmdb_base_url},
-                                std::pair{"MEDIABASE_OMDB_BASE_URL", &s.omdb_base_url},
-                                std::pair{"MEDIABASE_IMAGE_BASE_URL", &s.image_base_url}}) {
-        if (auto v = get(name)) {
-            if (auto e = check_url(*v, name)) return e;
-            *target = *v;
-        }
+    for (const auto& setting : env_settings) {
+        auto it = env.find(setting.name);
+        if (it == env.end() || it->second.empty()) continue;
+        if (auto e = setting.apply(s, it->second, setting.name)) return e;
     }
-    if (auto v = get("MEDIABASE_LOG_LEVEL"))
-        if (auto e = set_log_level(s, *v, "MEDIABASE_LOG_LEVEL")) return e;
-    if (auto v = get("MEDIABASE_POSTER_SIZE"))
-        if (auto e = set_image_size(s.poster_size, *v, "MEDIABASE_POSTER_SIZE")) return e;
-    if (auto v = get("MEDIABASE_BACKDROP_SIZE"))
-        if (auto e = set_image_size(s.backdrop_size, *v, "MEDIABASE_BACKDROP_SIZE")) return e;
-    if (auto v = get("MEDIABASE_WATCH"))
-        if (auto e = set_bool(s.watch, *v, "MEDIABASE_WATCH")) return e;
-    if (auto v = get("MEDIABASE_RESCAN_INTERVAL"))
-        if (auto e = set_positive(s.rescan_interval_seconds, *v, "MEDIABASE_RESCAN_INTERVAL", 604800)) return e;
-    if (auto v = get("MEDIABASE_TMDB_RATE"))
-        if (auto e = set_positive(s.tmdb_requests_per_second, *v, "MEDIABASE_TMDB_RATE", 1000)) return e;
-    if (auto v = get("MEDIABASE_SCRAPER_CONCURRENCY"))
-        if (auto e = set_positive(s.scraper_concurrency, *v, "MEDIABASE_SCRAPER_CONCURRENCY", 64)) return e;
-    if (auto v = get("MEDIABASE_MAX_CONNECTIONS"))
-        if (auto e = set_positive(s.max_connections, *v, "MEDIABASE_MAX_CONNECTIONS", 1000000)) return e;
-    if (auto v = get("MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS"))
-        if (auto e = set_positive(s.max_connections_per_address, *v, "MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS", 1000000))
-            return e;
-    if (auto v = get("MEDIABASE_EXTENSIONS")) s.extensions = normalized_extensions(split(*v, ','));
-    if (auto v = get("MEDIABASE_STATIC_DIR")) s.static_dir = *v;
-    if (auto v = get("TMDB_API_KEY")) s.tmdb_api_key = *v;
-    if (auto v = get("TMDB_READ_TOKEN")) s.tmdb_read_token = *v;
-    if (auto v = get("OMDB_API_KEY")) s.omdb_api_key = *v;
     return std::nullopt;
 }
 
@@ -194,11 +243,18 @@ std::string usage_text(const po::options_description& options) {
         << "  scan         import the media folders once without the server, then exit\n"
         << "  parse NAME   print what the name parser makes of each path, one JSON object per line\n\n"
         << options << "\n"
-        << "Environment: MEDIABASE_MEDIA (folders separated by ':'), MEDIABASE_DATA, MEDIABASE_LISTEN,\n"
-        << "MEDIABASE_TMDB_BASE_URL, MEDIABASE_OMDB_BASE_URL, MEDIABASE_IMAGE_BASE_URL, MEDIABASE_LOG_LEVEL,\n"
-        << "MEDIABASE_WATCH, MEDIABASE_RESCAN_INTERVAL, MEDIABASE_EXTENSIONS, MEDIABASE_TMDB_RATE,\n"
-        << "MEDIABASE_SCRAPER_CONCURRENCY, "
-        << "TMDB_API_KEY, TMDB_READ_TOKEN, OMDB_API_KEY.\n"
+        << "Environment:";
+    std::size_t column = 12;
+    for (const auto& setting : env_settings) {
+        const std::string name = setting.name;
+        if (column + name.size() + 2 > 110) {
+            out << "\n ";
+            column = 1;
+        }
+        out << " " << name << (&setting == std::end(env_settings) - 1 ? ".\n" : ",");
+        column += name.size() + 2;
+    }
+    out << "MEDIABASE_MEDIA separates folders with ':'; MEDIABASE_DATA names the data folder.\n"
         << "Precedence: flags > environment > DATA/config.json > defaults.\n";
     return out.str();
 }
@@ -212,8 +268,10 @@ std::vector<std::string> default_extensions() {
 
 environment process_environment() {
     environment env;
-    for (const char* name : known_env_vars)
+    for (const char* name : context_env_vars)
         if (const char* value = std::getenv(name)) env[name] = value;
+    for (const auto& setting : env_settings)
+        if (const char* value = std::getenv(setting.name)) env[setting.name] = value;
     return env;
 }
 

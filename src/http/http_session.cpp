@@ -109,7 +109,15 @@ asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, con
         }
         auto response = co_await api.handle(request);
         response.keep_alive(request.keep_alive());
-        response.prepare_payload();
+        if (request.method() == http::verb::head) {
+            // A HEAD answer carries the headers its GET would, the length included, and no body.
+            if (!response.body().empty() || !response.has_content_length()) {
+                response.content_length(response.body().size());
+                response.body().clear();
+            }
+        } else {
+            response.prepare_payload();
+        }
         stream.expires_after(options.request_timeout);
         auto [write_ec, written] =
             co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));

@@ -250,7 +250,7 @@ http_response method_not_allowed(const http_request& request, const char* allow)
 
 bool accepts_gzip(const http_request& request) {
     const auto it = request.find(http::field::accept_encoding);
-    return it != request.end() && it->value().find("gzip") != std::string_view::npos;
+    return it != request.end() && accepts_encoding(it->value(), "gzip");
 }
 
 http_response file_response(const http_request& request, std::string body, std::string_view content_type,
@@ -283,11 +283,6 @@ bool valid_art_key(std::string_view key) {
     });
 }
 
-std::string_view image_content_type(std::string_view key) {
-    if (key.ends_with(".png")) return "image/png";
-    if (key.ends_with(".webp")) return "image/webp";
-    return "image/jpeg";
-}
 
 } // namespace
 
@@ -546,7 +541,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
         body << in.rdbuf();
         // Art keys name their content, so a cached copy never goes stale.
         const std::string etag = "\"" + std::string(key) + "\"";
-        co_return file_response(request, std::move(body).str(), image_content_type(key), etag,
+        co_return file_response(request, std::move(body).str(), content_type_for(key), etag,
                                 "public, max-age=31536000, immutable");
     }
 

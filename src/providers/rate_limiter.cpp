@@ -117,8 +117,8 @@ std::vector<std::string_view> words(std::string_view s) {
     return out;
 }
 
-/// Parses the three HTTP-date forms of RFC 9110 into a UTC time_t.
-std::optional<std::time_t> parse_http_date(std::string_view s) {
+/// Parses the three HTTP-date forms of RFC 9110 into a UTC time_t; `now` places two-digit years.
+std::optional<std::time_t> parse_http_date(std::string_view s, std::time_t now) {
     std::tm parts{};
     auto w = words(s);
     std::optional<int> day, month, year;
@@ -136,8 +136,15 @@ std::optional<std::time_t> parse_http_date(std::string_view s) {
             day = number(d.substr(0, 2));
             month = month_number(d.substr(3, 3));
             year = number(d.substr(7, 2));
-            // Two-digit years: RFC 9110 says to read a year more than 50 years ahead as the past century.
-            if (year) *year += *year < 70 ? 2000 : 1900;
+            // Two-digit years (RFC 9110 5.6.7): a year that would be more than 50 years in the future is
+            // the most recent past year with those digits.
+            if (year) {
+                std::tm today{};
+                gmtime_r(&now, &today);
+                const int this_year = today.tm_year + 1900;
+                *year += this_year - this_year % 100;
+                if (*year > this_year + 50) *year -= 100;
+            }
         }
         time = clock_time(w[2]);
     } else if (w.size() == 5) {
@@ -169,7 +176,7 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
         if (value.size() > 9) return std::chrono::seconds(999'999'999); // absurdly long: the caller gives up
         return std::chrono::seconds(*number(value));
     }
-    const auto date = parse_http_date(value);
+    const auto date = parse_http_date(value, std::chrono::system_clock::to_time_t(now));
     if (!date) return std::nullopt;
     const auto at = std::chrono::system_clock::from_time_t(*date);
     if (at <= now) return std::chrono::seconds(0);

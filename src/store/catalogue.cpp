@@ -10,6 +10,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
@@ -662,18 +664,10 @@ std::string connect_string(const fs::path& file) {
     if (path.find('=') == std::string::npos) return path;
     if (!sqlite_api::sqlite3_compileoption_used("USE_URI"))
         throw std::runtime_error("cannot open the database " + path + ": its path contains '='");
-    std::string uri = "file:";
-    constexpr char hex[] = "0123456789ABCDEF";
-    for (const unsigned char c : path) {
-        if (is_ascii_alnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
-            uri += static_cast<char>(c);
-        } else {
-            uri += '%';
-            uri += hex[c >> 4];
-            uri += hex[c & 0xf];
-        }
-    }
-    return uri;
+    // Only unreserved characters and '/' stay as they are: '=' would be read by SOCI as an option and
+    // '?', '#' and '%' by SQLite as URI syntax.
+    static constexpr auto kept = boost::urls::unreserved_chars + boost::urls::grammar::lut_chars('/');
+    return "file:" + boost::urls::encode(path, kept);
 }
 
 void migrate(soci::session& sql, const fs::path& file) {

@@ -254,7 +254,7 @@ class Handler(BaseHTTPRequestHandler):
             "image" if path.startswith("/img/") else "other"
         failure, latency_ms = self.state.admit(path, kind)
         if latency_ms:
-            time.sleep(latency_ms / 1000.0)
+            time.sleep(latency_ms / 1000.0)  # not synchronisation: the simulated latency of a slow provider
         if failure == "hang":
             # Never answer (until released or hang_seconds pass); the client's timeout must fire.
             self.state.hang_released.wait(self.state.switch("hang_seconds"))

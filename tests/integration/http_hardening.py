@@ -250,6 +250,23 @@ def test_at_the_file_limit_the_accept_loop_backs_off_and_recovers():
         dirs.cleanup()
 
 
+def test_head_answers_carry_no_body():
+    dirs = TempDirs()
+    server = start_server(dirs)
+    try:
+        # A body after a HEAD answer would be read by the client as the start of the next answer.
+        answer = raw_exchange(server.port, b"HEAD /api/v1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                           b"GET /api/v1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        head, rest = answer.split(b"\r\n\r\n", 1)
+        length = [int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+        check(rest.startswith(b"HTTP/1.1 200"), "the HEAD answer carried a body: %r" % rest[:80])
+        get_head, get_body = rest.split(b"\r\n\r\n", 1)
+        check(length == [len(get_body)], "HEAD says Content-Length %r, GET sends %d bytes" % (length, len(get_body)))
+    finally:
+        server.kill()
+        dirs.cleanup()
+
+
 def run_binary(args, timeout=20):
     return subprocess.run([BIN] + args, capture_output=True, text=True, timeout=timeout)
 
@@ -301,5 +318,6 @@ if __name__ == "__main__":
                test_smuggling_shapes_are_refused_and_the_connection_closed,
                test_connection_caps_queue_and_refuse_without_stopping_the_server,
                test_at_the_file_limit_the_accept_loop_backs_off_and_recovers,
+               test_head_answers_carry_no_body,
                test_config_json_that_is_not_a_regular_file_is_refused,
                test_config_json_is_written_readable_by_its_owner_only])

@@ -356,10 +356,7 @@ def test_offline_mode_says_so_and_identifies_nothing():
                 status, answer, _ = server.request(method, path, body)
                 check(status == 503 and answer["error"]["code"] == "offline", "%s %s: %s %r"
                       % (method, path, status, answer))
-            deadline = time.monotonic() + 5
-            while "offline mode" not in "".join(server.log) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            check("offline mode" in "".join(server.log), "the log says the server is in offline mode")
+            server.wait_for_log("offline mode")
             events.close()
         finally:
             server.kill()
@@ -380,18 +377,17 @@ def test_the_server_answers_and_stops_promptly_during_a_slow_online_import():
         try:
             status, job, _ = server.request("POST", "/api/v1/import")
             check(status == 202, "POST /import answered %s" % status)
-            slowest = 0.0
+            # Core answers while the import runs: every answer shows the job still running, so none of them
+            # waited for the import to end (no clock needed to tell).
             for _ in range(10):
-                started = time.monotonic()
                 status, now, _ = server.request("GET", "/api/v1/import")
-                slowest = max(slowest, time.monotonic() - started)
                 check(status == 200 and now["id"] == job["id"], "GET /import during the import: %s" % status)
-                time.sleep(0.1)
-            check(now["state"] != "idle", "the import is still running (the test needs a slow provider)")
-            check(slowest < 0.5, "Core answered a status request in %.2f s during an online import" % slowest)
-            code, took = server.terminate()
+                check(now["state"] != "idle", "an answer came only after the import: %r" % now["state"])
+            # SIGTERM stops the import rather than waiting for it: the provider never sees most of the movies.
+            code, _ = server.terminate(timeout=60)
             check(code == 0, "exit code %r after SIGTERM" % code)
-            check(took < 3.5, "SIGTERM took %.1f s during an online import" % took)
+            searched = fake.stats()["by_path"].get("/3/search/movie", 0)
+            check(searched < 300, "SIGTERM waited for the import: %d of 300 movies were searched" % searched)
         finally:
             server.kill()
     finally:

@@ -87,7 +87,7 @@ function start_server(media, data, listen = '127.0.0.1:0') {
     if (stderr.length > 200) stderr.shift();
   });
   return new Promise((resolve_start, reject) => {
-    const timer = setTimeout(() => {
+    const timer = setTimeout(() => { // not synchronisation: a deadline for the start, cleared on success
       child.kill('SIGKILL');
       reject(new Error(`server did not print "listening on" in time; stderr:\n${stderr.join('\n')}`));
     }, SERVER_START_TIMEOUT_MS);

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 
 #include "temp_dir.hpp"
@@ -158,4 +159,18 @@ BOOST_AUTO_TEST_CASE(saved_config_is_read_back) {
     BOOST_TEST(back.media_folders == s.media_folders);
     BOOST_TEST(back.omdb_api_key == "k");
     BOOST_TEST(back.extensions == s.extensions);
+}
+
+BOOST_AUTO_TEST_CASE(the_process_environment_carries_every_variable_the_settings_read) {
+    // process_environment() once had its own list, which lacked MEDIABASE_POSTER_SIZE and
+    // MEDIABASE_BACKDROP_SIZE: the real environment never reached the parser for them.
+    ::setenv("MEDIABASE_POSTER_SIZE", "w780", 1);
+    ::setenv("MEDIABASE_BACKDROP_SIZE", "huge", 1);
+    const auto env = process_environment();
+    ::unsetenv("MEDIABASE_POSTER_SIZE");
+    ::unsetenv("MEDIABASE_BACKDROP_SIZE");
+    BOOST_TEST(env.at("MEDIABASE_POSTER_SIZE") == "w780");
+    temp_dir dir;
+    const auto message = error_of({"--data", dir.path.string()}, env);
+    BOOST_TEST(message.find("MEDIABASE_BACKDROP_SIZE") != std::string::npos, message);
 }

@@ -392,7 +392,7 @@ BOOST_AUTO_TEST_CASE(a_429_with_retry_after_pauses_then_succeeds) {
     const auto r = run(io, client.fetch_by_tmdb_id(603));
     const auto elapsed = std::chrono::steady_clock::now() - started;
     BOOST_REQUIRE_MESSAGE(r.has_value(), (r.has_error() ? r.error().message : ""));
-    BOOST_TEST((elapsed >= 900ms));
+    BOOST_TEST((elapsed >= 900ms)); // a lower bound: it waited; a loaded machine only makes it longer
     const auto s = stats();
     BOOST_TEST(s.at("sent_429").as_int64() == 1);
     BOOST_TEST(count_in(s, "by_path", "/3/movie/603") == 2);
@@ -401,12 +401,12 @@ BOOST_AUTO_TEST_CASE(a_429_with_retry_after_pauses_then_succeeds) {
 BOOST_AUTO_TEST_CASE(a_retry_after_beyond_the_limit_fails_instead_of_waiting) {
     control({{"fail_next_429", 1}, {"retry_after", "3600"}});
     metadata_client client(io.get_executor(), test_settings());
-    const auto started = std::chrono::steady_clock::now();
     const auto r = run(io, client.fetch_by_tmdb_id(603));
     BOOST_REQUIRE(r.has_error());
     BOOST_TEST((r.error().kind == error_kind::unavailable));
     BOOST_TEST(r.error().http_status == 429);
-    BOOST_TEST((std::chrono::steady_clock::now() - started < 2s));
+    // It gave up at once: one request, no retry (a client that waited the hour would not finish this test).
+    BOOST_TEST(count_in(stats(), "by_path", "/3/movie/603") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(server_errors_are_retried_then_succeed) {

@@ -129,4 +129,17 @@ BOOST_AUTO_TEST_CASE(retry_after_reads_http_dates) {
     BOOST_TEST(!parse_retry_after("Wed, 25 Nov 2026 25:00:30 GMT", now).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(retry_after_reads_two_digit_years_with_the_50_year_rule) {
+    // RFC 9110 5.6.7: a two-digit year more than 50 years ahead is the most recent past year with those digits.
+    const auto now = utc(2026, 11, 25, 12, 0, 0);
+    const auto year_2076 = std::chrono::ceil<std::chrono::seconds>(utc(2076, 1, 1, 0, 0, 0) - now).count();
+    BOOST_TEST(parse_retry_after("Wednesday, 01-Jan-76 00:00:00 GMT", now)->count() == year_2076); // 50 ahead
+    BOOST_TEST(parse_retry_after("Wednesday, 01-Jan-77 00:00:00 GMT", now)->count() == 0);          // 1977
+    BOOST_TEST(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now)->count() == 0);             // 1994
+    // The pivot moves with the clock: in 2080, "81" is next year, not 1981.
+    const auto later = utc(2080, 6, 1, 0, 0, 0);
+    const auto year_2081 = std::chrono::ceil<std::chrono::seconds>(utc(2081, 1, 1, 0, 0, 0) - later).count();
+    BOOST_TEST(parse_retry_after("Wednesday, 01-Jan-81 00:00:00 GMT", later)->count() == year_2081);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

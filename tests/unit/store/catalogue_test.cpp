@@ -99,43 +99,6 @@ std::vector<std::string> sorted_titles(catalogue& c, movie_sort sort, bool desce
     return titles(c.list_movies(q));
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-/// Wall time, CPU time of this thread, and time this thread waited for a CPU. The machine that runs the
-/// tests is shared, so the wall time alone says more about the neighbours than about the catalogue.
-class stopwatch {
-  public:
-    stopwatch() : wall_(std::chrono::steady_clock::now()), cpu_(thread_cpu()), queued_(run_queue_wait()) {}
-    [[nodiscard]] double wall() const { return seconds_since(wall_); }
-    [[nodiscard]] double cpu() const { return thread_cpu() - cpu_; }
-    [[nodiscard]] double queued() const { return run_queue_wait() - queued_; }
-    [[nodiscard]] std::string report() const {
-        std::ostringstream text;
-        text << std::fixed << std::setprecision(1) << wall() * 1000 << " ms (CPU " << cpu() * 1000
-             << " ms, waiting for a CPU " << queued() * 1000 << " ms)";
-        return text.str();
-    }
-
-  private:
-    static double thread_cpu() {
-        timespec t{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-    }
-    static double run_queue_wait() {
-        std::ifstream stat("/proc/thread-self/schedstat");
-        double on_cpu = 0;
-        double waiting = 0;
-        stat >> on_cpu >> waiting;
-        return waiting / 1e9;
-    }
-    std::chrono::steady_clock::time_point wall_;
-    double cpu_;
-    double queued_;
-};
-
 /// The schema exactly as version 1 shipped it.
 void create_version_1(soci::session& sql) {
     sql << R"(CREATE TABLE movies (
@@ -204,6 +167,20 @@ BOOST_AUTO_TEST_CASE(open_accepts_paths_with_spaces_and_equals_signs) {
         add(c, "Heat", 1995, "/media/Heat (1995)/Heat.mkv");
     }
     BOOST_TEST(fs::exists(file));
+    auto c = catalogue::open(file);
+    BOOST_TEST(c.movie_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(open_accepts_paths_with_uri_syntax_and_non_ascii_letters) {
+    // With '=' the path goes as a percent-encoded URI: '?', '#', '%' and UTF-8 must reach the file system whole.
+    temp_dir dir;
+    const auto file = dir.path / "a=b ?x=1#frag 100% Amélie" / "catalogue.db";
+    {
+        auto c = catalogue::open(file);
+        add(c, "Amélie", 2001, "/media/Amélie (2001)/Amélie.mkv");
+    }
+    BOOST_TEST(fs::exists(file));
+    BOOST_TEST(std::distance(fs::directory_iterator(file.parent_path()), fs::directory_iterator()) >= 1);
     auto c = catalogue::open(file);
     BOOST_TEST(c.movie_count() == 1);
 }
@@ -625,49 +602,57 @@ BOOST_AUTO_TEST_CASE(search_finds_prefixes_and_survives_hostile_input) {
     BOOST_TEST(search(c, "").size() == 4u);
     BOOST_TEST(search(c, "   ").size() == 4u);
 
-    const std::vector<std::string> hostile{
-        "\"",
-        "\"\"",
-        "\"\"\"",
-        "*",
-        "**",
-        "(",
-        ")",
-        "()",
-        "AND",
-        "OR",
-        "NOT",
-        "NEAR",
-        "NEAR(matrix home)",
-        "-",
-        "--",
-        "+",
-        "^",
-        "^matrix",
-        ":",
-        "title:matrix",
-        "{title}: matrix",
-        "matrix AND",
-        "AND OR NOT",
-        "'",
-        "'; DROP TABLE movies; --",
-        "\"; DROP TABLE movies; --",
-        "\\",
-        "%",
-        "_",
-        "a\"b",
-        "\"*\"",
-        std::string("mat\0rix", 7),
-        "\xff\xfe",
-        "\xe2\x82",
-        "ünïcödé",
-        std::string(10'000, 'x'),
-        std::string(5'000, '"'),
-        "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+    // Hostile input is data, never syntax: each has a known answer. Input without a word is an empty search
+    // (the whole catalogue); words must each start a word of the title; operators are plain words.
+    const std::vector<std::string> everything{"Amélie", "Andromeda Strain", "Spider-Man: No Way Home", "The Matrix"};
+    const std::vector<std::string> nothing;
+    const std::vector<std::string> matrix{"The Matrix"};
+    const std::vector<std::string> andromeda{"Andromeda Strain"};
+    const std::vector<std::pair<std::string, std::vector<std::string>>> hostile{
+        {"\"", everything},
+        {"\"\"", everything},
+        {"\"\"\"", everything},
+        {"*", everything},
+        {"**", everything},
+        {"(", everything},
+        {")", everything},
+        {"()", everything},
+        {"AND", andromeda},
+        {"OR", nothing},
+        {"NOT", nothing},
+        {"NEAR", nothing},
+        {"NEAR(matrix home)", nothing},
+        {"-", everything},
+        {"--", everything},
+        {"+", everything},
+        {"^", everything},
+        {"^matrix", matrix},
+        {":", everything},
+        {"title:matrix", nothing},
+        {"{title}: matrix", nothing},
+        {"matrix AND", nothing},
+        {"AND OR NOT", nothing},
+        {"'", everything},
+        {"'; DROP TABLE movies; --", nothing},
+        {"\"; DROP TABLE movies; --", nothing},
+        {"\\", everything},
+        {"%", everything},
+        {"_", everything},
+        {"a\"b", nothing},
+        {"\"*\"", everything},
+        {std::string("mat\0rix", 7), nothing}, // NUL splits the words: "rix" starts no word of a title
+        {"\xff\xfe", nothing},
+        {"\xe2\x82", nothing},
+        {"ünïcödé", nothing},
+        {std::string(10'000, 'x'), nothing},
+        {std::string(5'000, '"'), everything},
+        {"a b c d e f g h i j k l m n o p q r s t u v w x y z", nothing},
     };
-    for (const auto& input : hostile) {
+    for (const auto& [input, expected] : hostile) {
         BOOST_TEST_CONTEXT("search for " << input.substr(0, 40)) {
-            BOOST_CHECK_NO_THROW(search(c, input));
+            auto found = search(c, input);
+            std::sort(found.begin(), found.end());
+            BOOST_TEST(found == expected, boost::test_tools::per_element());
         }
     }
     BOOST_TEST(c.movie_count() == 4);
@@ -933,15 +918,13 @@ BOOST_AUTO_TEST_CASE(reads_do_not_wait_for_an_open_write_transaction) {
     raw << "INSERT INTO movies (title, title_key, year, added_at, updated_at)"
            " VALUES ('Brazil', 'brazil', 1985, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')";
 
-    const auto start = std::chrono::steady_clock::now();
     BOOST_TEST(reader.movie_count() == 1);
     BOOST_TEST(reader.list_movies({}).total == 1);
     BOOST_TEST(reader.get_movie(alien).has_value());
     BOOST_TEST(reader.load_known_files().size() == 1u);
     BOOST_TEST(search(reader, "brazil").empty());
-    const auto waited = seconds_since(start);
-    BOOST_TEST_MESSAGE("reads during an open write transaction took " << waited * 1000 << " ms");
-    BOOST_TEST(waited < 1.0); // the busy timeout is 5 s: a blocked read would take that long
+    // No clock: a read blocked by the lock would throw "database is locked" after the busy timeout, and
+    // the answers show the committed state, not the open transaction's rows.
 
     raw << "COMMIT";
     // The reader holds no stale snapshot: it sees the commit at once.
@@ -953,20 +936,19 @@ BOOST_AUTO_TEST_CASE(reads_do_not_wait_for_an_open_write_transaction) {
     for (int i = 0; i < 20'000; ++i)
         batch.push_back(
             found("Film " + std::to_string(i), 2000, {file_at("/media/batch/" + std::to_string(i))}));
+    // Each read sees the batch whole or not at all (one transaction), and none fails on the lock.
     std::thread import([&] { writer.store_found(batch); });
-    double slowest = 0;
     for (int i = 0; i < 20; ++i) {
-        const auto read_start = std::chrono::steady_clock::now();
-        reader.list_movies({});
-        slowest = std::max(slowest, seconds_since(read_start));
+        const auto total = reader.list_movies({}).total;
+        BOOST_TEST((total == 2 || total == 20'002), "a read saw " << total << " movies");
     }
     import.join();
-    BOOST_TEST_MESSAGE("slowest read during a 20,000-movie batch: " << slowest * 1000 << " ms");
-    BOOST_TEST(slowest < 1.0);
     BOOST_TEST(reader.movie_count() == 20'002);
 }
 
-BOOST_AUTO_TEST_CASE(stays_fast_at_100k_movies) {
+BOOST_AUTO_TEST_CASE(a_large_catalogue_answers_listings_search_and_grouping_correctly) {
+    // Correctness at a size where paging, indexes and batching matter; the speed of the same work at 100,000
+    // movies is measured by bench/catalogue_bench.cpp, not asserted here.
     temp_dir dir;
     auto c = catalogue::open(dir.db());
     const std::vector<std::string> words{
@@ -975,13 +957,14 @@ BOOST_AUTO_TEST_CASE(stays_fast_at_100k_movies) {
         "Dream", "Silent", "Secret", "Home",  "Road",   "River", "Sky",   "Sea",    "Moon",   "Sun",
         "Black", "White",  "Red",    "Blue",  "Golden", "Iron",  "Glass", "Paper",  "Stone",  "Wild",
         "Young", "Old",    "Little", "Big",   "Long",   "Final", "First", "Broken", "Hidden", "Fallen"};
-    constexpr int total = 100'000;
+    constexpr int total = 6'000;
     constexpr std::size_t batch_size = 500;
     std::vector<found_movie> all;
-    all.reserve(total);
+    int love_titles = 0;
     for (int i = 0; i < total; ++i) {
         const auto& w1 = words[static_cast<std::size_t>(i) % words.size()];
         const auto& w2 = words[static_cast<std::size_t>(i / 50) % words.size()];
+        if (w1 == "Love" || w2 == "Love") ++love_titles;
         const int year = 1930 + i % 95;
         const auto title = w1 + " " + w2 + " " + std::to_string(i);
         const auto folder = "/media/movies/" + title + " (" + std::to_string(year) + ")/";
@@ -991,92 +974,76 @@ BOOST_AUTO_TEST_CASE(stays_fast_at_100k_movies) {
         m.files[0].stamp = {1'000'000 + i, 1'700'000'000'000'000'000 + i};
         all.push_back(std::move(m));
     }
-    // In the order the scanner sends them: folders sorted by name.
     std::sort(all.begin(), all.end(),
               [](const auto& a, const auto& b) { return a.files[0].path < b.files[0].path; });
     const auto store_all = [&] {
         std::int64_t stored = 0;
-        for (std::size_t at = 0; at < all.size(); at += batch_size) {
-            const auto count = std::min(batch_size, all.size() - at);
-            stored += c.store_found(std::span(all).subspan(at, count)).stored;
-        }
+        for (std::size_t at = 0; at < all.size(); at += batch_size)
+            stored += c.store_found(std::span(all).subspan(at, std::min(batch_size, all.size() - at))).stored;
         return stored;
     };
-    const auto rate = [&](const stopwatch& watch) {
-        std::ostringstream text;
-        text << static_cast<int>(total / watch.wall()) << " movies/s by the clock, "
-             << static_cast<int>(total / watch.cpu()) << " movies/s of CPU; " << watch.report();
-        return text.str();
-    };
-
-    stopwatch adding;
     BOOST_TEST(store_all() == total);
-    BOOST_TEST_MESSAGE("store_found, " << total << " new movies in batches of " << batch_size << ": "
-                                       << rate(adding));
     BOOST_TEST(c.movie_count() == total);
-
-    // A rescan where every file changed: the known-file path.
+    // A rescan where every file changed updates the same movies: no new ones, no duplicates.
     for (auto& m : all)
         m.files[0].stamp.size += 1;
-    stopwatch updating;
     BOOST_TEST(store_all() == total);
-    BOOST_TEST_MESSAGE("store_found, " << total << " changed files: " << rate(updating));
     BOOST_TEST(c.movie_count() == total);
-
     {
         soci::session raw(soci::sqlite3, dir.db().string());
         raw << "UPDATE movies SET genres = '[\"Drama\"]', runtime = 80 + id % 100, rating = 1 + id % 10 "
                "WHERE id % 3 = 0";
     }
-
     auto reader = catalogue::open(dir.db());
-    stopwatch loading;
-    const auto known = reader.load_known_files();
-    BOOST_TEST(known.size() == static_cast<std::size_t>(total));
-    BOOST_TEST_MESSAGE("load_known_files, " << known.size() << " files: " << loading.report());
+    BOOST_TEST(reader.load_known_files().size() == static_cast<std::size_t>(total));
 
-    const auto timed = [&](const char* what, const movie_query& q) {
-        reader.list_movies(q); // a warm cache, as a server has
-        stopwatch listing;
-        auto page = reader.list_movies(q);
-        BOOST_TEST_MESSAGE("list_movies, " << what << ": total " << page.total << ", " << page.movies.size()
-                                           << " movies: " << listing.report());
-        return page;
-    };
+    // Pages join up: offsets 0, 50, 100 ... give exactly the first 200 of one long page, in order.
     movie_query q;
-    BOOST_TEST(timed("by title, first page", q).movies.size() == 50u);
-    q.offset = 50'000;
-    timed("by title, offset 50,000", q);
+    q.limit = 200;
+    const auto long_page = titles(reader.list_movies(q));
+    std::vector<std::string> paged;
+    q.limit = 50;
+    for (q.offset = 0; q.offset < 200; q.offset += 50) {
+        const auto page = reader.list_movies(q);
+        BOOST_TEST(page.total == total);
+        const auto t = titles(page);
+        paged.insert(paged.end(), t.begin(), t.end());
+    }
+    BOOST_TEST(paged == long_page, boost::test_tools::per_element());
+    q = {};
+    q.offset = total - 10;
+    BOOST_TEST(reader.list_movies(q).movies.size() == 10u); // the last page is short, not empty or padded
+
     q = {};
     q.sort = movie_sort::rating;
     q.descending = true;
-    timed("by rating, descending", q);
-    q.sort = movie_sort::added;
-    timed("by date added, descending", q);
+    q.limit = 1000;
+    const auto by_rating = reader.list_movies(q);
+    BOOST_TEST(by_rating.movies.front().rating == 10);
+    BOOST_TEST(std::is_sorted(by_rating.movies.begin(), by_rating.movies.end(),
+                              [](const auto& a, const auto& b) { return a.rating.value_or(0) > b.rating.value_or(0); }));
     q = {};
-    q.sort = movie_sort::year;
     q.genre = "Drama";
-    BOOST_TEST(timed("genre Drama by year", q).total == total / 3);
+    q.sort = movie_sort::year;
+    q.limit = 1000;
+    const auto drama = reader.list_movies(q);
+    BOOST_TEST(drama.total == total / 3);
+    BOOST_TEST(std::is_sorted(drama.movies.begin(), drama.movies.end(),
+                              [](const auto& a, const auto& b) { return a.year.value_or(0) < b.year.value_or(0); }));
     q = {};
     q.resolution = "2160p";
-    q.sort = movie_sort::runtime;
-    BOOST_TEST(timed("2160p by runtime", q).total == total / 4);
+    BOOST_TEST(reader.list_movies(q).total == total / 4);
     q = {};
     q.text = "love";
-    BOOST_TEST(timed("search 'love'", q).total == 3'960); // "Love" as the first or the second word
-    q.text = "st";
-    timed("search 'st'", q);
-    q.text = "dark night 4";
-    timed("search 'dark night 4'", q);
-    q.genre = "Drama";
-    timed("search 'dark night 4' in Drama", q);
+    BOOST_TEST(reader.list_movies(q).total == love_titles); // "Love" as the first or the second word
+    q.text = "dark night 1"; // both words in either order, and a number starting with 1
+    auto dark_night = titles(reader.list_movies(q));
+    std::sort(dark_night.begin(), dark_night.end());
+    BOOST_TEST(dark_night == (std::vector<std::string>{"Dark Night 103", "Night Dark 152"}),
+               boost::test_tools::per_element());
 
-    stopwatch pruning;
     BOOST_TEST(reader.files_under_root("/media/movies").size() == static_cast<std::size_t>(total));
-    BOOST_TEST_MESSAGE("files_under_root: " << pruning.report());
-    stopwatch grouping;
     BOOST_TEST(reader.duplicates().empty());
-    BOOST_TEST_MESSAGE("duplicates: " << grouping.report());
 }
 
 BOOST_AUTO_TEST_CASE(figures_count_movies_files_decades_and_resolutions) {
