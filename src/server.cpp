@@ -54,11 +54,46 @@ json::object to_json(const prune_result& result) {
         skipped.push_back(json::object{{"root", display_utf8(root.root)}, {"reason", root.reason}});
     json::array paths;
     for (const auto& path : result.removed_paths) paths.emplace_back(display_utf8(path));
+    json::array held;
+    for (const auto& group : result.held) held.push_back(to_json(group));
     return {{"checked", result.checked},
             {"removed", std::move(removed)},
             {"removed_files", std::move(paths)},
             {"skipped_roots", std::move(skipped)},
-            {"art_removed", result.art_removed}};
+            {"art_removed", result.art_removed},
+            {"held", std::move(held)}};
+}
+
+json::object to_json(const held_files& held) {
+    json::array paths;
+    for (const auto& path : held.paths) paths.emplace_back(display_utf8(path));
+    json::array movies;
+    for (const auto& m : held.described)
+        movies.push_back(json::object{{"id", m.id},
+                                      {"title", display_utf8(m.title)},
+                                      {"year", m.year ? json::value(*m.year) : json::value(nullptr)}});
+    return {{"root", display_utf8(held.root)},
+            {"folder", display_utf8(held.folder)},
+            {"reason", held.reason},
+            {"file_count", static_cast<std::int64_t>(held.paths.size())},
+            {"movie_count", static_cast<std::int64_t>(held.movies.size())},
+            {"files", std::move(paths)},
+            {"movies", std::move(movies)}};
+}
+
+json::object to_json(const prune_hold& hold) {
+    json::array groups;
+    std::int64_t files = 0;
+    std::int64_t movies = 0;
+    for (const auto& group : hold.groups) {
+        files += static_cast<std::int64_t>(group.paths.size());
+        movies += static_cast<std::int64_t>(group.movies.size());
+        groups.push_back(to_json(group));
+    }
+    return {{"since", hold.since ? json::value(*hold.since) : json::value(nullptr)},
+            {"files", files},
+            {"movies", movies},
+            {"groups", std::move(groups)}};
 }
 
 std::shared_ptr<const std::string> event_frame(const event_message& event) {
