@@ -28,8 +28,11 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     // A failing database (corrupt, full disk) drops the request unanswered: the asker hears "no answer" and
     // the Server names the cause from bus.database.
     try {
+        const auto failures_before = bus_.database->get().failures;
         const bool keep_running = write(message);
-        bus_.database->succeeded();
+        // A write that went through ends a passing failure (space was freed); one that reported its own
+        // failure as a value (store_found) does not.
+        if (bus_.database->get().failures == failures_before) bus_.database->succeeded();
         co_return keep_running;
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
