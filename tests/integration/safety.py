@@ -210,6 +210,39 @@ def test_a_corrupt_catalogue_is_a_clear_start_up_error():
         dirs.cleanup()
 
 
+def test_a_catalogue_damaged_while_serving_answers_503_naming_it():
+    dirs = TempDirs()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        generate_library(media, 1500)
+        check(run(["scan", "--data", data, "--media", media]).returncode == 0, "first scan")
+        server = Server([media], data, ["--watch", "false", "--backup-interval", "0"]).start()
+        try:
+            status, page, _ = server.request("GET", "/api/v1/movies?limit=1000")
+            check(status == 200, "sound at first")
+            corrupt_middle(os.path.join(data, "mediabase.db"))
+            # A write makes the reader's connection read the file again (its cache is stale after it).
+            server.request("PATCH", "/api/v1/movies/%d" % page["movies"][0]["id"], {"watched": True})
+            answers = [server.request("GET", path)[:2] for path in (
+                "/api/v1/movies?limit=1000&sort=year", "/api/v1/movies?limit=1000&sort=title", "/api/v1/stats",
+                "/api/v1/movies/duplicates")]
+            failed = [body for status, body in answers if status != 200]
+            check(failed, "some read hits the damage: %r" % [s for s, _ in answers])
+            for status, body in answers:
+                if status == 200:
+                    continue
+                check(status == 503 and body["error"]["code"] in ("database_damaged", "database_error"),
+                      "the 503 names the database: %r" % body)
+                check("malformed" in body["error"]["message"] and "shutting down" not in body["error"]["message"],
+                      "the message says what failed: %r" % body)
+            status, health, _ = server.request("GET", "/api/v1/healthz")
+            check(health["status"] == "degraded" and health["database"]["state"] == "damaged", "healthz: %r" % health)
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
 def limit_file_size(limit):
     def apply():
         # A write past the limit fails with EFBIG instead of killing the process (SIGXFSZ).
@@ -333,6 +366,7 @@ if __name__ == "__main__":
                test_prune_of_a_root_with_only_lost_found_ds_store_or_an_empty_folder_removes_nothing,
                test_an_automatic_prune_of_a_large_share_is_held,
                test_a_corrupt_catalogue_is_a_clear_start_up_error,
+               test_a_catalogue_damaged_while_serving_answers_503_naming_it,
                test_a_full_disk_fails_the_import_with_its_cause,
                test_out_of_file_descriptors_fails_the_import_with_its_cause,
                test_backup_change_restore])
