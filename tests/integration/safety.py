@@ -125,6 +125,54 @@ def test_a_remounted_drive_clears_the_hold():
         dirs.cleanup()
 
 
+def mount_namespaces_work():
+    """Root with mount namespaces (unshare -m): a real bind mount can be unmounted under the server."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"):
+        return False
+    probe = subprocess.run(["unshare", "-m", "--propagation", "private", "mount", "--bind", "/", "/mnt"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+def test_a_real_umount_of_a_sub_drive_removes_nothing():
+    if not mount_namespaces_work():
+        print("skip test_a_real_umount_of_a_sub_drive_removes_nothing: no mount namespaces here")
+        return
+    dirs = TempDirs()
+    try:
+        media, data, drive = dirs.path("R"), dirs.path("data"), dirs.path("drive")
+        write_movie(media, "Kept (1990)/Kept (1990).mkv")
+        os.makedirs(os.path.join(media, "disk1"))
+        titles = ["Alpha (2001)", "Bravo (2002)", "Charlie (2003)"]
+        for title in titles:
+            write_movie(drive, "%s/%s.mkv" % (title, title))
+        server = Server([media], data)
+        # The server runs in a mount namespace of its own where a file system of its own (tmpfs, filled from
+        # `drive`) is mounted at R/disk1: its umount is what inotify reports as IN_UNMOUNT.
+        server.args = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                       'mount -t tmpfs -o size=16m disk1 "$2" && cp -r "$1"/. "$2"/ && shift 2 && exec "$@"', "sh",
+                       drive, os.path.join(media, "disk1")] + server.args
+        server.start()
+        try:
+            events = server.events()
+            events.next()
+            _, job, _ = import_and_wait(server, events)
+            check(job["counts"]["stored"] == 4, "imported through the mount: %r" % job)
+            umount = subprocess.run(["nsenter", "-t", str(server.proc.pid), "-m", "umount",
+                                     os.path.join(media, "disk1")], capture_output=True, text=True)
+            check(umount.returncode == 0, "umount: %s" % umount.stderr)
+            seen = []
+            prune = events.until(lambda e: e["type"] == "prune.finished", seen)
+            check(not [e for e in seen if e["type"] == "movie.removed"], "nothing removed: %r" % seen)
+            held = prune["result"]["held"]
+            check(len(held) == 1 and held[0]["movie_count"] == 3, "the unmounted drive's movies held: %r" % held)
+            check(movie_count(server) == 4, "all 4 movies still there")
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
 def test_prune_of_a_root_with_only_lost_found_ds_store_or_an_empty_folder_removes_nothing():
     dirs = TempDirs()
     try:
@@ -363,6 +411,7 @@ def test_backup_change_restore():
 if __name__ == "__main__":
     run_tests([test_an_unmounted_sub_drive_is_held_then_removed_only_when_confirmed,
                test_a_remounted_drive_clears_the_hold,
+               test_a_real_umount_of_a_sub_drive_removes_nothing,
                test_prune_of_a_root_with_only_lost_found_ds_store_or_an_empty_folder_removes_nothing,
                test_an_automatic_prune_of_a_large_share_is_held,
                test_a_corrupt_catalogue_is_a_clear_start_up_error,
