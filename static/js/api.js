@@ -70,4 +70,5 @@ export const api = {
   config: (signal) => request('GET', '/config', { signal }),
   saveConfig: (changes) => request('PUT', '/config', { body: changes }),
   stats: (signal) => request('GET', '/stats', { signal }),
+  health: (signal) => request('GET', '/healthz', { signal }),
 };
