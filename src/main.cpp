@@ -27,7 +27,9 @@ int main(int argc, char** argv) {
         for (const auto& name : command.names) std::cout << boost::json::serialize(to_json(parse_name(name))) << "\n";
         return 0;
     case command_kind::serve:
-    case command_kind::scan: break;
+    case command_kind::scan:
+    case command_kind::backup:
+    case command_kind::restore: break;
     }
 
     // Logs go to stderr: stdout carries the listening URL, scan progress and parse output.
@@ -36,7 +38,12 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(command.config.log_level));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     try {
-        return command.command == command_kind::scan ? run_scan(command.config) : run_server(command.config);
+        switch (command.command) {
+        case command_kind::scan: return run_scan(command.config);
+        case command_kind::backup: return run_backup(command.config);
+        case command_kind::restore: return run_restore(command.config, command.names.front());
+        default: return run_server(command.config);
+        }
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
         return 1;

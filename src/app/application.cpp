@@ -1,5 +1,6 @@
 #include "mediabase/app/application.hpp"
 
+#include "mediabase/store/backups.hpp"
 #include "mediabase/runtime/bus.hpp"
 #include "mediabase/services/cache.hpp"
 #include "mediabase/services/core.hpp"
@@ -25,13 +26,47 @@
 #include <thread>
 #include <utility>
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/file.h>
 
 #include <unistd.h>
 
 namespace mediabase {
 namespace {
+
+/// DATA/mediabase.lock: `serve` and `scan` hold it shared while they run, `restore` needs it alone, so a
+/// catalogue is never replaced under a running server. flock: the kernel drops it when a process dies, even
+/// by kill -9, so a crash never leaves a stale lock.
+class data_dir_lock {
+public:
+    /// Takes the lock without waiting. An error message when another process holds it the other way.
+    std::optional<std::string> take(const std::filesystem::path& data_dir, bool exclusive) {
+        std::error_code ec;
+        std::filesystem::create_directories(data_dir, ec);
+        const auto path = data_dir / "mediabase.lock";
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd_ < 0) return "cannot open " + path.string() + ": " + std::strerror(errno);
+        if (::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) return std::nullopt;
+        if (errno != EWOULDBLOCK) return "cannot lock " + path.string() + ": " + std::strerror(errno);
+        return exclusive ? "a Mediabase server or scan is using " + data_dir.string() + " (it holds " +
+                               path.string() + "); stop it first"
+                         : "a restore is replacing the catalogue in " + data_dir.string() + "; wait for it to end";
+    }
+    data_dir_lock() = default;
+    data_dir_lock(const data_dir_lock&) = delete;
+    data_dir_lock& operator=(const data_dir_lock&) = delete;
+    ~data_dir_lock() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+private:
+    int fd_ = -1;
+};
 
 /// A service's coroutine signals here when it has returned, so shutdown can wait for it.
 using done_signal = asio::experimental::concurrent_channel<void(error_code)>;
@@ -64,6 +99,9 @@ public:
 
     asio::io_context& net() { return net_; }
     bus& services() { return bus_; }
+
+    /// `PRAGMA quick_check` of the catalogue, before any service touches it: what is wrong, or nullopt.
+    std::optional<std::string> check_database() { return writer_db_.quick_check(); }
 
     /// Starts the services in dependency order: storage first, then the workers, then Core.
     void start() {
@@ -209,12 +247,49 @@ private:
     bool forced_ = false;
 };
 
+/// Opens the catalogue and checks it (`PRAGMA quick_check`): a damaged catalogue is a clear start-up error,
+/// not a server that answers with what is left of it.
 std::unique_ptr<runtime> open_runtime(const settings& config) {
+    std::unique_ptr<runtime> rt;
+    std::optional<std::string> problem;
     try {
-        return std::make_unique<runtime>(config);
+        rt = std::make_unique<runtime>(config);
+        problem = rt->check_database();
     } catch (const std::exception& e) {
         spdlog::error("cannot open the catalogue {}: {}", config.database_file().string(), e.what());
         return nullptr;
+    }
+    if (problem) {
+        spdlog::error("the catalogue {} is damaged (quick_check: {}). Nothing was changed. Restore a backup with "
+                      "`mediabase restore FILE` (backups are in {})",
+                      config.database_file().string(), *problem,
+                      catalogue::backup_dir(config.database_file()).string());
+        return nullptr;
+    }
+    return rt;
+}
+
+/// Makes a backup every `backup_interval_hours` (the first one when the newest is that old already), through
+/// the DAL's reader, until the server stops.
+asio::awaitable<void> scheduled_backups(bus& b, settings config) {
+    if (config.backup_interval_hours <= 0) co_return;
+    const auto dir = catalogue::backup_dir(config.database_file());
+    const auto interval = std::chrono::hours(config.backup_interval_hours);
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        timer.expires_after(next_backup_due(dir, interval, std::chrono::system_clock::now()));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        auto outcome = co_await ask<backup_outcome>(b.dal_reads, [&](auto reply) {
+            return backup_catalogue{dir, "scheduled", config.backup_keep, std::move(reply)};
+        });
+        if (!outcome) co_return; // shutting down
+        // A failed backup is tried again an hour later, not at once in a loop.
+        if (!outcome->file) {
+            timer.expires_after(std::chrono::hours(1));
+            auto [again] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (again) co_return;
+        }
     }
 }
 
@@ -250,6 +325,11 @@ void raise_file_limit() {
 
 int run_server(const settings& config) {
     raise_file_limit();
+    data_dir_lock lock;
+    if (auto error = lock.take(config.data_dir, false)) {
+        spdlog::error("{}", *error);
+        return 1;
+    }
     auto rt = open_runtime(config);
     if (!rt) return 1;
     server_options options;
@@ -271,6 +351,7 @@ int run_server(const settings& config) {
     auto& events_done = rt->make_done();
     rt->spawn(rt->net(), http.publish_events(), events_done);
     asio::co_spawn(rt->net(), http.accept_loop(), asio::detached);
+    asio::co_spawn(rt->net(), scheduled_backups(rt->services(), config), asio::detached);
 
     shutdown_guard guard(*rt, [&]() -> asio::awaitable<void> {
         spdlog::info("shutting down");
@@ -347,6 +428,11 @@ int run_scan(const settings& config) {
         std::fprintf(stderr, "mediabase: scan: no media folders; give --media DIR\n");
         return 2;
     }
+    data_dir_lock lock;
+    if (auto error = lock.take(config.data_dir, false)) {
+        spdlog::error("{}", *error);
+        return 1;
+    }
     auto rt = open_runtime(config);
     if (!rt) return 1;
     rt->start();
@@ -386,6 +472,84 @@ int run_scan(const settings& config) {
     rt->net().run();
     rt->join(guard.forced());
     return exit_code;
+}
+
+int run_backup(const settings& config) {
+    try {
+        auto db = catalogue::open(config.database_file());
+        const auto outcome = make_backup(db, catalogue::backup_dir(config.database_file()), "manual", config.backup_keep);
+        if (!outcome.file) {
+            std::fprintf(stderr, "mediabase: backup: %s\n", outcome.error.c_str());
+            return 1;
+        }
+        std::printf("%s\n", outcome.file->path.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mediabase: backup: %s\n", e.what());
+        return 1;
+    }
+}
+
+int run_restore(const settings& config, const std::string& file) {
+    namespace fs = std::filesystem;
+    data_dir_lock lock;
+    if (auto error = lock.take(config.data_dir, true)) {
+        std::fprintf(stderr, "mediabase: restore: %s\n", error->c_str());
+        return 1;
+    }
+    const auto db_file = config.database_file();
+    const auto backups = catalogue::backup_dir(db_file);
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+        std::fprintf(stderr, "mediabase: restore: %s is not a file\n", file.c_str());
+        return 2;
+    }
+    if (fs::exists(db_file, ec)) {
+        // The catalogue being replaced is kept: as a backup when sound, moved aside when damaged (a backup
+        // of a damaged file would push a good one out of the kept set).
+        bool sound = false;
+        try {
+            auto current = catalogue::open(db_file);
+            sound = !current.quick_check().has_value();
+            if (sound) {
+                const auto kept = make_backup(current, backups, "before-restore", config.backup_keep + 1);
+                if (!kept.file) {
+                    std::fprintf(stderr, "mediabase: restore: cannot keep the current catalogue first: %s\n",
+                                 kept.error.c_str());
+                    return 1;
+                }
+                std::printf("the current catalogue is kept as %s\n", kept.file->path.c_str());
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("the current catalogue cannot be opened ({}): it is moved aside", e.what());
+        }
+        if (!sound) {
+            const auto stamp = backup_name("damaged", std::chrono::system_clock::now());
+            for (const char* suffix : {"", "-wal", "-shm"}) {
+                auto from = db_file;
+                from += suffix;
+                if (!fs::exists(from, ec)) continue;
+                auto to = db_file.parent_path() / (stamp + suffix);
+                fs::rename(from, to, ec);
+                if (ec) {
+                    std::fprintf(stderr, "mediabase: restore: cannot move %s aside: %s\n", from.c_str(),
+                                 ec.message().c_str());
+                    return 1;
+                }
+            }
+            std::printf("the damaged catalogue was moved aside as %s\n", (db_file.parent_path() / stamp).c_str());
+        }
+    }
+    try {
+        catalogue::restore(file, db_file);
+        auto restored = catalogue::open(db_file); // migrates an older backup to this build's schema
+        std::printf("restored %s into %s: %lld movies\n", file.c_str(), db_file.c_str(),
+                    static_cast<long long>(restored.movie_count()));
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mediabase: restore: %s\n", e.what());
+        return 1;
+    }
 }
 
 } // namespace mediabase

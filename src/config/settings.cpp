@@ -92,6 +92,26 @@ std::optional<settings_error> set_positive(int& target, const std::string& value
                           value + "'"};
 }
 
+/// A whole number in [min, max] (0 allowed when min is 0: "none").
+std::optional<settings_error> set_in_range(int& target, const std::string& value, const std::string& origin, int min,
+                                           int max) {
+    try {
+        std::size_t used = 0;
+        const long parsed = std::stol(value, &used);
+        if (used == value.size() && parsed >= min && parsed <= max) {
+            target = static_cast<int>(parsed);
+            return std::nullopt;
+        }
+    } catch (const std::exception&) {
+    }
+    return settings_error{origin + ": expected a whole number from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", got '" + value + "'"};
+}
+
+/// Bounds of the backup settings: at most a year between backups, at most 1000 kept.
+constexpr int max_backup_interval_hours = 8760;
+constexpr int max_backups_kept = 1000;
+
 std::optional<settings_error> set_bool(bool& target, const std::string& value, const std::string& origin) {
     if (value == "1" || value == "true" || value == "yes" || value == "on") target = true;
     else if (value == "0" || value == "false" || value == "no" || value == "off") target = false;
@@ -178,6 +198,14 @@ const env_setting env_settings[] = {
      [](settings& s, const std::string& v, const std::string& n) {
          return set_positive(s.max_connections_per_address, v, n, 1000000);
      }},
+    {"MEDIABASE_BACKUP_INTERVAL",
+     [](settings& s, const std::string& v, const std::string& n) {
+         return set_in_range(s.backup_interval_hours, v, n, 0, max_backup_interval_hours);
+     }},
+    {"MEDIABASE_BACKUP_KEEP",
+     [](settings& s, const std::string& v, const std::string& n) {
+         return set_in_range(s.backup_keep, v, n, 1, max_backups_kept);
+     }},
     {"MEDIABASE_EXTENSIONS",
      [](settings& s, const std::string& v, const std::string& n) -> maybe_error {
          s.extensions = normalized_extensions(split(v, ','));
@@ -237,10 +265,12 @@ std::optional<settings_error> read_config_file(settings& s) {
 std::string usage_text(const po::options_description& options) {
     std::ostringstream out;
     out << "Mediabase " << MEDIABASE_VERSION << ": a self-hosted movie catalogue server.\n\n"
-        << "Usage: mediabase [serve|scan|parse NAME...] [options]\n\n"
+        << "Usage: mediabase [serve|scan|backup|restore FILE|parse NAME...] [options]\n\n"
         << "Commands:\n"
         << "  serve        run the server: web UI, REST API and live events (default)\n"
         << "  scan         import the media folders once without the server, then exit\n"
+        << "  backup       copy the catalogue into DATA/backups now (the server may be running)\n"
+        << "  restore FILE replace the catalogue with a backup (stop the server first)\n"
         << "  parse NAME   print what the name parser makes of each path, one JSON object per line\n\n"
         << options << "\n"
         << "Environment:";
@@ -318,6 +348,14 @@ std::optional<settings_error> apply_config_json(settings& s, const json::object&
             if (!value.is_int64() || value.as_int64() < 1 || value.as_int64() > 1000)
                 return wrong("a whole number from 1 to 1000");
             s.tmdb_requests_per_second = static_cast<int>(value.as_int64());
+        } else if (name == "backup_interval_hours") {
+            if (!value.is_int64() || value.as_int64() < 0 || value.as_int64() > max_backup_interval_hours)
+                return wrong("a whole number of hours from 0 (no scheduled backups) to 8760");
+            s.backup_interval_hours = static_cast<int>(value.as_int64());
+        } else if (name == "backup_keep") {
+            if (!value.is_int64() || value.as_int64() < 1 || value.as_int64() > max_backups_kept)
+                return wrong("a whole number from 1 to 1000");
+            s.backup_keep = static_cast<int>(value.as_int64());
         } else if (name == "extensions") {
             if (!value.is_array()) return wrong("an array of file extensions");
             std::vector<std::string> exts;
@@ -365,6 +403,8 @@ json::object to_config_file_json(const settings& s) {
     o["tmdb_requests_per_second"] = s.tmdb_requests_per_second;
     o["poster_size"] = s.poster_size;
     o["backdrop_size"] = s.backdrop_size;
+    o["backup_interval_hours"] = s.backup_interval_hours;
+    o["backup_keep"] = s.backup_keep;
     if (!s.tmdb_api_key.empty()) o["tmdb_api_key"] = s.tmdb_api_key;
     if (!s.tmdb_read_token.empty()) o["tmdb_read_token"] = s.tmdb_read_token;
     if (!s.omdb_api_key.empty()) o["omdb_api_key"] = s.omdb_api_key;
@@ -425,6 +465,8 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("max-connections", po::value<std::string>(), "client connections held at once; more wait (default 1024)")
         ("max-connections-per-address", po::value<std::string>(),
          "client connections from one address; more are refused with 503 (default 256)")
+        ("backup-interval", po::value<std::string>(), "hours between scheduled catalogue backups; 0: none (default 24)")
+        ("backup-keep", po::value<std::string>(), "catalogue backups kept in DATA/backups (default 7)")
         ("static-dir", po::value<std::string>(), "serve the web UI from this folder instead of the built-in copy");
     po::options_description hidden;
     hidden.add_options()
@@ -459,10 +501,14 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         if (name == "serve") result.command = command_kind::serve;
         else if (name == "scan") result.command = command_kind::scan;
         else if (name == "parse") result.command = command_kind::parse;
-        else return settings_error{"unknown command '" + name + "' (expected serve, scan or parse)"};
+        else if (name == "backup") result.command = command_kind::backup;
+        else if (name == "restore") result.command = command_kind::restore;
+        else return settings_error{"unknown command '" + name + "' (expected serve, scan, backup, restore or parse)"};
     }
     if (vm.count("names")) {
-        if (result.command != command_kind::parse)
+        if (result.command == command_kind::restore && vm["names"].as<std::vector<std::string>>().size() > 1)
+            return settings_error{"restore: give one backup FILE"};
+        if (result.command != command_kind::parse && result.command != command_kind::restore)
             return settings_error{"unexpected argument '" + vm["names"].as<std::vector<std::string>>().front() +
                                   "'"};
         result.names = vm["names"].as<std::vector<std::string>>();
@@ -471,6 +517,8 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         if (result.names.empty()) return settings_error{"parse: give at least one NAME"};
         return result;
     }
+    if (result.command == command_kind::restore && result.names.empty())
+        return settings_error{"restore: give the backup FILE to restore (see DATA/backups)"};
 
     settings& s = result.config;
     s.extensions = default_extensions();
@@ -525,6 +573,14 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         if (auto e = set_positive(s.max_connections_per_address,
                                   vm["max-connections-per-address"].as<std::string>(),
                                   "--max-connections-per-address", 1000000))
+            return *e;
+    if (vm.count("backup-interval"))
+        if (auto e = set_in_range(s.backup_interval_hours, vm["backup-interval"].as<std::string>(),
+                                  "--backup-interval", 0, max_backup_interval_hours))
+            return *e;
+    if (vm.count("backup-keep"))
+        if (auto e = set_in_range(s.backup_keep, vm["backup-keep"].as<std::string>(), "--backup-keep", 1,
+                                  max_backups_kept))
             return *e;
     if (vm.count("extensions")) {
         s.extensions = normalized_extensions(split(vm["extensions"].as<std::string>(), ','));

@@ -40,8 +40,20 @@ using api_result = std::variant<T, api_error>;
 
 api_error bad_request(std::string message) { return {http::status::bad_request, "bad_request", std::move(message)}; }
 api_error not_found(std::string message) { return {http::status::not_found, "not_found", std::move(message)}; }
-api_error unavailable() {
-    return {http::status::service_unavailable, "unavailable", "the service is shutting down; try again"};
+/// A service did not answer: the database failed (its words), or the server is shutting down.
+api_error unavailable(const bus& b) {
+    if (const auto status = b.database->get(); status.error)
+        return {http::status::service_unavailable, status.damaged ? "database_damaged" : "database_error",
+                "the catalogue database failed: " + *status.error +
+                    (status.damaged ? " (the file is damaged: stop the server and restore a backup with "
+                                      "`mediabase restore FILE`)"
+                                    : "")};
+    return {http::status::service_unavailable, "unavailable",
+            "the server did not answer this request: it is shutting down; try again"};
+}
+
+json::object to_json(const backup_file& file) {
+    return {{"name", file.name}, {"size", file.size}, {"created_at", file.created_at}, {"reason", file.reason}};
 }
 
 /// Parses a whole decimal integer in [min, max].
@@ -184,7 +196,7 @@ asio::awaitable<api_result<movie>> replace_metadata(bus& b, const movie& current
     if (!old_art.empty())
         co_await ask<art_sweep_result>(b.cache,
                                        [&](auto reply) { return sweep_art{std::move(reply), std::move(old_art)}; });
-    if (!updated) co_return unavailable();
+    if (!updated) co_return unavailable(b);
     if (!*updated) co_return not_found("no movie with id " + std::to_string(current.id));
     movie_event event{change_kind::updated, (*updated)->id, **updated};
     co_await post(b.events, std::move(event));
@@ -319,19 +331,36 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
 
         if (resource == "healthz" && rest.size() == 1) {
             if (method != http::verb::get && method != http::verb::head) co_return method_not_allowed(request, "GET");
-            co_return ok(json::object{{"status", "ok"}, {"version", MEDIABASE_VERSION}});
+            // The database's state: sound at start (quick_check passed, or the server would not have started),
+            // and whatever failed since (a full disk, a file damaged while running).
+            const auto db = bus_.database->get();
+            const char* state = !db.error ? "ok" : db.damaged ? "damaged" : "error";
+            json::object database{{"state", state},
+                                  {"error", db.error ? json::value(*db.error) : json::value(nullptr)},
+                                  {"since", db.since ? json::value(*db.since) : json::value(nullptr)},
+                                  {"failures", db.failures},
+                                  {"quick_check_at_start", "ok"}};
+            co_return ok(json::object{{"status", db.error ? "degraded" : "ok"},
+                                      {"version", MEDIABASE_VERSION},
+                                      {"database", std::move(database)}});
         }
 
         if (resource == "import" && rest.size() == 1) {
             if (method == http::verb::post) {
                 auto job = co_await ask<import_job>(bus_.core, [](auto r) { return start_import{std::move(r)}; });
-                if (!job) co_return fail(unavailable());
+                if (!job) co_return fail(unavailable(bus_));
                 co_return ok(to_json(*job), http::status::accepted);
             }
             if (method == http::verb::get) {
                 auto job = co_await ask<import_job>(bus_.core, [](auto r) { return get_import_status{std::move(r)}; });
-                if (!job) co_return fail(unavailable());
-                co_return ok(to_json(*job));
+                if (!job) co_return fail(unavailable(bus_));
+                auto status = to_json(*job);
+                // What a prune held back for the user to confirm, if anything (the failsafe).
+                auto hold = co_await ask<std::shared_ptr<const prune_hold>>(
+                    bus_.core, [](auto r) { return get_prune_hold{std::move(r)}; });
+                if (hold && *hold && !(*hold)->groups.empty()) status["prune_held"] = to_json(**hold);
+                else status["prune_held"] = nullptr;
+                co_return ok(status);
             }
             co_return method_not_allowed(request, "GET, POST");
         }
@@ -343,7 +372,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
             auto page = co_await ask<movie_page>(bus_.dal_reads, [&](auto r) {
                 return list_movies{std::get<movie_query>(query), std::move(r)};
             });
-            if (!page) co_return fail(unavailable());
+            if (!page) co_return fail(unavailable(bus_));
             co_return ok(to_json(*page));
         }
 
@@ -351,7 +380,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
             if (method != http::verb::get) co_return method_not_allowed(request, "GET");
             auto groups = co_await ask<std::vector<duplicate_group>>(
                 bus_.dal_reads, [](auto r) { return find_duplicates{std::move(r)}; });
-            if (!groups) co_return fail(unavailable());
+            if (!groups) co_return fail(unavailable(bus_));
             json::array out;
             for (const auto& g : *groups) out.push_back(to_json(g));
             co_return ok(json::object{{"groups", std::move(out)}});
@@ -364,7 +393,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
                 if (method == http::verb::get) {
                     auto found = co_await ask<std::optional<movie>>(
                         bus_.dal_reads, [&](auto r) { return get_movie{*id, std::move(r)}; });
-                    if (!found) co_return fail(unavailable());
+                    if (!found) co_return fail(unavailable(bus_));
                     if (!*found) co_return fail(not_found("no movie with id " + std::to_string(*id)));
                     co_return ok(to_json(**found));
                 }
@@ -376,7 +405,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
                     auto changed = co_await ask<std::optional<movie>>(bus_.dal_writes, [&](auto r) {
                         return patch_movie{*id, std::get<movie_patch>(patch), std::move(r)};
                     });
-                    if (!changed) co_return fail(unavailable());
+                    if (!changed) co_return fail(unavailable(bus_));
                     if (!*changed) co_return fail(not_found("no movie with id " + std::to_string(*id)));
                     movie_event message{change_kind::updated, (*changed)->id, **changed};
                     co_await post(bus_.events, std::move(message));
@@ -398,7 +427,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
                 }
                 auto current = co_await ask<std::optional<movie>>(
                     bus_.dal_reads, [&](auto r) { return get_movie{*id, std::move(r)}; });
-                if (!current) co_return fail(unavailable());
+                if (!current) co_return fail(unavailable(bus_));
                 if (!*current) co_return fail(not_found("no movie with id " + std::to_string(*id)));
                 // Match: the movie the user chose. Refresh: by its TMDB id if known, else its title and year.
                 std::optional<provider_answer<identification>> answer;
@@ -410,7 +439,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
                     answer = co_await ask<provider_answer<identification>>(
                         bus_.scraper, [&](auto r) { return identify_movie{std::move(found), std::move(r)}; });
                 }
-                if (!answer) co_return fail(unavailable());
+                if (!answer) co_return fail(unavailable(bus_));
                 if (answer->failed) co_return fail(provider_error(answer->failure));
                 auto replaced = co_await replace_metadata(bus_, **current, std::move(answer->value));
                 if (auto* e = std::get_if<api_error>(&replaced)) co_return fail(*e);
@@ -426,7 +455,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
             auto answer = co_await ask<provider_answer<std::vector<tmdb_search_hit>>>(bus_.scraper, [&](auto r) {
                 return search_tmdb{wanted.text, wanted.year, std::move(r)};
             });
-            if (!answer) co_return fail(unavailable());
+            if (!answer) co_return fail(unavailable(bus_));
             if (answer->failed) co_return fail(provider_error(answer->failure));
             const auto& hits = answer->value;
             std::vector<art_sources> thumbnails;
@@ -466,7 +495,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
             if (method != http::verb::get) co_return method_not_allowed(request, "GET");
             auto genres = co_await ask<std::vector<std::string>>(bus_.dal_reads,
                                                                  [](auto r) { return list_genres{std::move(r)}; });
-            if (!genres) co_return fail(unavailable());
+            if (!genres) co_return fail(unavailable(bus_));
             json::array out;
             for (const auto& g : *genres) out.emplace_back(g);
             co_return ok(json::object{{"genres", std::move(out)}});
@@ -475,29 +504,72 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
         if (resource == "stats" && rest.size() == 1) {
             if (method != http::verb::get) co_return method_not_allowed(request, "GET");
             auto stats = co_await ask<json::object>(bus_.dal_reads, [](auto r) { return get_stats{std::move(r)}; });
-            if (!stats) co_return fail(unavailable());
+            if (!stats) co_return fail(unavailable(bus_));
             co_return ok(*stats);
         }
 
         if (resource == "prune" && rest.size() == 1) {
-            if (method != http::verb::post) co_return method_not_allowed(request, "POST");
+            if (method == http::verb::get) {
+                auto hold = co_await ask<std::shared_ptr<const prune_hold>>(
+                    bus_.core, [](auto r) { return get_prune_hold{std::move(r)}; });
+                if (!hold || !*hold) co_return fail(unavailable(bus_));
+                co_return ok(to_json(**hold));
+            }
+            if (method != http::verb::post) co_return method_not_allowed(request, "GET, POST");
+            // An empty body prunes; {"confirm": true} removes what the failsafe held (GET /prune lists it).
+            auto mode = prune_mode::manual;
+            if (!request.body().empty()) {
+                auto body = parse_json_object(request);
+                if (auto* e = std::get_if<api_error>(&body)) co_return fail(*e);
+                for (const auto& [key, value] : std::get<json::object>(body)) {
+                    if (key != "confirm")
+                        co_return fail(bad_request("unknown field '" + std::string(key) + "' (expected confirm)"));
+                    if (!value.is_bool()) co_return fail(bad_request("confirm: expected true or false"));
+                    if (value.as_bool()) mode = prune_mode::confirm;
+                }
+            }
             auto current = co_await ask<settings>(bus_.core, [](auto r) { return get_settings{std::move(r)}; });
-            if (!current) co_return fail(unavailable());
-            auto result = co_await ask<prune_result>(
-                bus_.pruner, [&](auto r) { return prune_request{current->media_folders, std::move(r)}; });
-            if (!result) co_return fail(unavailable());
+            if (!current) co_return fail(unavailable(bus_));
+            auto result = co_await ask<prune_result>(bus_.pruner, [&](auto r) {
+                return prune_request{current->media_folders, std::move(r), current->extensions, mode};
+            });
+            if (!result) co_return fail(unavailable(bus_));
             co_return ok(to_json(*result));
+        }
+
+        if (resource == "backups" && rest.size() == 1) {
+            if (method != http::verb::get && method != http::verb::post)
+                co_return method_not_allowed(request, "GET, POST");
+            auto current = co_await ask<settings>(bus_.core, [](auto r) { return get_settings{std::move(r)}; });
+            if (!current) co_return fail(unavailable(bus_));
+            const auto dir = catalogue::backup_dir(current->database_file());
+            if (method == http::verb::post) {
+                auto outcome = co_await ask<backup_outcome>(bus_.dal_reads, [&](auto r) {
+                    return backup_catalogue{dir, "manual", current->backup_keep, std::move(r)};
+                });
+                if (!outcome) co_return fail(unavailable(bus_));
+                if (!outcome->file)
+                    co_return error_response(request, http::status::internal_server_error, "backup_failed",
+                                             outcome->error);
+                co_return ok(to_json(*outcome->file), http::status::created);
+            }
+            json::array list;
+            for (const auto& file : list_backups(dir)) list.push_back(to_json(file));
+            co_return ok(json::object{{"folder", dir.string()},
+                                      {"interval_hours", current->backup_interval_hours},
+                                      {"keep", current->backup_keep},
+                                      {"backups", std::move(list)}});
         }
 
         if (resource == "config" && rest.size() == 1) {
             if (method == http::verb::get) {
                 auto current = co_await ask<settings>(bus_.core, [](auto r) { return get_settings{std::move(r)}; });
-                if (!current) co_return fail(unavailable());
+                if (!current) co_return fail(unavailable(bus_));
                 auto config = to_public_json(*current);
                 // What the Watcher does with `watch`: live, or periodic rescans and why.
                 auto watch =
                     co_await ask<watch_status>(bus_.watcher, [](auto r) { return get_watch_status{std::move(r)}; });
-                if (!watch) co_return fail(unavailable());
+                if (!watch) co_return fail(unavailable(bus_));
                 config["watching"] = watch->watching;
                 config["watched_folders"] = watch->folders;
                 if (watch->fallback_reason)
@@ -512,7 +584,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
                 auto changed = co_await ask<std::variant<settings, settings_error>>(bus_.core, [&](auto r) {
                     return update_settings{std::move(std::get<json::object>(body)), std::move(r)};
                 });
-                if (!changed) co_return fail(unavailable());
+                if (!changed) co_return fail(unavailable(bus_));
                 if (auto* e = std::get_if<settings_error>(&*changed)) co_return fail(bad_request(e->message));
                 co_return ok(to_public_json(std::get<settings>(*changed)));
             }

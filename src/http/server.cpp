@@ -61,11 +61,46 @@ json::object to_json(const prune_result& result) {
         skipped.push_back(json::object{{"root", display_utf8(root.root)}, {"reason", root.reason}});
     json::array paths;
     for (const auto& path : result.removed_paths) paths.emplace_back(display_utf8(path));
+    json::array held;
+    for (const auto& group : result.held) held.push_back(to_json(group));
     return {{"checked", result.checked},
             {"removed", std::move(removed)},
             {"removed_files", std::move(paths)},
             {"skipped_roots", std::move(skipped)},
-            {"art_removed", result.art_removed}};
+            {"art_removed", result.art_removed},
+            {"held", std::move(held)}};
+}
+
+json::object to_json(const held_files& held) {
+    json::array paths;
+    for (const auto& path : held.paths) paths.emplace_back(display_utf8(path));
+    json::array movies;
+    for (const auto& m : held.described)
+        movies.push_back(json::object{{"id", m.id},
+                                      {"title", display_utf8(m.title)},
+                                      {"year", m.year ? json::value(*m.year) : json::value(nullptr)}});
+    return {{"root", display_utf8(held.root)},
+            {"folder", display_utf8(held.folder)},
+            {"reason", held.reason},
+            {"file_count", static_cast<std::int64_t>(held.paths.size())},
+            {"movie_count", static_cast<std::int64_t>(held.movies.size())},
+            {"files", std::move(paths)},
+            {"movies", std::move(movies)}};
+}
+
+json::object to_json(const prune_hold& hold) {
+    json::array groups;
+    std::int64_t files = 0;
+    std::int64_t movies = 0;
+    for (const auto& group : hold.groups) {
+        files += static_cast<std::int64_t>(group.paths.size());
+        movies += static_cast<std::int64_t>(group.movies.size());
+        groups.push_back(to_json(group));
+    }
+    return {{"since", hold.since ? json::value(*hold.since) : json::value(nullptr)},
+            {"files", files},
+            {"movies", movies},
+            {"groups", std::move(groups)}};
 }
 
 std::shared_ptr<const std::string> event_frame(const event_message& event) {
@@ -158,8 +193,10 @@ void log_session_end(std::exception_ptr error) {
 } // namespace
 
 asio::awaitable<void> server::accept_loop() {
-    bool at_cap = false;        // logged once per episode, not per attempt
-    bool at_file_limit = false;
+    bool at_cap = false; // logged once per episode, not per attempt
+    // The file limit is logged at most once a minute: descriptors freed elsewhere (the database, a backup)
+    // let an accept through now and then, which would otherwise log every episode anew.
+    std::optional<std::chrono::steady_clock::time_point> file_limit_logged;
     std::unordered_set<std::string> refused_addresses;
     for (;;) {
         if (limits_->full()) {
@@ -177,18 +214,20 @@ asio::awaitable<void> server::accept_loop() {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         if (out_of_descriptors(ec)) {
             // Accepting again at once would fail again at once: wait for a connection to end, or a second.
-            if (!at_file_limit)
+            const auto now = std::chrono::steady_clock::now();
+            if (!file_limit_logged || now - *file_limit_logged >= std::chrono::minutes(1)) {
+                file_limit_logged = now;
                 spdlog::warn("at the process's file limit ({}; {} connections open): new clients wait until "
                              "some leave; raise `ulimit -n` or lower --max-connections",
                              ec.message(), limits_->open());
-            at_file_limit = true;
+            }
             capacity_.expires_after(std::chrono::seconds(1));
             co_await capacity_.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
         if (ec) continue; // the client went away before we took it (ECONNABORTED and the like)
-        if (at_file_limit || at_cap) spdlog::info("accepting connections again ({} open)", limits_->open());
-        at_file_limit = at_cap = false;
+        if (at_cap) spdlog::info("accepting connections again ({} open)", limits_->open());
+        at_cap = false;
         boost::system::error_code endpoint_ec;
         auto address = socket.remote_endpoint(endpoint_ec).address().to_string();
         auto slot = limits_->admit(address);

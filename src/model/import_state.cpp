@@ -1,5 +1,6 @@
 #include "mediabase/model/import_state.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace mediabase {
@@ -13,7 +14,17 @@ bool import_state::start(std::int64_t id, std::string now) {
     in_flight_ = 0;
     walk_over_ = false;
     dirty_ = true;
+    problems_.clear();
     return true;
+}
+
+void import_state::fail(std::string problem) {
+    if (!busy()) return;
+    // A few distinct problems say enough; a thousand failed batches say the same thing.
+    constexpr std::size_t max_problems = 4;
+    if (problems_.size() >= max_problems) return;
+    if (std::find(problems_.begin(), problems_.end(), problem) != problems_.end()) return;
+    problems_.push_back(std::move(problem));
 }
 
 void import_state::found(std::int64_t movies, std::int64_t unchanged, std::string current) {
@@ -65,6 +76,7 @@ void import_state::walk_finished() {
 
 void import_state::abort(std::string reason, std::string now) {
     if (!busy()) return;
+    for (const auto& problem : problems_) reason += "; " + problem;
     job_.error = std::move(reason);
     job_.state = job_state::idle;
     job_.finished_at = std::move(now);
@@ -75,6 +87,11 @@ void import_state::abort(std::string reason, std::string now) {
 
 void import_state::finish(std::string now) {
     if (!busy()) return;
+    if (!problems_.empty()) {
+        std::string error;
+        for (const auto& problem : problems_) error += (error.empty() ? "" : "; ") + problem;
+        job_.error = std::move(error);
+    }
     job_.state = job_state::idle;
     job_.finished_at = std::move(now);
     job_.current.reset();

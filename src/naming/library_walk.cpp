@@ -112,14 +112,68 @@ std::optional<bool> folder_has_entries(const std::string& folder) {
     if (!dir) return std::nullopt;
     bool found = false;
     while (const dirent* entry = ::readdir(dir)) {
-        const std::string_view name = entry->d_name;
-        if (name != "." && name != "..") {
+        // Hidden names (".DS_Store", ".Trashes") and NAS metadata are not what a library is made of.
+        if (!is_ignored_folder(entry->d_name)) {
             found = true;
             break;
         }
     }
     ::closedir(dir);
     return found;
+}
+
+std::optional<bool> folder_yields_video(const std::string& folder, const std::vector<std::string>& extensions) {
+    struct stat top {};
+    if (::stat(folder.c_str(), &top) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return false;
+        return std::nullopt;
+    }
+    if (!S_ISDIR(top.st_mode)) return false;
+    // Depth first, as the walk goes; the visited set stops symlink loops.
+    std::vector<std::string> pending{folder};
+    std::set<std::pair<std::uint64_t, std::uint64_t>> visited;
+    bool unknown = false;
+    while (!pending.empty()) {
+        const auto path = std::move(pending.back());
+        pending.pop_back();
+        const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+            unknown = true;
+            continue;
+        }
+        std::unique_ptr<DIR, dir_closer> dir(::fdopendir(fd));
+        if (!dir) {
+            ::close(fd);
+            unknown = true;
+            continue;
+        }
+        struct stat self {};
+        if (::fstat(fd, &self) == 0 &&
+            !visited.insert({static_cast<std::uint64_t>(self.st_dev), static_cast<std::uint64_t>(self.st_ino)}).second)
+            continue;
+        errno = 0;
+        while (const dirent* entry = ::readdir(dir.get())) {
+            const std::string_view name = entry->d_name;
+            if (name == "." || name == ".." || is_ignored_folder(name)) continue;
+            unsigned char type = entry->d_type;
+            if (type == DT_LNK || type == DT_UNKNOWN) {
+                struct stat st {};
+                if (::fstatat(fd, entry->d_name, &st, 0) != 0) continue;
+                type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+            }
+            if (type == DT_DIR) {
+                pending.push_back(path + "/" + std::string(name));
+                continue;
+            }
+            if (type != DT_REG) continue;
+            if (has_video_extension(name, extensions)) return true;
+            for (const auto& layout : disc_layouts)
+                if (iequals(name, layout.index_file)) return true;
+        }
+        if (errno != 0) unknown = true;
+    }
+    if (unknown) return std::nullopt;
+    return false;
 }
 
 bool file_vanished(const std::string& path) {
@@ -230,16 +284,25 @@ const known_files::value_type* library_walk::moved_from(const std::string& path,
 }
 
 void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) {
+    // A folder the user may not read is skipped; a root that cannot be read, or a folder the system failed
+    // to open (no file descriptor left, an I/O error), leaves the import incomplete: that is a failure.
+    const auto unreadable = [&](int error) {
+        spdlog::warn("cannot read folder {}: {} (skipped)", folder.path, std::strerror(error));
+        totals_.unreadable.push_back(folder.path);
+        const bool is_root = folder.path == options_.roots[folder.root_index];
+        const bool system = error == EMFILE || error == ENFILE || error == ENOMEM || error == EIO;
+        if (is_root || system) totals_.failures.push_back(folder.path + ": " + std::strerror(error));
+    };
     const int fd = ::open(folder.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        spdlog::warn("cannot read folder {}: {} (skipped)", folder.path, std::strerror(errno));
-        totals_.unreadable.push_back(folder.path);
+        unreadable(errno);
         return;
     }
     std::unique_ptr<DIR, dir_closer> dir(::fdopendir(fd));
     if (!dir) {
+        const int error = errno;
         ::close(fd);
-        totals_.unreadable.push_back(folder.path);
+        unreadable(error);
         return;
     }
     struct stat self {};

@@ -109,9 +109,22 @@ asio::awaitable<void> core::after_import() {
 }
 
 asio::awaitable<void> core::prune_vanished(std::vector<std::string> roots) {
-    // The Pruner publishes what it removed itself (movie.removed, prune.finished).
-    co_await ask<prune_result>(bus_.pruner,
-                               [&](auto reply) { return prune_request{std::move(roots), std::move(reply)}; });
+    // The Pruner publishes what it removed itself (movie.removed, prune.finished). Nobody asked for this
+    // prune: the failsafe's share limit applies.
+    auto extensions = settings_.extensions;
+    co_await ask<prune_result>(bus_.pruner, [&](auto reply) {
+        return prune_request{std::move(roots), std::move(reply), std::move(extensions), prune_mode::automatic};
+    });
+}
+
+asio::awaitable<bool> core::on(prune_hold_changed& m) {
+    prune_hold_ = std::move(m.hold);
+    co_return true;
+}
+
+asio::awaitable<bool> core::on(get_prune_hold& m) {
+    m.reply(prune_hold_ ? prune_hold_ : std::make_shared<const prune_hold>());
+    co_return true;
 }
 
 asio::awaitable<void> core::begin_walk(std::int64_t job, std::vector<std::string> roots,
@@ -131,6 +144,7 @@ asio::awaitable<void> core::begin_walk(std::int64_t job, std::vector<std::string
         // Without the snapshot every file would look new: end the walk at once instead.
         scan_summary cancelled;
         cancelled.cancelled = true;
+        cancelled.error = "cannot read the catalogue: " + database_problem();
         scan_finished message{job, std::move(cancelled)};
         co_await post(bus_.core, std::move(message));
         co_return;
@@ -218,11 +232,14 @@ asio::awaitable<bool> core::on(batch_stored& m) {
     if (!import_.busy() || m.job != import_.job().id) co_return true;
     if (!m.result) {
         import_.stored(0, m.requested);
+        import_.fail("movies could not be stored: " + database_problem());
         error_event message{"a batch of " + std::to_string(m.requested) + " movies could not be stored"};
         co_await post(bus_.events, std::move(message));
     } else {
         const auto stored = std::min(m.result->stored, m.requested);
         import_.stored(stored, m.requested - stored);
+        if (m.result->failed > 0 || stored < m.requested)
+            import_.fail("movies could not be stored: " + m.result->error.value_or(database_problem()));
         for (const auto& change : m.result->changes) {
             movie_event event{change.kind, change.id, std::nullopt};
             const auto stored = std::find_if(m.stored_movies.begin(), m.stored_movies.end(),
@@ -242,8 +259,20 @@ asio::awaitable<bool> core::on(batch_stored& m) {
     co_return true;
 }
 
+std::string core::database_problem() const {
+    const auto status = bus_.database->get();
+    return status.error ? *status.error : "the database did not answer";
+}
+
 asio::awaitable<bool> core::on(scan_finished& m) {
     if (!import_.busy() || m.job != import_.job().id) co_return true;
+    // The job ends with the truth: what the walk could not see makes it incomplete.
+    if (m.summary.error) import_.fail(*m.summary.error);
+    for (const auto& root : m.summary.missing_roots)
+        import_.fail("media folder " + root + " is missing or not a folder");
+    if (!m.summary.failures.empty())
+        import_.fail("cannot read " + std::to_string(m.summary.failures.size()) + " folder(s), e.g. " +
+                     m.summary.failures.front());
     for (const auto& folder : m.summary.unreadable) {
         error_event message{"cannot read folder " + folder + ": skipped"};
         co_await post(bus_.events, std::move(message));
@@ -352,6 +381,7 @@ asio::awaitable<void> core::identify_chunk(std::int64_t job, std::shared_ptr<con
             co_await run_chunk(movies, outcome);
         } catch (const std::exception& e) {
             spdlog::error("import {}: a chunk of {} movies failed: {}", job, requested, e.what());
+            outcome.error = e.what();
         }
         // The credit goes back before chunk_done is posted: Core may be waiting for one with a full mailbox.
     }
@@ -411,11 +441,13 @@ asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_mo
         for (const auto& keys : *cached)
             for (const auto* key : {&keys.poster, &keys.backdrop})
                 if (*key) release.keys.push_back(**key);
-    if (!stored) { // the DAL dropped the batch (shutting down): every movie counts as failed
+    if (!stored) { // the DAL dropped the batch (shutting down, a failing database): every movie failed
+        outcome.error = database_problem();
         co_await post(bus_.cache, std::move(release));
         co_return;
     }
     outcome.stored = stored->stored;
+    if (stored->error) outcome.error = stored->error;
 
     // 3. The art keys onto the stored movies. Art that could not be cached is marked for the next online
     // import to try again (catalogue::movies_to_identify).
@@ -462,6 +494,7 @@ asio::awaitable<bool> core::on(chunk_done& m) {
     import_.art_cached(m.art_cached);
     import_.unidentified(m.unidentified);
     import_.stored(m.stored, m.failed);
+    if (m.failed > 0) import_.fail("movies could not be stored: " + m.error.value_or(database_problem()));
     co_await finish_if_complete();
     co_return true;
 }

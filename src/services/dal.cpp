@@ -2,6 +2,8 @@
 
 #include "mediabase/model/movie_json.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <unordered_set>
 
 namespace mediabase {
@@ -23,12 +25,32 @@ asio::awaitable<void> dal_writer::run() {
 }
 
 asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
-    co_return std::visit(overloaded{
+    // A failing database (corrupt, full disk) drops the request unanswered: the asker hears "no answer" and
+    // the Server names the cause from bus.database.
+    try {
+        const auto failures_before = bus_.database->get().failures;
+        const bool keep_running = write(message);
+        // A write that went through ends a passing failure (space was freed); one that reported its own
+        // failure as a value (store_found) does not.
+        if (bus_.database->get().failures == failures_before) bus_.database->succeeded();
+        co_return keep_running;
+    } catch (const std::exception& e) {
+        spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
+        bus_.database->failed(e.what());
+        co_return true;
+    }
+}
+
+bool dal_writer::write(dal_write_message& message) {
+    return std::visit(overloaded{
                              [](stop_service&) { return false; },
                              [this](store_movies& m) {
                                  std::span<const std::optional<movie>> metadata;
                                  if (m.metadata) metadata = *m.metadata;
-                                 m.reply(m.movies ? db_.store_found(*m.movies, metadata) : store_result{});
+                                 auto result = m.movies ? db_.store_found(*m.movies, metadata) : store_result{};
+                                 // store_found keeps the batch's failure as a value: the import names it.
+                                 if (result.error) bus_.database->failed(*result.error);
+                                 m.reply(std::move(result));
                                  return true;
                              },
                              [this](store_art& m) {
@@ -60,7 +82,17 @@ asio::awaitable<void> dal_reader::run() {
 }
 
 asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
-    co_return std::visit(overloaded{
+    try {
+        co_return read(message);
+    } catch (const std::exception& e) {
+        spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
+        bus_.database->failed(e.what());
+        co_return true;
+    }
+}
+
+bool dal_reader::read(dal_read_message& message) {
+    return std::visit(overloaded{
                              [](stop_service&) { return false; },
                              [this](get_art_keys& m) {
                                  m.reply(std::make_shared<const std::unordered_set<std::string>>(
@@ -103,6 +135,12 @@ asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
                              },
                              [this](get_stats& m) {
                                  m.reply(library_stats(db_));
+                                 return true;
+                             },
+                             [this](backup_catalogue& m) {
+                                 auto outcome = make_backup(db_, m.dir, m.reason, m.keep);
+                                 if (!outcome.file) bus_.database->failed(outcome.error);
+                                 m.reply(std::move(outcome));
                                  return true;
                              },
                          },

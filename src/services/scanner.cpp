@@ -36,7 +36,8 @@ asio::awaitable<void> scanner::walk(scan_request& request) {
     scan_finished finished;
     finished.job = request.job;
     finished.summary = {totals.folders,    totals.video_files,   totals.unchanged_files, totals.extras,
-                        totals.unreadable, totals.missing_roots, totals.cancelled,     totals.moved_files};
+                        totals.unreadable, totals.missing_roots, totals.cancelled,     totals.moved_files,
+                        totals.failures,   std::nullopt};
     co_await post(bus_.core, std::move(finished));
 }
 

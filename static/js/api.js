@@ -63,7 +63,12 @@ export const api = {
   importStatus: (signal) => request('GET', '/import', { signal }),
   startImport: () => request('POST', '/import'),
   prune: () => request('POST', '/prune'),
+  pruneHold: (signal) => request('GET', '/prune', { signal }),
+  confirmPrune: () => request('POST', '/prune', { body: { confirm: true } }),
+  backups: (signal) => request('GET', '/backups', { signal }),
+  makeBackup: () => request('POST', '/backups'),
   config: (signal) => request('GET', '/config', { signal }),
   saveConfig: (changes) => request('PUT', '/config', { body: changes }),
   stats: (signal) => request('GET', '/stats', { signal }),
+  health: (signal) => request('GET', '/healthz', { signal }),
 };

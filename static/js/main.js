@@ -11,6 +11,23 @@ const activity = document.querySelector('[data-activity]');
 const activity_label = document.querySelector('[data-activity-label]');
 const connection = document.querySelector('[data-connection]');
 const offline_banner = document.querySelector('[data-offline-banner]');
+const database_banner = document.querySelector('[data-database-banner]');
+
+// The database's state (/healthz): a failing or damaged catalogue is said at the top of every page.
+async function check_health() {
+  try {
+    const health = await api.health();
+    const db = health?.database;
+    database_banner.hidden = !db || db.state === 'ok';
+    if (!database_banner.hidden) {
+      database_banner.textContent = db.state === 'damaged'
+        ? `The catalogue database is damaged (${db.error}). Stop the server and restore a backup: mediabase restore FILE (see Settings → Backups).`
+        : `The catalogue database failed: ${db.error}. Imports and changes may not be saved (a full disk?).`;
+    }
+  } catch {
+    // The server is unreachable: the connection notice says so.
+  }
+}
 
 watch_state('job', (job) => {
   const running = is_running(job);
@@ -34,6 +51,7 @@ for (const type of ['import.status', 'import.started', 'import.progress', 'impor
 events.on('error', (frame) => {
   if (frame.message) toast(frame.message, 'error');
 });
+events.on('import.finished', check_health);
 
 // Only say "reconnecting" after a short grace period, so a quick server restart does not flash a notice.
 let connection_timer = 0;
@@ -48,6 +66,7 @@ events.on('open', () => {
   connection.hidden = true;
   // The server may have restarted with a new config; fetch it again.
   if (app_state.config) load_config();
+  check_health();
 });
 
 async function load_config() {

@@ -12,4 +12,12 @@ int run_server(const settings& config);
 /// otherwise. Returns the process exit code.
 int run_scan(const settings& config);
 
+/// `mediabase backup`: copies the catalogue into DATA/backups now (a running server may keep working).
+int run_backup(const settings& config);
+
+/// `mediabase restore FILE`: replaces the catalogue with the backup `file`, refused while a server or a scan
+/// uses the data dir (DATA/mediabase.lock). The catalogue it replaces is kept as a backup first (or moved
+/// aside when damaged).
+int run_restore(const settings& config, const std::string& file);
+
 } // namespace mediabase

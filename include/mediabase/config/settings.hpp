@@ -38,6 +38,9 @@ struct settings {
     int max_connections = 1024;            ///< connections held at once; more wait until one ends
     int max_connections_per_address = 256; ///< connections from one client address; more get 503
     std::optional<std::filesystem::path> static_dir; ///< serve the UI from disk (development)
+    /// Scheduled backups of the catalogue into DATA/backups (backups.hpp): hours between two, 0 = none.
+    int backup_interval_hours = 24;
+    int backup_keep = 7; ///< backups kept (the newest); older ones are removed when a new one is made
 
     [[nodiscard]] bool offline() const { return tmdb_api_key.empty() && tmdb_read_token.empty(); }
     [[nodiscard]] std::filesystem::path database_file() const { return data_dir / "mediabase.db"; }
@@ -48,12 +51,12 @@ struct settings {
 /// The video containers recognised by default (disc structures are recognised by their index files).
 std::vector<std::string> default_extensions();
 
-enum class command_kind { serve, scan, parse, help, version };
+enum class command_kind { serve, scan, parse, help, version, backup, restore };
 
 struct command_line {
     command_kind command = command_kind::serve;
     settings config;
-    std::vector<std::string> names; ///< for `parse`
+    std::vector<std::string> names; ///< for `parse`; for `restore`, the one backup file
     std::string help_text;
 };
 

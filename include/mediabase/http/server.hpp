@@ -54,6 +54,12 @@ private:
 /// `POST /api/v1/prune`'s answer and the `prune.finished` event's result.
 boost::json::object to_json(const prune_result& result);
 
+/// Vanished files the failsafe held (`GET /api/v1/prune`, `held` in prune results).
+boost::json::object to_json(const held_files& held);
+
+/// What waits for the user's confirmation: `{"since", "files", "movies", "groups": [...]}`.
+boost::json::object to_json(const prune_hold& hold);
+
 /// The JSON text frame of an event, or nullptr for a stop message.
 std::shared_ptr<const std::string> event_frame(const event_message& event);
 

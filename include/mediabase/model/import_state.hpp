@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mediabase {
 
@@ -43,6 +44,10 @@ public:
     /// Ends a running job early (shutdown, a fatal error).
     void abort(std::string reason, std::string now);
 
+    /// Something went wrong that leaves the import incomplete (a folder that could not be read, movies that
+    /// could not be stored): the job goes on, and ends with `error` naming it (the first few, each once).
+    void fail(std::string problem);
+
     [[nodiscard]] bool busy() const { return job_.state != job_state::idle; }
     /// True once the walk is over and nothing is in flight; call `finish` then.
     [[nodiscard]] bool complete() const { return busy() && walk_over_ && in_flight_ == 0; }
@@ -64,6 +69,7 @@ private:
     std::int64_t in_flight_ = 0;
     bool walk_over_ = false;
     bool dirty_ = false;
+    std::vector<std::string> problems_; ///< fail(): joined into job_.error when the job ends
 };
 
 } // namespace mediabase

@@ -33,6 +33,9 @@ struct walk_totals {
     std::int64_t moved_files = 0; ///< known files found at new places
     std::vector<std::string> unreadable;
     std::vector<std::string> missing_roots;
+    /// Why the walk is incomplete beyond a folder it may not read (permissions): a media root that cannot be
+    /// read, or a folder the system failed to open (out of file descriptors, I/O error). "PATH: reason".
+    std::vector<std::string> failures;
     bool cancelled = false;
 };
 
@@ -101,9 +104,16 @@ bool is_ignored_folder(std::string_view name);
 /// ("Heat (1995)/BDMV/index.bdmv").
 std::string_view move_name(std::string_view path);
 
-/// Whether the folder holds at least one entry; nullopt when it cannot be read (errno says why). An unmounted
-/// drive's mount point looks empty: neither the walk (moves) nor the Pruner trusts such a root.
+/// Whether the folder holds at least one entry the walk would look at (hidden names such as `.DS_Store` and
+/// ignored folders such as `lost+found` do not count); nullopt when it cannot be read (errno says why). An
+/// unmounted drive's mount point looks empty: the walk does not take files gone from such a root for moved.
 std::optional<bool> folder_has_entries(const std::string& folder);
+
+/// Whether walking the folder would find at least one video file (a file with one of `extensions`, or a disc
+/// structure's index file), skipping what the walk skips (hidden names, ignored folders). Stops at the first
+/// one. False for a missing folder; nullopt when nothing was found and the folder, or one below it, could not
+/// be read (the answer is unknown). The Pruner's failsafe: a folder that held movies and yields none is offline.
+std::optional<bool> folder_yields_video(const std::string& folder, const std::vector<std::string>& extensions);
 
 /// True only when the file is certainly gone (ENOENT/ENOTDIR), not merely unreadable right now.
 bool file_vanished(const std::string& path);

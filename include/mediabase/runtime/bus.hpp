@@ -27,6 +27,7 @@
 ///   Core, Pruner -> Events   import/movie/prune events   (Server pushes them to WebSocket clients;
 ///                                                          `mediabase scan` prints them instead)
 
+#include "mediabase/store/backups.hpp"
 #include "mediabase/store/catalogue.hpp"
 #include "mediabase/runtime/mailbox.hpp"
 #include "mediabase/model/model.hpp"
@@ -87,6 +88,8 @@ struct scan_summary {
     std::vector<std::string> missing_roots;
     bool cancelled = false;
     std::int64_t moved_files = 0; ///< known files found at new places
+    std::vector<std::string> failures; ///< walk_totals::failures: the walk is incomplete
+    std::optional<std::string> error;  ///< the walk could not start (the catalogue could not be read)
 };
 
 struct scan_finished {
@@ -141,11 +144,26 @@ struct chunk_done {
     std::int64_t identified = 0; ///< matched on TMDB (identified or review)
     std::int64_t art_cached = 0; ///< movies whose art is all in the cache
     std::int64_t unidentified = 0; ///< stored without a match: the lookup failed (match failed)
+    std::optional<std::string> error; ///< why movies of the chunk could not be stored
+};
+
+struct prune_hold; // the Pruner's section below
+
+/// The Pruner held vanished files back, or what it held is gone (confirmed, or back on disk): Core keeps
+/// the latest for `GET /import` and `GET /prune`, answered without waiting for a prune in progress.
+struct prune_hold_changed {
+    static constexpr const char* name = "prune_hold_changed";
+    std::shared_ptr<const prune_hold> hold;
+};
+
+struct get_prune_hold {
+    static constexpr const char* name = "get_prune_hold";
+    reply_to<std::shared_ptr<const prune_hold>> reply;
 };
 
 using core_message = std::variant<stop_service, start_import, get_import_status, movies_found, scan_finished,
                                   batch_stored, progress_tick, get_settings, update_settings, changes_detected,
-                                  chunk_done>;
+                                  chunk_done, prune_hold_changed, get_prune_hold>;
 
 // ------------------------------------------------------------------------------------------- Scanner
 
@@ -269,8 +287,19 @@ struct get_art_keys {
     std::optional<std::vector<std::string>> among;
 };
 
+/// Copies the catalogue into `dir` (online backup API, through the reader's connection so writes go on), then
+/// keeps the newest `keep` backups there. Reads wait while the copy runs.
+struct backup_catalogue {
+    static constexpr const char* name = "backup_catalogue";
+    std::filesystem::path dir;
+    std::string reason; ///< scheduled, manual
+    int keep = 7;
+    reply_to<backup_outcome> reply;
+};
+
 using dal_read_message = std::variant<stop_service, load_known_files, list_movies, get_movie, get_movies,
-                                      find_duplicates, list_genres, get_files_under_root, get_stats, get_art_keys>;
+                                      find_duplicates, list_genres, get_files_under_root, get_stats, get_art_keys,
+                                      backup_catalogue>;
 
 // ------------------------------------------------------------------------------------------- Scraper
 
@@ -408,18 +437,55 @@ struct skipped_root {
     std::string reason;
 };
 
+/// A movie a held prune would remove or change, as the UI lists it.
+struct held_movie {
+    movie_id id = 0;
+    std::string title;
+    std::optional<int> year;
+};
+
+/// Vanished files the failsafe kept in the catalogue (see plan_root_prune): they go only when the user
+/// confirms (`POST /api/v1/prune {"confirm": true}`).
+struct held_files {
+    std::string root;
+    std::string folder;  ///< the folder judged offline, or the root when the share limit held them
+    std::string reason;  ///< for people: why nothing was removed
+    std::vector<std::string> paths;
+    std::vector<movie_id> movies;     ///< the movies that would lose these files, each once
+    std::vector<held_movie> described; ///< the first `held_described_movies` of them, with titles
+};
+
+/// Held movies described with their titles, per group, at most (the count is always whole).
+inline constexpr std::size_t held_described_movies = 200;
+
+/// What the last prune held back, waiting for the user (empty: nothing waits).
+struct prune_hold {
+    std::vector<held_files> groups;
+    std::optional<std::string> since; ///< when the prune that held them ran
+};
+
 struct prune_result {
     std::int64_t checked = 0;                  ///< catalogued files looked at
     std::vector<movie_change> changes;         ///< movies removed or updated (lost a file)
     std::vector<std::string> removed_paths;    ///< files that vanished
     std::vector<skipped_root> skipped_roots;   ///< failsafe: missing or empty roots
     std::int64_t art_removed = 0;              ///< cached images of removed movies, deleted
+    std::vector<held_files> held;              ///< failsafe: vanished files kept until the user confirms
+};
+
+/// Who asked for a prune, which decides what the failsafe allows (pruner.hpp states the rules).
+enum class prune_mode {
+    automatic, ///< after an import the Watcher or a periodic rescan started: the share limit applies
+    manual,    ///< `POST /api/v1/prune`: the user asked; offline roots and folders are still held
+    confirm,   ///< `POST /api/v1/prune {"confirm": true}`: removes what the last prune held, if still gone
 };
 
 struct prune_request {
     static constexpr const char* name = "prune_request";
     std::vector<std::string> roots;
     reply_to<prune_result> reply;
+    std::vector<std::string> extensions; ///< video file extensions: what the failsafe looks for
+    prune_mode mode = prune_mode::manual;
 };
 
 using pruner_message = std::variant<stop_service, prune_request>;
@@ -492,6 +558,9 @@ struct bus {
     mailbox<watcher_message> watcher;
     mailbox<scraper_message> scraper; ///< identify_movies come in chunks, bounded by Core's credits
     mailbox<cache_message> cache;
+    /// Not a mailbox: what the DAL saw of the database (failures), read by the Server for `/healthz` and for
+    /// the 503s a failing database causes, without waiting behind the DAL.
+    std::shared_ptr<database_health> database = std::make_shared<database_health>();
 };
 
 } // namespace mediabase

@@ -42,6 +42,8 @@ private:
     asio::awaitable<bool> on(update_settings&);
     asio::awaitable<bool> on(chunk_done&);
     asio::awaitable<bool> on(changes_detected&);
+    asio::awaitable<bool> on(prune_hold_changed&);
+    asio::awaitable<bool> on(get_prune_hold&);
 
     /// Announces the job just started and spawns its walk.
     asio::awaitable<void> launch_import(std::string why);
@@ -68,6 +70,8 @@ private:
     asio::awaitable<void> identify_chunk(std::int64_t job, std::shared_ptr<const std::vector<found_movie>> movies);
     asio::awaitable<void> run_chunk(std::shared_ptr<const std::vector<found_movie>> movies, chunk_done& outcome);
     asio::awaitable<void> finish_if_complete();
+    /// What the DAL last reported of the database, for a job's error.
+    [[nodiscard]] std::string database_problem() const;
 
     bus& bus_;
     settings settings_;
@@ -85,6 +89,8 @@ private:
     /// Changes were seen: the Pruner removes vanished files once the imports they caused are done, so a moved
     /// file is moved by the import before the prune could take it for gone.
     bool prune_pending_ = false;
+    /// What the last prune held back for the user to confirm (the Pruner's, mirrored: read without waiting).
+    std::shared_ptr<const prune_hold> prune_hold_;
 };
 
 } // namespace mediabase

@@ -14,6 +14,7 @@ public:
 
 private:
     asio::awaitable<bool> handle(dal_write_message message);
+    bool write(dal_write_message& message);
     bus& bus_;
     catalogue& db_;
 };
@@ -25,6 +26,7 @@ public:
 
 private:
     asio::awaitable<bool> handle(dal_read_message message);
+    bool read(dal_read_message& message);
     bus& bus_;
     catalogue& db_;
 };

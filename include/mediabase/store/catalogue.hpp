@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -69,6 +70,27 @@ struct store_result {
     std::int64_t failed = 0;           ///< found movies that could not be written (logged)
     /// store_found: per found movie of the batch, in order, the movie it was stored as (0: not stored).
     std::vector<movie_id> ids;
+    std::optional<std::string> error; ///< why the batch could not be written, when it could not
+};
+
+/// The catalogue database's health as the services see it (thread-safe: the DAL's threads report, the
+/// Server reads). A failure stays reported until a later write goes through; a damaged file ("malformed",
+/// "not a database") stays reported until restart.
+class database_health {
+public:
+    struct status {
+        std::optional<std::string> error; ///< the last failure, as SQLite worded it
+        std::optional<std::string> since; ///< when it happened
+        bool damaged = false;             ///< the file itself is corrupt: restore a backup
+        std::int64_t failures = 0;        ///< failed operations since start
+    };
+    void failed(const std::string& what);
+    void succeeded();
+    [[nodiscard]] status get() const;
+
+private:
+    mutable std::mutex mutex_;
+    status status_;
 };
 
 /// Art keys cached for a movie during an import. A key left out keeps the movie's current art.
@@ -123,6 +145,21 @@ public:
     /// The schema version this build creates and migrates to.
     static int current_schema_version();
     int schema_version();
+
+    /// `PRAGMA quick_check`: nullopt when the file is sound, else what SQLite found (first lines).
+    std::optional<std::string> quick_check();
+
+    /// Copies the whole catalogue into `target` with SQLite's online backup API (a consistent snapshot, taken
+    /// while others keep writing through their own connections), through a temp file renamed into place.
+    /// Throws std::runtime_error naming the cause.
+    void backup_to(const std::filesystem::path& target);
+
+    /// Replaces the catalogue file `db_file` (no server may have it open) with the backup `source`, after
+    /// checking that `source` is a sound Mediabase catalogue this build can open. Throws std::runtime_error.
+    static void restore(const std::filesystem::path& source, const std::filesystem::path& db_file);
+
+    /// Where the backups of the catalogue `db_file` go: `backups/` beside it (DATA/backups).
+    static std::filesystem::path backup_dir(const std::filesystem::path& db_file);
 
     // ---- writes (one catalogue instance, on the writer thread) ----
 

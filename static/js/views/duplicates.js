@@ -6,6 +6,7 @@ import { h, icon, replace } from '../dom.js';
 import { bytes, plural, best_resolution, resolution_label } from '../format.js';
 import { show_error } from '../toast.js';
 import { poster } from './library.js';
+import { held_prune_panel } from './prune_hold.js';
 
 const REASONS = {
   tmdb_id: 'Same TMDB id',
@@ -21,6 +22,7 @@ export function mount(root) {
   const groups_host = h('div', { class: 'duplicate-groups', 'aria-busy': 'true' },
     h('p', { class: 'muted' }, h('span', { class: 'spinner' }), ' Looking for duplicates…'));
   const summary = h('span', { class: 'muted' });
+  const held = held_prune_panel(controller.signal);
 
   root.append(
     h('div', { class: 'page-header' },
@@ -29,9 +31,11 @@ export function mount(root) {
     h('section', { class: 'panel', 'aria-labelledby': 'prune-title' },
       h('div', { class: 'panel-header' }, h('h2', { id: 'prune-title' }, 'Missing files')),
       h('p', { class: 'muted' }, 'Checks every file in the library and removes movies whose files no longer exist. ',
-        'If a media folder is missing or empty (an unmounted drive, say), nothing under it is removed.'),
+        'If a media folder, or a folder that held several movies, has no video files any more (an unmounted drive, ',
+        'say), nothing in it is removed until you confirm.'),
       h('div', { class: 'button-row' }, prune_button),
-      prune_result),
+      prune_result,
+      held.element),
     h('section', { class: 'panel', 'aria-labelledby': 'dupes-title' },
       h('div', { class: 'panel-header' }, h('h2', { id: 'dupes-title' }, 'Possible duplicates'), summary),
       groups_host),
@@ -109,6 +113,7 @@ export function mount(root) {
   return {
     unmount() {
       controller.abort();
+      held.dispose();
       off();
     },
   };

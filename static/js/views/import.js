@@ -7,6 +7,7 @@ import { count, duration, datetime, plural, placeholder_style } from '../format.
 import { app_state, set_state, watch_state, is_running, job_progress } from '../app_state.js';
 import { activity } from '../activity.js';
 import { show_error } from '../toast.js';
+import { held_prune_panel } from './prune_hold.js';
 
 const COUNTS = [
   { key: 'found', label: 'Found' },
@@ -41,6 +42,7 @@ export function mount(root) {
   const result = h('div', { class: 'import-result', role: 'status', hidden: true });
   const feed = h('ol', { class: 'feed', 'aria-label': 'Recent activity' });
   const feed_empty = h('p', { class: 'muted feed-empty' }, 'Nothing yet. New movies appear here as the import stores them.');
+  const held = held_prune_panel(controller.signal);
 
   root.append(
     h('div', { class: 'page-header' },
@@ -51,7 +53,8 @@ export function mount(root) {
       h('div', { class: 'progress-row' }, bar, percent),
       current,
       counts,
-      result),
+      result,
+      held.element),
     h('section', { class: 'panel', 'aria-labelledby': 'feed-title' },
       h('div', { class: 'panel-header' }, h('h2', { id: 'feed-title' }, 'Activity'),
         h('span', { class: 'muted' }, `last ${activity.limit}`)),
@@ -219,6 +222,7 @@ export function mount(root) {
       clearInterval(tick);
       cancelAnimationFrame(feed_frame);
       controller.abort();
+      held.dispose();
       for (const off of unsubscribe) off();
     },
   };

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { h, icon, replace } from '../dom.js';
 import { set_state } from '../app_state.js';
 import { show_error, toast } from '../toast.js';
+import { bytes, datetime, plural } from '../format.js';
 
 const KEYS = [
   { name: 'tmdb_api_key', label: 'TMDB API key', help: 'v3 key from themoviedb.org → Settings → API.' },
@@ -21,10 +22,12 @@ export function mount(root) {
   document.title = 'Settings · Mediabase';
   const controller = new AbortController();
   const form = h('form', { class: 'settings-form', novalidate: true });
+  const backups = h('section', { class: 'panel backups', 'aria-labelledby': 'backups-title' });
   root.append(
     h('div', { class: 'page-header' },
       h('div', null, h('h1', null, 'Settings'), h('p', { class: 'muted' }, 'Where your movies are and how Mediabase identifies them.'))),
-    form);
+    form,
+    backups);
   replace(form, h('p', { class: 'muted' }, h('span', { class: 'spinner' }), ' Loading…'));
 
   let config = null;
@@ -129,6 +132,41 @@ export function mount(root) {
       }
     };
   }
+
+  // ---- backups of the catalogue (DATA/backups): the list, the policy, and "Back up now" ----
+  async function load_backups() {
+    try {
+      render_backups(await api.backups(controller.signal));
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      replace(backups, h('p', { class: 'muted' }, 'Could not load the backups.'));
+    }
+  }
+
+  function render_backups(answer) {
+    const list = answer.backups ?? [];
+    const now_button = h('button', { type: 'button', class: 'button subtle', onclick: backup_now }, icon('plus'), 'Back up now');
+    async function backup_now() {
+      now_button.disabled = true;
+      try {
+        const made = await api.makeBackup();
+        toast(`Backup ${made.name} made`, 'success');
+        await load_backups();
+      } catch (err) {
+        show_error(err, 'Could not make a backup');
+        now_button.disabled = false;
+      }
+    }
+    replace(backups,
+      h('div', { class: 'panel-header' }, h('h2', { id: 'backups-title' }, 'Backups'), h('span', { class: 'muted' }, plural(list.length, 'backup'))),
+      h('p', { class: 'muted' },
+        answer.interval_hours > 0 ? `The catalogue is copied every ${plural(answer.interval_hours, 'hour')} and before every database upgrade; the newest ${answer.keep} are kept in ` : `Scheduled backups are off; a copy is still made before every database upgrade, and the newest ${answer.keep} are kept in `,
+        h('code', null, answer.folder ?? '—'), '. To go back to one, stop the server and run ', h('code', null, 'mediabase restore FILE'), '.'),
+      list.length ? h('ul', { class: 'backup-list' }, list.map((b) => h('li', { class: 'backup-item' },
+        h('code', null, b.name), h('span', { class: 'muted' }, ` · ${datetime(b.created_at)} · ${bytes(b.size)} · ${b.reason}`)))) : h('p', { class: 'muted' }, 'No backups yet.'),
+      h('div', { class: 'button-row' }, now_button));
+  }
+  load_backups();
 
   (async () => {
     try {

@@ -174,3 +174,33 @@ BOOST_AUTO_TEST_CASE(the_process_environment_carries_every_variable_the_settings
     const auto message = error_of({"--data", dir.path.string()}, env);
     BOOST_TEST(message.find("MEDIABASE_BACKDROP_SIZE") != std::string::npos, message);
 }
+
+BOOST_AUTO_TEST_CASE(backup_settings_come_from_flags_environment_or_file_and_are_checked) {
+    auto defaults = parsed_settings({"--data", "/tmp/none"});
+    BOOST_TEST(defaults.backup_interval_hours == 24);
+    BOOST_TEST(defaults.backup_keep == 7);
+    auto flags = parsed_settings({"--data", "/tmp/none", "--backup-interval", "0", "--backup-keep", "3"},
+                                 {{"MEDIABASE_BACKUP_INTERVAL", "6"}});
+    BOOST_TEST(flags.backup_interval_hours == 0);
+    BOOST_TEST(flags.backup_keep == 3);
+    BOOST_TEST(parsed_settings({"--data", "/tmp/none"}, {{"MEDIABASE_BACKUP_KEEP", "30"}}).backup_keep == 30);
+    BOOST_TEST(error_of({"--backup-keep", "0"}).find("--backup-keep") != std::string::npos);
+    BOOST_TEST(error_of({"--backup-interval", "-1"}).find("--backup-interval") != std::string::npos);
+    settings s;
+    BOOST_TEST(!apply_config_json(s, boost::json::parse(R"({"backup_interval_hours": 12, "backup_keep": 10})").as_object()));
+    BOOST_TEST(s.backup_interval_hours == 12);
+    BOOST_TEST(s.backup_keep == 10);
+    BOOST_TEST(apply_config_json(s, boost::json::parse(R"({"backup_keep": 0})").as_object()).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(backup_and_restore_are_commands) {
+    auto backup = parse({"backup", "--data", "/tmp/none"});
+    BOOST_REQUIRE(std::holds_alternative<command_line>(backup));
+    BOOST_TEST((std::get<command_line>(backup).command == command_kind::backup));
+    auto restore = parse({"restore", "/tmp/b.db", "--data", "/tmp/none"});
+    BOOST_REQUIRE(std::holds_alternative<command_line>(restore));
+    BOOST_TEST((std::get<command_line>(restore).command == command_kind::restore));
+    BOOST_TEST(std::get<command_line>(restore).names.front() == "/tmp/b.db");
+    BOOST_TEST(error_of({"restore"}).find("FILE") != std::string::npos);
+    BOOST_TEST(error_of({"restore", "a.db", "b.db"}).find("one") != std::string::npos);
+}

@@ -121,3 +121,27 @@ BOOST_AUTO_TEST_CASE(counts_are_ignored_when_idle) {
     s.stored(0, 0);
     BOOST_TEST(s.job().counts.found == 0);
 }
+
+BOOST_AUTO_TEST_CASE(a_job_with_problems_ends_with_an_error_naming_them_each_once) {
+    import_state s;
+    BOOST_REQUIRE(s.start(1, "t0"));
+    s.found(3, 0, "/media");
+    s.dispatched(3);
+    s.fail("movies could not be stored: database or disk is full");
+    s.stored(1, 2);
+    s.fail("movies could not be stored: database or disk is full");
+    s.fail("cannot read 1 folder(s), e.g. /media: Too many open files");
+    s.walk_finished();
+    BOOST_REQUIRE(s.complete());
+    s.finish("t1");
+    BOOST_REQUIRE(s.job().error.has_value());
+    BOOST_TEST(*s.job().error ==
+               "movies could not be stored: database or disk is full; cannot read 1 folder(s), e.g. /media: Too many "
+               "open files");
+    BOOST_TEST(s.job().finished_at.value_or("") == "t1");
+    // The next job starts clean.
+    BOOST_REQUIRE(s.start(2, "t2"));
+    s.walk_finished();
+    s.finish("t3");
+    BOOST_TEST(!s.job().error.has_value());
+}

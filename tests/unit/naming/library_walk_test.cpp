@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -436,4 +437,24 @@ BOOST_AUTO_TEST_CASE(move_names_are_file_names_or_disc_folders) {
     BOOST_TEST(move_name("/m/The Matrix (1999)/BDMV/index.bdmv") == "The Matrix (1999)/BDMV/index.bdmv");
     BOOST_TEST(move_name("/m/Casablanca/VIDEO_TS/video_ts.ifo") == "Casablanca/VIDEO_TS/video_ts.ifo");
     BOOST_TEST(move_name("BDMV/index.bdmv") == "BDMV/index.bdmv");
+}
+
+BOOST_AUTO_TEST_CASE(a_root_the_system_cannot_open_is_a_failure_not_just_skipped) {
+    temp_library lib;
+    lib.file("Heat (1995)/Heat (1995).mkv");
+    // No descriptor left: the lowest free one is the limit.
+    rlimit saved{};
+    BOOST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    const int probe = ::dup(0);
+    BOOST_REQUIRE(probe >= 0);
+    ::close(probe);
+    rlimit tight = saved;
+    tight.rlim_cur = static_cast<rlim_t>(probe);
+    BOOST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
+    const auto r = walk_all({lib.root.string()});
+    BOOST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    BOOST_TEST(r.movies.empty());
+    BOOST_REQUIRE_EQUAL(r.totals.failures.size(), 1u);
+    BOOST_TEST(r.totals.failures[0].find("Too many open files") != std::string::npos);
+    BOOST_TEST(r.totals.failures[0].starts_with(lib.root.string()));
 }

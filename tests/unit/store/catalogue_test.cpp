@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE catalogue
 #include <boost/test/unit_test.hpp>
 
+#include "mediabase/store/backups.hpp"
 #include "mediabase/store/catalogue.hpp"
 
 #include <soci/soci.h>
@@ -205,9 +206,23 @@ BOOST_AUTO_TEST_CASE(migrates_a_version_1_database_without_losing_rows) {
         raw << "INSERT INTO media_files (movie_id, path, root, size, mtime_ns)"
                " VALUES (2, '/media/Alien (1979)/Alien.mkv', '/media', 40, 5)";
     }
+    BOOST_TEST(!fs::exists(catalogue::backup_dir(dir.db())));
     auto c = catalogue::open(dir.db());
     BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
     BOOST_TEST(c.movie_count() == 2);
+    // The catalogue as it was before the migration is kept (DATA/backups), still at version 1.
+    const auto backups = list_backups(catalogue::backup_dir(dir.db()));
+    BOOST_REQUIRE_EQUAL(backups.size(), 1u);
+    BOOST_TEST(backups[0].reason == "before-v" + std::to_string(catalogue::current_schema_version()));
+    {
+        soci::session copy(soci::sqlite3, backups[0].path.string());
+        int version = 0;
+        int movies = 0;
+        copy << "PRAGMA user_version", soci::into(version);
+        copy << "SELECT count(*) FROM movies", soci::into(movies);
+        BOOST_TEST(version == 1);
+        BOOST_TEST(movies == 2);
+    }
 
     const auto heat = c.get_movie(1);
     BOOST_REQUIRE(heat);
