@@ -159,3 +159,15 @@ BOOST_AUTO_TEST_CASE(saved_config_is_read_back) {
     BOOST_TEST(back.omdb_api_key == "k");
     BOOST_TEST(back.extensions == s.extensions);
 }
+
+// Found by fuzz/settings_fuzz: "..mkv" was saved as ".mkv" and read back as "mkv", and ".." as "." which the
+// next start dropped, failing with "at least one file extension".
+BOOST_AUTO_TEST_CASE(extensions_read_back_as_they_were_saved) {
+    settings s;
+    const auto change = boost::json::parse(R"({"extensions": ["..MKV", ".mp4", "..", "mkv"]})").as_object();
+    BOOST_REQUIRE(!apply_config_json(s, change));
+    BOOST_TEST(s.extensions == (std::vector<std::string>{"mkv", "mp4"}));
+    settings back;
+    BOOST_REQUIRE(!apply_config_json(back, to_config_file_json(s)));
+    BOOST_TEST(back.extensions == s.extensions);
+}
