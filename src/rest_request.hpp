@@ -20,7 +20,8 @@ namespace mediabase {
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
 using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
-/// A JSON response (`Content-Type: application/json`, not cached).
+/// A JSON response (`Content-Type: application/json`, not cached). Always valid UTF-8: bytes of strings that
+/// are not (a file name, an echoed path) become U+FFFD.
 http_response json_response(const http_request& request, boost::beast::http::status status,
                             const boost::json::value& body);
 
