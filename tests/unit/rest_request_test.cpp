@@ -3,6 +3,7 @@
 
 #include "rest_request.hpp"
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
@@ -93,4 +94,26 @@ BOOST_AUTO_TEST_CASE(errors_that_echo_bytes_which_are_not_utf8_are_still_json) {
     auto bad_order = refused(make(http::verb::get, "/api/v1/movies?order=%C3%28%F0%9F%8E%AC"));
     BOOST_TEST(error_of(bad_order).at("message").as_string() ==
                "order: expected asc or desc, got '\xEF\xBF\xBD(\xF0\x9F\x8E\xAC'");
+}
+
+// Found by fuzz/http_request_fuzz: Beast 1.81 asserted in parse_chunk_header when a read after the last
+// chunk ("0\r\n") brought one byte, so a client sending an empty chunked body byte by byte aborted a server
+// built with assertions. The server's parser (src/asio_impl.cpp) has them off.
+BOOST_AUTO_TEST_CASE(a_chunked_request_read_byte_by_byte_is_parsed) {
+    const std::string bytes = "PUT /api/v1/config HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "0\r\nX-Trailer: 1\r\n\r\n";
+    http::request_parser<http::string_body> parser;
+    parser.eager(true);
+    std::string pending;
+    boost::beast::error_code ec;
+    for (const char byte : bytes) {
+        pending += byte;
+        const auto used = parser.put(boost::asio::buffer(pending), ec);
+        pending.erase(0, used);
+        if (ec == http::error::need_more) ec = {};
+        BOOST_REQUIRE_MESSAGE(!ec, ec.message());
+    }
+    BOOST_TEST(parser.is_done());
+    BOOST_TEST(parser.get().target() == "/api/v1/config");
+    BOOST_TEST(parser.get().body().empty());
 }
