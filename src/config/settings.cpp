@@ -122,7 +122,8 @@ std::optional<settings_error> set_bool(bool& target, const std::string& value, c
 std::vector<std::string> normalized_extensions(const std::vector<std::string>& raw) {
     std::vector<std::string> out;
     for (auto ext : raw) {
-        if (!ext.empty() && ext.front() == '.') ext.erase(0, 1);
+        // Every leading dot: normalising twice (the saved file read back) must give the same list.
+        ext.erase(0, ext.find_first_not_of('.'));
         std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
         if (!ext.empty() && std::find(out.begin(), out.end(), ext) == out.end()) out.push_back(ext);
     }

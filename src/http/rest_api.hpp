@@ -2,18 +2,9 @@
 // The REST API under /api/v1, the art under /img and the web UI: one request in, one response out.
 
 #include "mediabase/http/server.hpp"
-
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include "rest_request.hpp"
 
 namespace mediabase {
-
-using http_request = boost::beast::http::request<boost::beast::http::string_body>;
-using http_response = boost::beast::http::response<boost::beast::http::string_body>;
-
-/// A JSON error response: `{"error": {"code": ..., "message": ...}}`.
-http_response error_response(const http_request& request, boost::beast::http::status status, std::string code,
-                             std::string message);
 
 class rest_api {
 public:

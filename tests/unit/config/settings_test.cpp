@@ -204,3 +204,15 @@ BOOST_AUTO_TEST_CASE(backup_and_restore_are_commands) {
     BOOST_TEST(error_of({"restore"}).find("FILE") != std::string::npos);
     BOOST_TEST(error_of({"restore", "a.db", "b.db"}).find("one") != std::string::npos);
 }
+
+// Found by fuzz/settings_fuzz: "..mkv" was saved as ".mkv" and read back as "mkv", and ".." as "." which the
+// next start dropped, failing with "at least one file extension".
+BOOST_AUTO_TEST_CASE(extensions_read_back_as_they_were_saved) {
+    settings s;
+    const auto change = boost::json::parse(R"({"extensions": ["..MKV", ".mp4", "..", "mkv"]})").as_object();
+    BOOST_REQUIRE(!apply_config_json(s, change));
+    BOOST_TEST(s.extensions == (std::vector<std::string>{"mkv", "mp4"}));
+    settings back;
+    BOOST_REQUIRE(!apply_config_json(back, to_config_file_json(s)));
+    BOOST_TEST(back.extensions == s.extensions);
+}

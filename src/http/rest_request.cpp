@@ -1,0 +1,364 @@
+#include "rest_request.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace mediabase {
+namespace {
+
+/// The length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629), 0 when there is none.
+std::size_t utf8_sequence(std::string_view text) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
+        return i < text.size() && byte(i) >= lo && byte(i) <= hi;
+    };
+    const unsigned lead = byte(0);
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        const unsigned lo = lead == 0xE0 ? 0xA0 : 0x80;
+        const unsigned hi = lead == 0xED ? 0x9F : 0xBF;
+        return in(1, lo, hi) && in(2, 0x80, 0xBF) ? 3 : 0;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        const unsigned lo = lead == 0xF0 ? 0x90 : 0x80;
+        const unsigned hi = lead == 0xF4 ? 0x8F : 0xBF;
+        return in(1, lo, hi) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+    }
+    return 0;
+}
+
+/// JSON text whose strings may hold bytes that are not UTF-8 (file names, echoed request paths and
+/// parameters) made valid JSON: each such byte becomes U+FFFD. Bytes outside strings are always ASCII.
+std::string valid_utf8(std::string text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto n = utf8_sequence(std::string_view(text).substr(i));
+        if (n == 0) break;
+        i += n;
+    }
+    if (i == text.size()) return text;
+    std::string out = text.substr(0, i);
+    while (i < text.size()) {
+        const auto n = utf8_sequence(std::string_view(text).substr(i));
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(text, i, n);
+            i += n;
+        }
+    }
+    return out;
+}
+
+/// Parses a whole decimal integer in [min, max].
+std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t min, std::int64_t max) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) return std::nullopt;
+    return value;
+}
+
+api_result<json::object> parse_json_object(const http_request& request) {
+    boost::system::error_code ec;
+    auto value = json::parse(request.body(), ec);
+    if (ec) return api_error{http::status::bad_request, "bad_json", "request body is not valid JSON: " + ec.message()};
+    if (!value.is_object())
+        return api_error{http::status::bad_request, "bad_json", "request body must be a JSON object"};
+    return std::move(value.as_object());
+}
+
+api_result<movie_query> parse_movie_query(const boost::urls::params_view& params) {
+    movie_query query;
+    for (const auto& param : params) {
+        const std::string& key = param.key;
+        const std::string& value = param.value;
+        if (key == "q") {
+            query.text = value;
+        } else if (key == "sort") {
+            auto sort = movie_sort_from_string(value);
+            if (!sort) return bad_request("sort: expected title, year, added, rating or runtime, got '" + value + "'");
+            query.sort = *sort;
+        } else if (key == "order") {
+            if (value != "asc" && value != "desc") return bad_request("order: expected asc or desc, got '" + value + "'");
+            query.descending = value == "desc";
+        } else if (key == "limit") {
+            auto n = parse_int(value, 1, 1000);
+            if (!n) return bad_request("limit: expected a whole number from 1 to 1000, got '" + value + "'");
+            query.limit = static_cast<int>(*n);
+        } else if (key == "offset") {
+            auto n = parse_int(value, 0, 1'000'000'000);
+            if (!n) return bad_request("offset: expected a whole number of 0 or more, got '" + value + "'");
+            query.offset = static_cast<int>(*n);
+        } else if (key == "genre") {
+            if (!value.empty()) query.genre = value;
+        } else if (key == "year_from" || key == "year_to") {
+            auto n = parse_int(value, 1800, 3000);
+            if (!n) return bad_request(key + ": expected a year, got '" + value + "'");
+            (key == "year_from" ? query.year_from : query.year_to) = static_cast<int>(*n);
+        } else if (key == "watched") {
+            if (value != "true" && value != "false")
+                return bad_request("watched: expected true or false, got '" + value + "'");
+            query.watched = value == "true";
+        } else if (key == "resolution") {
+            if (!value.empty()) query.resolution = value;
+        } else if (key == "match") {
+            if (value.empty()) continue;
+            query.match = match_state_from_string(value);
+            if (!query.match)
+                return bad_request("match: expected identified, review, failed or unidentified, got '" + value + "'");
+        } else {
+            return bad_request("unknown parameter '" + key + "'");
+        }
+    }
+    return query;
+}
+
+api_result<movie_patch> parse_movie_patch(const json::object& body) {
+    movie_patch patch;
+    for (const auto& [key, value] : body) {
+        if (key == "watched") {
+            if (!value.is_bool()) return bad_request("watched: expected true or false");
+            patch.watched = value.as_bool();
+        } else if (key == "rating") {
+            if (value.is_null()) patch.rating = std::optional<int>{};
+            else if (value.is_int64() && value.as_int64() >= 1 && value.as_int64() <= 10)
+                patch.rating = std::optional<int>{static_cast<int>(value.as_int64())};
+            else return bad_request("rating: expected a whole number from 1 to 10, or null");
+        } else {
+            return bad_request("unknown field '" + std::string(key) + "' (expected watched or rating)");
+        }
+    }
+    if (!patch.watched && !patch.rating) return bad_request("nothing to change: give watched and/or rating");
+    return patch;
+}
+
+api_result<tmdb_query> parse_tmdb_query(const boost::urls::params_view& params) {
+    tmdb_query query;
+    for (const auto& param : params) {
+        const std::string& key = param.key;
+        const std::string& value = param.value;
+        if (key == "q") {
+            query.text = value;
+        } else if (key == "year") {
+            if (value.empty()) continue;
+            auto n = parse_int(value, 1800, 3000);
+            if (!n) return bad_request("year: expected a year, got '" + value + "'");
+            query.year = static_cast<int>(*n);
+        } else {
+            return bad_request("unknown parameter '" + key + "' (expected q and year)");
+        }
+    }
+    const auto blank = query.text.find_first_not_of(" \t") == std::string::npos;
+    if (blank) return bad_request("q: give a title to search for, e.g. ?q=Heat&year=1995");
+    if (query.text.size() > 200) return bad_request("q: at most 200 characters");
+    return query;
+}
+
+/// Splits "/api/v1/movies/42/match" into {"api", "v1", "movies", "42", "match"}.
+std::vector<std::string_view> path_segments(std::string_view path) {
+    std::vector<std::string_view> segments;
+    while (!path.empty()) {
+        const auto slash = path.find('/');
+        const auto segment = path.substr(0, slash);
+        if (!segment.empty()) segments.push_back(segment);
+        if (slash == std::string_view::npos) break;
+        path.remove_prefix(slash + 1);
+    }
+    return segments;
+}
+
+http_response method_not_allowed(const http_request& request, const char* allow) {
+    auto res = error_response(request, http::status::method_not_allowed, "method_not_allowed",
+                              std::string(request.method_string()) + " is not allowed here (allowed: " + allow + ")");
+    res.set(http::field::allow, allow);
+    return res;
+}
+
+/// Art file names are generated by the cache; anything else (slashes, dot-dot) is refused.
+bool valid_art_key(std::string_view key) {
+    if (key.empty() || key.size() > 128 || key.front() == '.') return false;
+    return std::all_of(key.begin(), key.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+               c == '.';
+    });
+}
+
+} // namespace
+
+api_error bad_request(std::string message) { return {http::status::bad_request, "bad_request", std::move(message)}; }
+api_error not_found(std::string message) { return {http::status::not_found, "not_found", std::move(message)}; }
+
+http_response json_response(const http_request& request, http::status status, const json::value& body) {
+    http_response res{status, request.version()};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = valid_utf8(json::serialize(body));
+    return res;
+}
+
+http_response error_response(const http_request& request, http::status status, std::string code,
+                             std::string message) {
+    return json_response(request, status,
+                         json::object{{"error", json::object{{"code", std::move(code)}, {"message", std::move(message)}}}});
+}
+
+std::variant<checked_request, http_response> check_request(const http_request& request) {
+    auto target = boost::urls::parse_origin_form(request.target());
+    if (!target) return error_response(request, http::status::bad_request, "bad_request", "malformed request target");
+    checked_request checked;
+    checked.path = target->path();
+    const auto method = request.method();
+    auto fail = [&](const api_error& e) { return error_response(request, e.status, e.code, e.message); };
+    auto route = [&](api_route r) {
+        checked.route = r;
+        return std::move(checked);
+    };
+
+    const auto segments = path_segments(checked.path);
+    if (segments.size() >= 2 && segments[0] == "api" && segments[1] == "v1") {
+        const std::vector<std::string_view> rest(segments.begin() + 2, segments.end());
+        const std::string_view resource = rest.empty() ? std::string_view() : rest[0];
+
+        if (resource == "healthz" && rest.size() == 1) {
+            if (method != http::verb::get && method != http::verb::head) return method_not_allowed(request, "GET");
+            return route(api_route::healthz);
+        }
+
+        if (resource == "import" && rest.size() == 1) {
+            if (method == http::verb::post) return route(api_route::import_start);
+            if (method == http::verb::get) return route(api_route::import_status);
+            return method_not_allowed(request, "GET, POST");
+        }
+
+        if (resource == "movies" && rest.size() == 1) {
+            if (method != http::verb::get) return method_not_allowed(request, "GET");
+            auto query = parse_movie_query(target->params());
+            if (auto* e = std::get_if<api_error>(&query)) return fail(*e);
+            checked.query = std::move(std::get<movie_query>(query));
+            return route(api_route::movies);
+        }
+
+        if (resource == "movies" && rest.size() == 2 && rest[1] == "duplicates") {
+            if (method != http::verb::get) return method_not_allowed(request, "GET");
+            return route(api_route::duplicates);
+        }
+
+        if (resource == "movies" && rest.size() >= 2) {
+            const auto id = parse_int(rest[1], 1, std::numeric_limits<std::int64_t>::max());
+            if (!id) return fail(not_found("no movie with id '" + std::string(rest[1]) + "'"));
+            checked.movie_id = *id;
+            if (rest.size() == 2) {
+                if (method == http::verb::get) return route(api_route::movie_get);
+                if (method == http::verb::patch) {
+                    auto body = parse_json_object(request);
+                    if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+                    auto patch = parse_movie_patch(std::get<json::object>(body));
+                    if (auto* e = std::get_if<api_error>(&patch)) return fail(*e);
+                    checked.patch = std::get<movie_patch>(patch);
+                    return route(api_route::movie_patch);
+                }
+                return method_not_allowed(request, "GET, PATCH");
+            }
+            if (rest.size() == 3 && (rest[2] == "match" || rest[2] == "refresh")) {
+                if (method != http::verb::post) return method_not_allowed(request, "POST");
+                if (rest[2] == "refresh") return route(api_route::movie_refresh);
+                auto body = parse_json_object(request);
+                if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+                const auto& object = std::get<json::object>(body);
+                const auto* tmdb = object.if_contains("tmdb_id");
+                if (!tmdb || !tmdb->is_int64() || tmdb->as_int64() < 1)
+                    return fail(bad_request("tmdb_id: expected a positive whole number"));
+                checked.tmdb_id = tmdb->as_int64();
+                return route(api_route::movie_match);
+            }
+        }
+
+        if (resource == "tmdb" && rest.size() == 2 && rest[1] == "search") {
+            if (method != http::verb::get) return method_not_allowed(request, "GET");
+            auto query = parse_tmdb_query(target->params());
+            if (auto* e = std::get_if<api_error>(&query)) return fail(*e);
+            checked.search = std::move(std::get<tmdb_query>(query));
+            return route(api_route::tmdb_search);
+        }
+
+        if (resource == "genres" && rest.size() == 1) {
+            if (method != http::verb::get) return method_not_allowed(request, "GET");
+            return route(api_route::genres);
+        }
+
+        if (resource == "stats" && rest.size() == 1) {
+            if (method != http::verb::get) return method_not_allowed(request, "GET");
+            return route(api_route::stats);
+        }
+
+        if (resource == "prune" && rest.size() == 1) {
+            if (method == http::verb::get) return route(api_route::prune_held);
+            if (method != http::verb::post) return method_not_allowed(request, "GET, POST");
+            // An empty body prunes; {"confirm": true} removes what the failsafe held.
+            if (!request.body().empty()) {
+                auto body = parse_json_object(request);
+                if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+                for (const auto& [key, value] : std::get<json::object>(body)) {
+                    if (key != "confirm")
+                        return fail(bad_request("unknown field '" + std::string(key) + "' (expected confirm)"));
+                    if (!value.is_bool()) return fail(bad_request("confirm: expected true or false"));
+                    checked.confirm_prune = value.as_bool();
+                }
+            }
+            return route(api_route::prune);
+        }
+
+        if (resource == "backups" && rest.size() == 1) {
+            if (method == http::verb::get) return route(api_route::backups_list);
+            if (method == http::verb::post) return route(api_route::backup_now);
+            return method_not_allowed(request, "GET, POST");
+        }
+
+        if (resource == "config" && rest.size() == 1) {
+            if (method == http::verb::get) return route(api_route::config_get);
+            if (method == http::verb::put) {
+                auto body = parse_json_object(request);
+                if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+                checked.config = std::move(std::get<json::object>(body));
+                return route(api_route::config_put);
+            }
+            return method_not_allowed(request, "GET, PUT");
+        }
+
+        if (resource == "parse" && rest.size() == 1) {
+            if (method != http::verb::get) return method_not_allowed(request, "GET");
+            auto it = target->params().find("name");
+            if (it == target->params().end() || (*it).value.empty())
+                return fail(bad_request("name: give the file name or path to parse, e.g. ?name=Heat.1995.mkv"));
+            checked.name = (*it).value;
+            return route(api_route::parse);
+        }
+
+        return fail(not_found("no API route " + std::string(request.method_string()) + " " + checked.path));
+    }
+
+    if (method != http::verb::get && method != http::verb::head) return method_not_allowed(request, "GET, HEAD");
+
+    if (segments.size() == 2 && segments[0] == "img") {
+        if (!valid_art_key(segments[1])) return fail(not_found("no such image"));
+        checked.name = std::string(segments[1]);
+        return route(api_route::image);
+    }
+    return route(api_route::static_file);
+}
+
+} // namespace mediabase

@@ -1,0 +1,95 @@
+#pragma once
+// The half of the REST API that needs no service: a request's target, method, query parameters and JSON body
+// checked, and its route named. No Asio: rest_api answers the checked request with the services, and
+// fuzz/http_request_fuzz.cpp drives this directly.
+
+#include "mediabase/store/catalogue.hpp"
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace mediabase {
+
+using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// A JSON response (`Content-Type: application/json`, not cached). Always valid UTF-8: bytes of strings that
+/// are not (a file name, an echoed path) become U+FFFD.
+http_response json_response(const http_request& request, boost::beast::http::status status,
+                            const boost::json::value& body);
+
+/// A JSON error response: `{"error": {"code": ..., "message": ...}}`.
+http_response error_response(const http_request& request, boost::beast::http::status status, std::string code,
+                             std::string message);
+
+/// A request that failed: the status, a stable code and a message for people.
+struct api_error {
+    boost::beast::http::status status;
+    std::string code;
+    std::string message;
+};
+
+template <class T>
+using api_result = std::variant<T, api_error>;
+
+api_error bad_request(std::string message);
+api_error not_found(std::string message);
+
+/// What a checked request asks for.
+enum class api_route {
+    healthz,
+    import_start,
+    import_status,
+    movies,
+    duplicates,
+    movie_get,
+    movie_patch,
+    movie_match,
+    movie_refresh,
+    tmdb_search,
+    genres,
+    stats,
+    prune,
+    prune_held,   ///< `GET /prune`: what the failsafe held back
+    backups_list, ///< `GET /backups`
+    backup_now,   ///< `POST /backups`
+    config_get,
+    config_put,
+    parse,
+    image,       ///< `/img/{key}`
+    static_file, ///< the web UI
+};
+
+/// `GET /tmdb/search?q=&year=`.
+struct tmdb_query {
+    std::string text;
+    std::optional<int> year;
+};
+
+/// A request whose route, method, parameters and body are valid. Only the fields of its route are set.
+struct checked_request {
+    api_route route = api_route::healthz;
+    std::string path;                    ///< the decoded URL path
+    std::int64_t movie_id = 0;           ///< movie_get, movie_patch, movie_match, movie_refresh
+    std::optional<std::int64_t> tmdb_id; ///< movie_match
+    movie_query query;                   ///< movies
+    movie_patch patch;                   ///< movie_patch
+    tmdb_query search;                   ///< tmdb_search
+    boost::json::object config;          ///< config_put: the fields to change (checked by the Core)
+    std::string name;                    ///< parse: the name to parse; image: the art key
+    bool confirm_prune = false;          ///< prune: remove what the failsafe held (`{"confirm": true}`)
+};
+
+/// Checks a request: the checked request, or the error response to send as it is (400 for a malformed
+/// target, query or body, 404 for an unknown route or a malformed id, 405 for a wrong method). Never throws
+/// for any input.
+[[nodiscard]] std::variant<checked_request, http_response> check_request(const http_request& request);
+
+} // namespace mediabase
