@@ -35,6 +35,17 @@ namespace {
 /// A service's coroutine signals here when it has returned, so shutdown can wait for it.
 using done_signal = asio::experimental::concurrent_channel<void(error_code)>;
 
+/// The newest import of the history (job ids continue after it), or nullopt.
+std::optional<import_job> newest_import(catalogue& db) {
+    try {
+        auto recent = db.recent_imports(1);
+        if (!recent.empty()) return std::move(recent.front());
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot read the import history: {}", e.what());
+    }
+    return std::nullopt;
+}
+
 /// Everything a run owns. Members are declared in start order; shutdown() stops them in reverse.
 class runtime {
 public:
@@ -56,7 +67,7 @@ public:
           scraper_(bus_, providers_, net_.get_executor(), disk_ctx_.get_executor(), config.scraper_concurrency),
           cache_(bus_, providers_, config.art_dir(), net_.get_executor(), disk_ctx_.get_executor(),
                  config.scraper_concurrency),
-          core_(bus_, config, net_.get_executor()),
+          core_(bus_, config, net_.get_executor(), newest_import(writer_db_)),
           watcher_(bus_,
                    {config.media_folders, config.extensions, config.watch, config.rescan_interval_seconds},
                    watch_ctx_.get_executor()) {}
@@ -228,6 +239,7 @@ int run_server(const settings& config) {
     options.static_dir = config.static_dir;
     options.art_dir = config.art_dir();
     options.request_timeout = std::chrono::seconds(config.request_timeout_seconds);
+    options.events_timeout = std::chrono::seconds(config.events_timeout_seconds);
     server http(rt->services(), rt->net().get_executor(), options);
     if (auto error = http.listen()) {
         spdlog::error("{}", *error);

@@ -51,6 +51,11 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
                                  m.reply(db_.patch_movie(m.id, m.patch));
                                  return true;
                              },
+                             [this](record_import& m) {
+                                 // A failure is logged by run_mailbox: the import itself is not undone.
+                                 db_.record_import(m.job);
+                                 return true;
+                             },
                          },
                          message);
 }
@@ -71,6 +76,10 @@ asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
                                  auto files = db_.load_known_files();
                                  if (m.retry_unmatched) forget_movies(files, db_.movies_to_identify());
                                  m.reply(std::make_shared<const known_files>(std::move(files)));
+                                 return true;
+                             },
+                             [this](list_imports& m) {
+                                 m.reply(db_.recent_imports(m.limit));
                                  return true;
                              },
                              [this](list_movies& m) {

@@ -341,6 +341,24 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
             co_return method_not_allowed(request, "GET, POST");
         }
 
+        if (resource == "imports" && rest.size() == 1) {
+            if (method != http::verb::get) co_return method_not_allowed(request, "GET");
+            int limit = 20;
+            for (const auto& param : target->params()) {
+                if (param.key != "limit") continue;
+                auto n = parse_int(param.value, 1, 1000);
+                if (!n) co_return fail(bad_request("limit: expected a whole number from 1 to 1000, got '" +
+                                                   std::string(param.value) + "'"));
+                limit = static_cast<int>(*n);
+            }
+            auto imports = co_await ask<std::vector<import_job>>(
+                bus_.dal_reads, [&](auto r) { return list_imports{limit, std::move(r)}; });
+            if (!imports) co_return fail(unavailable());
+            json::array out;
+            for (const auto& job : *imports) out.push_back(to_json(job));
+            co_return ok(json::object{{"imports", std::move(out)}});
+        }
+
         if (resource == "movies" && rest.size() == 1) {
             if (method != http::verb::get) co_return method_not_allowed(request, "GET");
             auto query = parse_movie_query(target->params());

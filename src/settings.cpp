@@ -361,6 +361,8 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("tmdb-rate", po::value<std::string>(), "TMDB requests per second (default 35)")
         ("scraper-concurrency", po::value<std::string>(), "movies identified (and images downloaded) at once (default 8)")
         ("request-timeout", po::value<std::string>(), "seconds a client has to send a whole HTTP request (default 30)")
+        ("events-timeout", po::value<std::string>(),
+         "seconds an event-stream (WebSocket) client may answer no ping before it is closed (default 30)")
         ("static-dir", po::value<std::string>(), "serve the web UI from this folder instead of the built-in copy");
     po::options_description hidden;
     hidden.add_options()
@@ -452,6 +454,10 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
     if (vm.count("request-timeout"))
         if (auto e = set_positive(s.request_timeout_seconds, vm["request-timeout"].as<std::string>(),
                                   "--request-timeout", 3600))
+            return *e;
+    if (vm.count("events-timeout"))
+        if (auto e = set_positive(s.events_timeout_seconds, vm["events-timeout"].as<std::string>(),
+                                  "--events-timeout", 3600))
             return *e;
     if (vm.count("extensions")) {
         s.extensions = normalized_extensions(split(vm["extensions"].as<std::string>(), ','));

@@ -35,6 +35,7 @@ struct settings {
     int tmdb_requests_per_second = 35;
     int scraper_concurrency = 8;
     int request_timeout_seconds = 30; ///< an HTTP request must arrive whole within this
+    int events_timeout_seconds = 30;  ///< an event-stream client answering no ping this long is closed
     std::optional<std::filesystem::path> static_dir; ///< serve the UI from disk (development)
 
     [[nodiscard]] bool offline() const { return tmdb_api_key.empty() && tmdb_read_token.empty(); }
