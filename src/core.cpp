@@ -257,9 +257,11 @@ asio::awaitable<bool> core::on(batch_stored& m) {
     } else {
         const auto stored = std::min(m.result->stored, m.requested);
         import_.stored(stored, m.requested - stored);
+        // Every stored movie that is not new joined an existing movie (another version) or changed one.
         std::int64_t added = 0;
         for (const auto& change : m.result->changes) added += change.kind == change_kind::added ? 1 : 0;
-        import_.changes(added, static_cast<std::int64_t>(m.result->changes.size()) - added);
+        added = std::min(added, stored);
+        import_.changes(added, stored - added);
         for (const auto& change : m.result->changes) {
             movie_event event{change.kind, change.id, std::nullopt};
             const auto stored = std::find_if(m.stored_movies.begin(), m.stored_movies.end(),
@@ -404,6 +406,8 @@ asio::awaitable<void> core::identify_chunk(std::int64_t job, std::shared_ptr<con
     }
     outcome.stored = std::min(outcome.stored, requested);
     outcome.failed = requested - outcome.stored;
+    outcome.added = std::min(outcome.added, outcome.stored);
+    outcome.updated = outcome.stored - outcome.added;
     co_await post(bus_.core, std::move(outcome));
 }
 
@@ -463,7 +467,7 @@ asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_mo
         co_return;
     }
     outcome.stored = stored->stored;
-    for (const auto& change : stored->changes) ++(change.kind == change_kind::added ? outcome.added : outcome.updated);
+    for (const auto& change : stored->changes) outcome.added += change.kind == change_kind::added ? 1 : 0;
     if (!movies->empty() && !movies->back().files.empty())
         outcome.current = display_utf8(movies->back().files.front().path);
 

@@ -145,7 +145,7 @@ struct chunk_done {
     std::int64_t art_cached = 0; ///< movies whose art is all in the cache
     std::int64_t unidentified = 0; ///< stored without a match: the lookup failed (match failed)
     std::int64_t added = 0;        ///< new movies in the catalogue
-    std::int64_t updated = 0;      ///< found movies that joined or changed an existing movie
+    std::int64_t updated = 0;      ///< stored movies that were not new: joined or changed an existing movie
     std::string current;           ///< a file of the chunk's last movie
 };
 
