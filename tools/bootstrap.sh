@@ -63,7 +63,11 @@ case "${1:-}" in
     build build-ci --buildtype=debugoptimized -Dwerror=true
     status=0
     meson test -C build-ci --print-errorlogs --num-processes 2 >&2 || status=$?
-    /usr/bin/python3 - build-ci/meson-logs/testlog.json <<'PY'
+    # Every libFuzzer target for a short bounded run (ASan + UBSan); each target counts as one test.
+    MEDIABASE_FUZZ_BUILD="$ROOT/build-fuzz-ci" fuzz/run.sh "${MEDIABASE_FUZZ_SECONDS:-10}" \
+      > build-ci/fuzz-summary.txt 2>&1 || status=1
+    cat build-ci/fuzz-summary.txt >&2
+    /usr/bin/python3 - build-ci/meson-logs/testlog.json build-ci/fuzz-summary.txt <<'PY'
 import json, sys
 passed = failed = skipped = 0
 with open(sys.argv[1]) as log:
@@ -75,6 +79,12 @@ with open(sys.argv[1]) as log:
             skipped += 1
         else:
             failed += 1
+with open(sys.argv[2]) as fuzz:
+    lines = [line for line in fuzz if ": ok," in line or ": FAILED" in line]
+passed += sum(": ok," in line for line in lines)
+failed += sum(": FAILED" in line for line in lines)
+if not lines:
+    failed += 1  # the fuzz build failed: no target ran
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
     exit "$status"

@@ -71,6 +71,17 @@ private:
 /// A service's coroutine signals here when it has returned, so shutdown can wait for it.
 using done_signal = asio::experimental::concurrent_channel<void(error_code)>;
 
+/// The newest import of the history (job ids continue after it), or nullopt.
+std::optional<import_job> newest_import(catalogue& db) {
+    try {
+        auto recent = db.recent_imports(1);
+        if (!recent.empty()) return std::move(recent.front());
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot read the import history: {}", e.what());
+    }
+    return std::nullopt;
+}
+
 /// Everything a run owns. Members are declared in start order; shutdown() stops them in reverse.
 class runtime {
 public:
@@ -92,7 +103,7 @@ public:
           scraper_(bus_, providers_, net_.get_executor(), disk_ctx_.get_executor(), config.scraper_concurrency),
           cache_(bus_, providers_, config.art_dir(), net_.get_executor(), disk_ctx_.get_executor(),
                  config.scraper_concurrency),
-          core_(bus_, config, net_.get_executor()),
+          core_(bus_, config, net_.get_executor(), newest_import(writer_db_)),
           watcher_(bus_,
                    {config.media_folders, config.extensions, config.watch, config.rescan_interval_seconds},
                    watch_ctx_.get_executor()) {}
@@ -340,6 +351,7 @@ int run_server(const settings& config) {
     options.request_timeout = std::chrono::seconds(config.request_timeout_seconds);
     options.max_connections = static_cast<std::size_t>(config.max_connections);
     options.max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_address);
+    options.events_timeout = std::chrono::seconds(config.events_timeout_seconds);
     server http(rt->services(), rt->net().get_executor(), options);
     if (auto error = http.listen()) {
         spdlog::error("{}", *error);

@@ -468,6 +468,8 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
          "client connections from one address; more are refused with 503 (default 256)")
         ("backup-interval", po::value<std::string>(), "hours between scheduled catalogue backups; 0: none (default 24)")
         ("backup-keep", po::value<std::string>(), "catalogue backups kept in DATA/backups (default 7)")
+        ("events-timeout", po::value<std::string>(),
+         "seconds an event-stream (WebSocket) client may answer no ping before it is closed (default 30)")
         ("static-dir", po::value<std::string>(), "serve the web UI from this folder instead of the built-in copy");
     po::options_description hidden;
     hidden.add_options()
@@ -582,6 +584,10 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
     if (vm.count("backup-keep"))
         if (auto e = set_in_range(s.backup_keep, vm["backup-keep"].as<std::string>(), "--backup-keep", 1,
                                   max_backups_kept))
+            return *e;
+    if (vm.count("events-timeout"))
+        if (auto e = set_positive(s.events_timeout_seconds, vm["events-timeout"].as<std::string>(),
+                                  "--events-timeout", 3600))
             return *e;
     if (vm.count("extensions")) {
         s.extensions = normalized_extensions(split(vm["extensions"].as<std::string>(), ','));

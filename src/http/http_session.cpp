@@ -98,8 +98,10 @@ asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, con
         }
         auto request = parser.release();
         if (beast::websocket::is_upgrade(request)) {
-            if (request.target() == "/api/v1/events") {
-                std::make_shared<websocket_session>(std::move(stream), hub, std::move(slot))
+            const auto target = std::string_view(request.target());
+            if (target == "/api/v1/events" || target == "/api/v1/events?movies=each") {
+                std::make_shared<websocket_session>(std::move(stream), hub, options.events_timeout,
+                                                    target.ends_with("?movies=each"), std::move(slot))
                     ->start(std::move(request));
                 co_return;
             }

@@ -189,6 +189,15 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
         co_return ok(status);
     }
 
+    case api_route::imports: {
+        auto imports = co_await ask<std::vector<import_job>>(
+            bus_.dal_reads, [&](auto reply) { return list_imports{r.limit, std::move(reply)}; });
+        if (!imports) co_return fail(unavailable(bus_));
+        json::array out;
+        for (const auto& job : *imports) out.push_back(to_json(job));
+        co_return ok(json::object{{"imports", std::move(out)}});
+    }
+
     case api_route::movies: {
         auto page = co_await ask<movie_page>(bus_.dal_reads, [&](auto reply) {
             return list_movies{r.query, std::move(reply)};

@@ -244,6 +244,19 @@ std::variant<checked_request, http_response> check_request(const http_request& r
             return method_not_allowed(request, "GET, POST");
         }
 
+        if (resource == "imports" && rest.size() == 1) {
+            if (method != http::verb::get) return method_not_allowed(request, "GET");
+            for (const auto& param : target->params()) {
+                if (param.key != "limit") continue;
+                auto n = parse_int(param.value, 1, 1000);
+                if (!n)
+                    return fail(bad_request("limit: expected a whole number from 1 to 1000, got '" +
+                                            std::string(param.value) + "'"));
+                checked.limit = static_cast<int>(*n);
+            }
+            return route(api_route::imports);
+        }
+
         if (resource == "movies" && rest.size() == 1) {
             if (method != http::verb::get) return method_not_allowed(request, "GET");
             auto query = parse_movie_query(target->params());

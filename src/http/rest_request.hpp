@@ -47,6 +47,7 @@ enum class api_route {
     healthz,
     import_start,
     import_status,
+    imports, ///< `GET /imports?limit=`: the history, newest first
     movies,
     duplicates,
     movie_get,
@@ -84,6 +85,7 @@ struct checked_request {
     tmdb_query search;                   ///< tmdb_search
     boost::json::object config;          ///< config_put: the fields to change (checked by the Core)
     std::string name;                    ///< parse: the name to parse; image: the art key
+    int limit = 20;                      ///< imports: how many
     bool confirm_prune = false;          ///< prune: remove what the failsafe held (`{"confirm": true}`)
 };
 

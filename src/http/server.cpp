@@ -20,14 +20,27 @@ namespace json = boost::json;
 
 namespace mediabase {
 
-void event_hub::join(const std::shared_ptr<websocket_session>& session) { sessions_[session.get()] = session; }
+void event_hub::join(const std::shared_ptr<websocket_session>& session) {
+    if (sessions_.emplace(session.get(), session).second && session->each_movie()) ++each_movie_clients_;
+}
 
-void event_hub::leave(websocket_session* session) { sessions_.erase(session); }
+void event_hub::leave(websocket_session* session) {
+    const auto it = sessions_.find(session);
+    if (it == sessions_.end()) return;
+    if (session->each_movie()) --each_movie_clients_;
+    sessions_.erase(it);
+}
 
-void event_hub::broadcast(const std::shared_ptr<const std::string>& frame, bool droppable) {
-    // deliver() may close a slow session, which leaves the hub later: iterate over a copy.
+void event_hub::broadcast(const std::shared_ptr<const std::string>& frame, frame_kind kind) {
+    // deliver() may close a session, which leaves the hub later: iterate over a copy.
     auto sessions = sessions_;
-    for (auto& [raw, session] : sessions) session->deliver(frame, droppable);
+    for (auto& [raw, session] : sessions) session->deliver(frame, kind);
+}
+
+void event_hub::broadcast_each_movie(const std::shared_ptr<const std::string>& frame) {
+    auto sessions = sessions_;
+    for (auto& [raw, session] : sessions)
+        if (session->each_movie()) session->deliver(frame, frame_kind::coalescable);
 }
 
 void event_hub::close_all() {
@@ -246,21 +259,55 @@ asio::awaitable<void> server::accept_loop() {
 }
 
 asio::awaitable<void> server::publish_events() {
+    flush_timer_ = std::make_shared<asio::steady_timer>(executor_);
+    publishing_ = true;
+    asio::co_spawn(executor_, flush_movies_periodically(), asio::detached);
     co_await run_mailbox(bus_.events, [this](event_message event) -> asio::awaitable<bool> {
+        if (std::holds_alternative<stop_service>(event)) co_return false;
+        if (const auto* movie = std::get_if<movie_event>(&event)) {
+            pending_movies_.add(movie->type, movie->id, movie->subject);
+            if (hub_.wants_each_movie()) hub_.broadcast_each_movie(event_frame(event));
+            if (pending_movies_.full()) flush_movies();
+            co_return true;
+        }
+        if (const auto* prune = std::get_if<prune_event>(&event)) {
+            for (const auto& change : prune->result.changes) {
+                pending_movies_.add(change.kind, change.id, std::nullopt);
+                if (hub_.wants_each_movie())
+                    hub_.broadcast_each_movie(event_frame(movie_event{change.kind, change.id, std::nullopt}));
+                if (pending_movies_.full()) flush_movies();
+            }
+        }
+        // What changed before a lifecycle event reaches the clients before it.
+        flush_movies();
         auto frame = event_frame(event);
-        if (!frame) co_return false;
         if (const auto* import = std::get_if<import_event>(&event)) {
             hub_.status_frame = frame_of({{"type", "import.status"}, {"job", to_json(import->job)}});
-            hub_.broadcast(frame, import->type == import_event::kind::progress);
-        } else if (const auto* prune = std::get_if<prune_event>(&event)) {
-            for (const auto& change : prune->result.changes)
-                hub_.broadcast(event_frame(movie_event{change.kind, change.id, std::nullopt}), false);
-            hub_.broadcast(frame, false);
+            hub_.broadcast(frame, import->type == import_event::kind::progress ? frame_kind::progress
+                                                                               : frame_kind::lifecycle);
         } else {
-            hub_.broadcast(frame, false);
+            hub_.broadcast(frame, frame_kind::lifecycle);
         }
         co_return true;
     });
+    publishing_ = false;
+    flush_movies();
+    flush_timer_->cancel();
+}
+
+asio::awaitable<void> server::flush_movies_periodically() {
+    auto timer = flush_timer_;
+    while (publishing_) {
+        timer->expires_after(movies_window);
+        auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec || !publishing_) co_return;
+        flush_movies();
+    }
+}
+
+void server::flush_movies() {
+    if (pending_movies_.empty()) return;
+    hub_.broadcast(frame_of(pending_movies_.take()), frame_kind::coalescable);
 }
 
 void server::stop_accepting() {

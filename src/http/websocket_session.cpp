@@ -12,8 +12,10 @@ namespace websocket = beast::websocket;
 
 namespace mediabase {
 
-websocket_session::websocket_session(beast::tcp_stream stream, event_hub& hub, connection_slot slot)
-    : ws_(std::move(stream)), hub_(hub), wake_(ws_.get_executor()), slot_(std::move(slot)) {}
+websocket_session::websocket_session(beast::tcp_stream stream, event_hub& hub, std::chrono::seconds timeout,
+                                     bool each_movie, connection_slot slot)
+    : ws_(std::move(stream)), hub_(hub), timeout_(timeout), each_movie_(each_movie), wake_(ws_.get_executor()),
+      slot_(std::move(slot)) {}
 
 void websocket_session::start(beast::http::request<beast::http::string_body> request) {
     asio::co_spawn(ws_.get_executor(), [self = shared_from_this(), req = std::move(request)]() mutable {
@@ -23,9 +25,14 @@ void websocket_session::start(beast::http::request<beast::http::string_body> req
 
 asio::awaitable<void> websocket_session::read_loop(beast::http::request<beast::http::string_body> request) {
     auto self = shared_from_this();
-    // The HTTP timeout no longer applies; the WebSocket's own ping-based timeouts take over.
+    // The HTTP timeout no longer applies; the WebSocket's own ping-based timeouts take over: a ping every
+    // half of `timeout_`, and a client that has sent nothing (not even the pong) for the other half is closed.
+    // Beast closes the TCP socket then, which also ends a write blocked on a client that reads nothing.
     beast::get_lowest_layer(ws_).expires_never();
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = timeout_;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "Mediabase"); }));
     auto [ec] = co_await ws_.async_accept(request, asio::as_tuple(asio::use_awaitable));
@@ -36,13 +43,17 @@ asio::awaitable<void> websocket_session::read_loop(beast::http::request<beast::h
     open_ = true;
     ws_.text(true);
     hub_.join(self);
-    if (hub_.status_frame) outbox_.push_back(hub_.status_frame);
+    if (hub_.status_frame) outbox_.push(hub_.status_frame, frame_kind::lifecycle);
     asio::co_spawn(ws_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
 
     beast::flat_buffer buffer;
     for (;;) {
         auto [read_ec, bytes] = co_await ws_.async_read(buffer, asio::as_tuple(asio::use_awaitable));
-        if (read_ec) break;
+        if (read_ec) {
+            if (read_ec == beast::error::timeout)
+                spdlog::info("websocket client answered no ping for {} s: closed", timeout_.count());
+            break;
+        }
         // Clients have nothing to say on this stream; what they send is read and ignored.
         buffer.consume(bytes);
     }
@@ -63,23 +74,25 @@ asio::awaitable<void> websocket_session::write_loop() {
             co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        auto frame = std::move(outbox_.front());
-        outbox_.pop_front();
+        auto frame = outbox_.pop();
         auto [ec, n] = co_await ws_.async_write(asio::buffer(*frame), asio::as_tuple(asio::use_awaitable));
         if (ec) break;
     }
     finish();
 }
 
-void websocket_session::deliver(const std::shared_ptr<const std::string>& frame, bool droppable) {
+void websocket_session::deliver(const std::shared_ptr<const std::string>& frame, frame_kind kind) {
     if (!open_ || close_requested_) return;
-    if (outbox_.size() >= outbox_limit) {
-        if (droppable) return;
-        spdlog::warn("websocket client too slow ({} frames queued): closing it", outbox_.size());
+    const auto resyncs = outbox_.resyncs();
+    if (!outbox_.push(frame, kind)) {
+        spdlog::warn("websocket client holds {} bytes of undelivered import and prune events: closing it",
+                     outbox_.bytes());
         close(websocket::close_code::policy_error);
         return;
     }
-    outbox_.push_back(frame);
+    if (outbox_.resyncs() != resyncs)
+        spdlog::info("websocket client fell behind ({} bytes queued): sent a resync instead of movie changes",
+                     outbox_.bytes());
     wake_.cancel();
 }
 

@@ -2,6 +2,7 @@
 // One WebSocket client of /api/v1/events: a reader coroutine (which only notices the client leaving) and a
 // writer coroutine draining a bounded outbox, so at most one read and one write are ever in flight.
 
+#include "mediabase/http/event_stream.hpp"
 #include "mediabase/http/server.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -10,22 +11,28 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include <deque>
+#include <chrono>
 
 namespace mediabase {
 
 class websocket_session : public std::enable_shared_from_this<websocket_session> {
 public:
-    /// Frames queued per client at most. When full, progress frames are dropped; any other frame marks
-    /// the client too slow and it is closed (it reconnects and is sent the current status).
-    static constexpr std::size_t outbox_limit = 1024;
+    /// Bytes queued per client before its movie changes and progress are collapsed into one `resync`.
+    static constexpr std::size_t outbox_limit = 1024 * 1024;
+    /// Bytes of lifecycle frames (which are never dropped) queued at most; beyond, the client is closed.
+    static constexpr std::size_t outbox_hard_limit = 8 * 1024 * 1024;
 
-    websocket_session(boost::beast::tcp_stream stream, event_hub& hub, connection_slot slot);
+    /// `timeout`: a client that answers no ping for this long is closed, its socket shut even mid-write.
+    /// `each_movie`: the client asked for the per-movie frames (`?movies=each`) besides the batched ones.
+    /// `slot`: the connection's place under the server's connection caps, given back when it ends.
+    websocket_session(boost::beast::tcp_stream stream, event_hub& hub, std::chrono::seconds timeout,
+                      bool each_movie, connection_slot slot);
 
     /// Completes the upgrade, sends the current status, then serves until either side closes.
     void start(boost::beast::http::request<boost::beast::http::string_body> request);
-    void deliver(const std::shared_ptr<const std::string>& frame, bool droppable);
+    void deliver(const std::shared_ptr<const std::string>& frame, frame_kind kind);
     void close(boost::beast::websocket::close_code code);
+    [[nodiscard]] bool each_movie() const { return each_movie_; }
 
 private:
     asio::awaitable<void> read_loop(boost::beast::http::request<boost::beast::http::string_body> request);
@@ -34,7 +41,9 @@ private:
 
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
     event_hub& hub_;
-    std::deque<std::shared_ptr<const std::string>> outbox_;
+    event_outbox outbox_{outbox_limit, outbox_hard_limit};
+    std::chrono::seconds timeout_;
+    bool each_movie_ = false;
     asio::steady_timer wake_;
     std::optional<boost::beast::websocket::close_code> close_requested_;
     bool open_ = false;

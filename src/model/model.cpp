@@ -30,6 +30,15 @@ const char* to_string(job_state s) {
     return "idle";
 }
 
+const char* to_string(import_trigger t) {
+    switch (t) {
+    case import_trigger::manual: return "manual";
+    case import_trigger::watcher: return "watcher";
+    case import_trigger::schedule: return "schedule";
+    }
+    return "manual";
+}
+
 std::string utc_now_iso8601() {
     const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm parts{};

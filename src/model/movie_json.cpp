@@ -180,7 +180,17 @@ boost::json::object to_json(const movie& m) {
 boost::json::object to_json(const import_counts& c) {
     return {{"found", c.found},   {"skipped", c.skipped},       {"identified", c.identified},
             {"stored", c.stored}, {"art_cached", c.art_cached}, {"failed", c.failed},
-            {"unidentified", c.unidentified}};
+            {"unidentified", c.unidentified}, {"files", c.files}, {"added", c.added}, {"updated", c.updated}};
+}
+
+boost::json::object to_json(const import_progress& p) {
+    boost::json::object o;
+    o["percent"] = p.percent ? boost::json::value(*p.percent) : boost::json::value(nullptr);
+    o["measure"] = p.measure;
+    o["done"] = p.done;
+    o["total"] = p.total;
+    o["eta_seconds"] = p.eta_seconds ? boost::json::value(*p.eta_seconds) : boost::json::value(nullptr);
+    return o;
 }
 
 boost::json::object to_json(const import_job& job) {
@@ -192,6 +202,13 @@ boost::json::object to_json(const import_job& job) {
     o["counts"] = to_json(job.counts);
     o["current"] = text_or_null(job.current);
     o["error"] = text_or_null(job.error);
+    boost::json::array warnings;
+    for (const auto& w : job.warnings) warnings.emplace_back(w);
+    o["warnings"] = std::move(warnings);
+    o["trigger"] = to_string(job.trigger);
+    o["folders"] = job.folders;
+    o["duration_ms"] = job.duration_ms ? boost::json::value(*job.duration_ms) : boost::json::value(nullptr);
+    o["progress"] = to_json(job.progress);
     return o;
 }
 

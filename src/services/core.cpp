@@ -3,7 +3,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "mediabase/model/movie_json.hpp"
+
 #include <algorithm>
+#include <chrono>
 
 namespace mediabase {
 
@@ -17,9 +20,40 @@ int chunk_credits_for(int concurrency) {
 
 } // namespace
 
-core::core(bus& b, settings initial, asio::any_io_executor executor)
+core::core(bus& b, settings initial, asio::any_io_executor executor, std::optional<import_job> last_import)
     : bus_(b), settings_(std::move(initial)), executor_(std::move(executor)), ticker_(executor_),
-      chunk_credits_(std::make_shared<slot_pool>(executor_, chunk_credits_for(settings_.scraper_concurrency))) {}
+      chunk_credits_(std::make_shared<slot_pool>(executor_, chunk_credits_for(settings_.scraper_concurrency))) {
+    if (last_import) {
+        next_job_id_ = last_import->id + 1;
+        if (!last_import->error) known_folders_ = last_import->folders;
+    }
+}
+
+bool core::start_job(import_trigger trigger) {
+    if (!import_.start(next_job_id_, utc_now_iso8601(), trigger, known_folders_)) return false;
+    ++next_job_id_;
+    started_ = std::chrono::steady_clock::now();
+    import_.update_progress(0);
+    return true;
+}
+
+void core::set_warnings_from_counts() {
+    const auto& c = import_.job().counts;
+    if (c.failed > 0)
+        import_.warn(std::to_string(c.failed) + " movies could not be stored: the server log says why; check the "
+                                                "disk space and the database, then import again");
+    if (c.unidentified > 0)
+        import_.warn(std::to_string(c.unidentified) +
+                     " movies could not be identified (provider unreachable, key rejected or no match): each "
+                     "says why; they are looked up again on the next online import");
+    if (settings_.media_folders.empty())
+        import_.warn("no media folders are configured: add one in Settings, then import again");
+}
+
+asio::awaitable<void> core::record_job() {
+    record_import message{import_.job()};
+    co_await post(bus_.dal_writes, std::move(message));
+}
 
 void core::interrupt() {
     stopping_ = true;
@@ -50,16 +84,16 @@ asio::awaitable<bool> core::on(stop_service&) {
         import_.abort("the server is shutting down", utc_now_iso8601());
         import_event message{import_event::kind::finished, import_.job()};
         co_await post(bus_.events, std::move(message));
+        co_await record_job();
     }
     co_return false;
 }
 
 asio::awaitable<bool> core::on(start_import& m) {
-    if (!import_.start(next_job_id_, utc_now_iso8601())) {
+    if (!start_job(import_trigger::manual)) {
         m.reply(import_.job());
         co_return true;
     }
-    ++next_job_id_;
     m.reply(import_.job());
     std::string why;
     co_await launch_import(std::move(why));
@@ -84,8 +118,7 @@ asio::awaitable<bool> core::on(changes_detected& m) {
         follow_up_import_ = true;
         co_return true;
     }
-    if (!import_.start(next_job_id_, utc_now_iso8601())) co_return true;
-    ++next_job_id_;
+    if (!start_job(m.periodic ? import_trigger::schedule : import_trigger::watcher)) co_return true;
     std::string why = m.periodic ? " (periodic rescan)"
                                  : " (files changed in " + std::to_string(m.folders.size()) + " folder(s))";
     co_await launch_import(std::move(why));
@@ -96,8 +129,7 @@ asio::awaitable<void> core::after_import() {
     if (stopping_) co_return;
     if (follow_up_import_) {
         follow_up_import_ = false;
-        if (!import_.start(next_job_id_, utc_now_iso8601())) co_return;
-        ++next_job_id_;
+        if (!start_job(import_trigger::watcher)) co_return;
         std::string why = " (files changed during the last import)";
         co_await launch_import(std::move(why));
         co_return;
@@ -180,7 +212,7 @@ asio::awaitable<bool> core::on(movies_found& m) {
     const auto count = static_cast<std::int64_t>(m.movies.size());
     const auto moved = static_cast<std::int64_t>(m.moves.size());
     // A moved file counts as a movie found (and stored once moved).
-    import_.found(found + moved, m.unchanged_movies, std::move(m.current));
+    import_.found(found + moved, m.unchanged_movies, std::move(m.current), m.folders_walked);
     if (to_identify) {
         import_.dispatched(static_cast<std::int64_t>(to_scraper.size()));
         asio::co_spawn(executor_, identify_found(m.job, std::move(to_scraper), std::move(gate)), asio::detached);
@@ -230,6 +262,8 @@ asio::awaitable<void> core::await_stored(std::int64_t job, std::int64_t requeste
 
 asio::awaitable<bool> core::on(batch_stored& m) {
     if (!import_.busy() || m.job != import_.job().id) co_return true;
+    if (m.movies && !m.movies->empty() && !m.movies->back().files.empty())
+        import_.handling(display_utf8(m.movies->back().files.front().path));
     if (!m.result) {
         import_.stored(0, m.requested);
         import_.fail("movies could not be stored: " + database_problem());
@@ -240,6 +274,11 @@ asio::awaitable<bool> core::on(batch_stored& m) {
         import_.stored(stored, m.requested - stored);
         if (m.result->failed > 0 || stored < m.requested)
             import_.fail("movies could not be stored: " + m.result->error.value_or(database_problem()));
+        // Every stored movie that is not new joined an existing movie (another version) or changed one.
+        std::int64_t added = 0;
+        for (const auto& change : m.result->changes) added += change.kind == change_kind::added ? 1 : 0;
+        added = std::min(added, stored);
+        import_.changes(added, stored - added);
         for (const auto& change : m.result->changes) {
             movie_event event{change.kind, change.id, std::nullopt};
             const auto stored = std::find_if(m.stored_movies.begin(), m.stored_movies.end(),
@@ -275,23 +314,30 @@ asio::awaitable<bool> core::on(scan_finished& m) {
                      m.summary.failures.front());
     for (const auto& folder : m.summary.unreadable) {
         error_event message{"cannot read folder " + folder + ": skipped"};
+        import_.warn("cannot read folder " + folder + ": skipped; give the server's user read access to it");
         co_await post(bus_.events, std::move(message));
     }
     for (const auto& root : m.summary.missing_roots) {
         error_event message{"media folder " + root + " is missing or not a folder: skipped"};
+        import_.warn("media folder " + root +
+                     " is missing or not a folder: nothing under it was imported or removed; mount the drive or "
+                     "fix the path in Settings, then import again");
         co_await post(bus_.events, std::move(message));
     }
     spdlog::info("import {}: walked {} folders, {} video files ({} unchanged, {} moved, {} extras left out)", m.job,
                  m.summary.folders, m.summary.video_files, m.summary.unchanged_files, m.summary.moved_files,
                  m.summary.extras);
-    import_.walk_finished();
+    import_.walk_finished(m.summary.folders, m.summary.video_files);
+    if (!m.summary.cancelled) known_folders_ = m.summary.folders;
     co_await finish_if_complete();
     co_return true;
 }
 
 asio::awaitable<void> core::finish_if_complete() {
     if (!import_.complete()) co_return;
-    import_.finish(utc_now_iso8601());
+    set_warnings_from_counts();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+    import_.finish(utc_now_iso8601(), took.count());
     import_.take_dirty();
     const auto& c = import_.job().counts;
     spdlog::info("import {} finished: {} found, {} skipped, {} identified, {} not identified, {} stored, {} with "
@@ -299,11 +345,14 @@ asio::awaitable<void> core::finish_if_complete() {
                  import_.job().id, c.found, c.skipped, c.identified, c.unidentified, c.stored, c.art_cached, c.failed);
     import_event message{import_event::kind::finished, import_.job()};
     co_await post(bus_.events, std::move(message));
+    co_await record_job();
     co_await after_import();
 }
 
 asio::awaitable<bool> core::on(progress_tick&) {
-    if (import_.busy() && import_.take_dirty()) {
+    if (!import_.busy()) co_return true;
+    import_.update_progress(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+    if (import_.take_dirty()) {
         import_event message{import_event::kind::progress, import_.job()};
         co_await post(bus_.events, std::move(message));
     }
@@ -387,6 +436,8 @@ asio::awaitable<void> core::identify_chunk(std::int64_t job, std::shared_ptr<con
     }
     outcome.stored = std::min(outcome.stored, requested);
     outcome.failed = requested - outcome.stored;
+    outcome.added = std::min(outcome.added, outcome.stored);
+    outcome.updated = outcome.stored - outcome.added;
     co_await post(bus_.core, std::move(outcome));
 }
 
@@ -448,6 +499,9 @@ asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_mo
     }
     outcome.stored = stored->stored;
     if (stored->error) outcome.error = stored->error;
+    for (const auto& change : stored->changes) outcome.added += change.kind == change_kind::added ? 1 : 0;
+    if (!movies->empty() && !movies->back().files.empty())
+        outcome.current = display_utf8(movies->back().files.front().path);
 
     // 3. The art keys onto the stored movies. Art that could not be cached is marked for the next online
     // import to try again (catalogue::movies_to_identify).
@@ -491,6 +545,8 @@ asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_mo
 asio::awaitable<bool> core::on(chunk_done& m) {
     if (!import_.busy() || m.job != import_.job().id) co_return true;
     import_.identified(m.identified);
+    import_.changes(m.added, m.updated);
+    import_.handling(std::move(m.current));
     import_.art_cached(m.art_cached);
     import_.unidentified(m.unidentified);
     import_.stored(m.stored, m.failed);

@@ -29,10 +29,13 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     // the Server names the cause from bus.database.
     try {
         const auto failures_before = bus_.database->get().failures;
+        // The import history row is written right after a failed import: one small row fitting in the
+        // file's free pages proves nothing about the space the catalogue needs.
+        const bool proves_recovery = !std::holds_alternative<record_import>(message);
         const bool keep_running = write(message);
         // A write that went through ends a passing failure (space was freed); one that reported its own
         // failure as a value (store_found) does not.
-        if (bus_.database->get().failures == failures_before) bus_.database->succeeded();
+        if (proves_recovery && bus_.database->get().failures == failures_before) bus_.database->succeeded();
         co_return keep_running;
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
@@ -73,6 +76,11 @@ bool dal_writer::write(dal_write_message& message) {
                                  m.reply(db_.patch_movie(m.id, m.patch));
                                  return true;
                              },
+                             [this](record_import& m) {
+                                 // A failure is logged by run_mailbox: the import itself is not undone.
+                                 db_.record_import(m.job);
+                                 return true;
+                             },
                          },
                          message);
 }
@@ -103,6 +111,10 @@ bool dal_reader::read(dal_read_message& message) {
                                  auto files = db_.load_known_files();
                                  if (m.retry_unmatched) forget_movies(files, db_.movies_to_identify());
                                  m.reply(std::make_shared<const known_files>(std::move(files)));
+                                 return true;
+                             },
+                             [this](list_imports& m) {
+                                 m.reply(db_.recent_imports(m.limit));
                                  return true;
                              },
                              [this](list_movies& m) {

@@ -27,7 +27,8 @@ asio::awaitable<void> scanner::walk(scan_request& request) {
             if (ec) co_return; // shutdown
         }
         movies_found found{request.job,          std::move(batch.movies), std::move(batch.moves),
-                           batch.unchanged_movies, batch.current,           request.gate};
+                           batch.unchanged_movies, batch.current,           request.gate,
+                           walker.totals().folders};
         // The walk waits while Core is busy (back-pressure); a closed mailbox means shutdown.
         if (!co_await post(bus_.core, std::move(found))) co_return;
         batch = walk_batch{};

@@ -1607,3 +1607,71 @@ database_health::status database_health::get() const {
 }
 
 } // namespace mediabase
+
+namespace mediabase {
+
+void catalogue::record_import(const import_job& job) {
+    auto& sql = impl_->sql;
+    std::string trigger = to_string(job.trigger);
+    std::string started = job.started_at.value_or("");
+    nullable<std::string> finished, error;
+    finished.set(job.finished_at);
+    error.set(job.error);
+    nullable<long long> duration;
+    if (job.duration_ms) duration.set(static_cast<long long>(*job.duration_ms));
+    std::string warnings = json_text(job.warnings);
+    long long id = job.id, folders = job.folders;
+    const auto& c = job.counts;
+    long long files = c.files, found = c.found, skipped = c.skipped, added = c.added, updated = c.updated,
+              identified = c.identified, unidentified = c.unidentified, stored = c.stored,
+              art_cached = c.art_cached, failed = c.failed;
+    sql << "INSERT OR REPLACE INTO imports (id, trigger, started_at, finished_at, duration_ms, folders, files,"
+           " found, skipped, added, updated, identified, unidentified, stored, art_cached, failed, error, warnings)"
+           " VALUES (:id, :trigger, :started, :finished, :duration, :folders, :files, :found, :skipped, :added,"
+           " :updated, :identified, :unidentified, :stored, :art_cached, :failed, :error, :warnings)",
+        soci::use(id, "id"), soci::use(trigger, "trigger"), soci::use(started, "started"),
+        use(finished, "finished"), use(duration, "duration"), soci::use(folders, "folders"),
+        soci::use(files, "files"), soci::use(found, "found"), soci::use(skipped, "skipped"),
+        soci::use(added, "added"), soci::use(updated, "updated"), soci::use(identified, "identified"),
+        soci::use(unidentified, "unidentified"), soci::use(stored, "stored"), soci::use(art_cached, "art_cached"),
+        soci::use(failed, "failed"), use(error, "error"), soci::use(warnings, "warnings");
+}
+
+std::vector<import_job> catalogue::recent_imports(int limit) {
+    std::vector<import_job> out;
+    long long id = 0, folders = 0, files = 0, found = 0, skipped = 0, added = 0, updated = 0, identified = 0,
+              unidentified = 0, stored = 0, art_cached = 0, failed = 0;
+    std::string trigger, started, warnings;
+    nullable<std::string> finished, error;
+    nullable<long long> duration;
+    int rows = std::clamp(limit, 0, max_page_size);
+    auto select = prepare(impl_->sql,
+                          "SELECT id, trigger, started_at, finished_at, duration_ms, folders, files, found, skipped,"
+                          " added, updated, identified, unidentified, stored, art_cached, failed, error, warnings"
+                          " FROM imports ORDER BY id DESC LIMIT :limit",
+                          soci::into(id), soci::into(trigger), soci::into(started), into(finished), into(duration),
+                          soci::into(folders), soci::into(files), soci::into(found), soci::into(skipped),
+                          soci::into(added), soci::into(updated), soci::into(identified), soci::into(unidentified),
+                          soci::into(stored), soci::into(art_cached), soci::into(failed), into(error),
+                          soci::into(warnings), soci::use(rows, "limit"));
+    for_each_row(select, [&] {
+        import_job job;
+        job.id = id;
+        job.trigger = trigger == "watcher"    ? import_trigger::watcher
+                      : trigger == "schedule" ? import_trigger::schedule
+                                              : import_trigger::manual;
+        job.started_at = started;
+        job.finished_at = finished.get();
+        if (auto d = duration.get()) job.duration_ms = *d;
+        job.folders = folders;
+        job.counts = {found, skipped, identified, stored, art_cached, failed, unidentified, files, added, updated};
+        job.error = error.get();
+        job.warnings = strings_from_json(warnings);
+        job.progress.percent = 100;
+        job.progress.measure = "movies";
+        out.push_back(std::move(job));
+    });
+    return out;
+}
+
+} // namespace mediabase

@@ -145,10 +145,35 @@ inline constexpr auto version_3 = std::to_array<std::string_view>({
     "ALTER TABLE media_files ADD COLUMN sidecar_stamp INTEGER NOT NULL DEFAULT 0",
 });
 
+// Version 4: every import, as `GET /api/v1/imports` lists it (the Import page's history survives a restart).
+inline constexpr auto version_4 = std::to_array<std::string_view>({
+    R"sql(CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    trigger TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    duration_ms INTEGER,
+    folders INTEGER NOT NULL DEFAULT 0,
+    files INTEGER NOT NULL DEFAULT 0,
+    found INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    added INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    identified INTEGER NOT NULL DEFAULT 0,
+    unidentified INTEGER NOT NULL DEFAULT 0,
+    stored INTEGER NOT NULL DEFAULT 0,
+    art_cached INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    warnings TEXT NOT NULL DEFAULT '[]'
+))sql",
+});
+
 inline constexpr auto migrations = std::to_array<migration_step>({
     {1, version_1},
     {2, version_2},
     {3, version_3},
+    {4, version_4},
 });
 
 inline constexpr int current_version = migrations.back().version;

@@ -61,6 +61,7 @@ export const api = {
   genres: (signal) => request('GET', '/genres', { signal }),
   tmdbSearch: (q, year, signal) => request('GET', '/tmdb/search', { query: { q, year }, signal }),
   importStatus: (signal) => request('GET', '/import', { signal }),
+  imports: (limit, signal) => request('GET', '/imports', { query: { limit }, signal }),
   startImport: () => request('POST', '/import'),
   prune: () => request('POST', '/prune'),
   pruneHold: (signal) => request('GET', '/prune', { signal }),

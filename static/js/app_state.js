@@ -25,10 +25,12 @@ export function is_running(job) {
   return Boolean(job && job.state && job.state !== 'idle');
 }
 
-/** Fraction 0..1 of found movies handled so far. */
+/**
+ * Fraction 0..1 of the job done, as the server measures it (job.progress.percent: folders walked of those the
+ * last import walked, then movies handled), or null while nothing says how far (a first walk).
+ */
 export function job_progress(job) {
-  const c = job?.counts;
-  if (!c || !c.found) return 0;
-  const done = (c.skipped ?? 0) + (c.stored ?? 0) + (c.failed ?? 0);
-  return Math.max(0, Math.min(1, done / c.found));
+  if (job && !is_running(job) && job.finished_at) return 1;
+  const percent = job?.progress?.percent;
+  return typeof percent === 'number' ? Math.max(0, Math.min(1, percent / 100)) : null;
 }

@@ -33,9 +33,11 @@ watch_state('job', (job) => {
   const running = is_running(job);
   activity.hidden = !running;
   if (running) {
-    const percent = Math.round(job_progress(job) * 100);
+    const fraction = job_progress(job);
     const found = job.counts?.found ?? 0;
-    activity_label.textContent = job.state === 'scanning' ? (found ? `Scanning · ${found} found` : 'Scanning…') : `Importing ${percent}%`;
+    const percent = fraction === null ? '' : ` ${Math.round(fraction * 100)}%`;
+    activity_label.textContent = job.state === 'scanning'
+      ? `Scanning${percent}${found ? ` · ${found.toLocaleString()} found` : '…'}` : `Importing${percent}`;
   }
 });
 
@@ -48,6 +50,15 @@ for (const type of ['import.status', 'import.started', 'import.progress', 'impor
     if (frame.job) set_state('job', frame.job);
   });
 }
+// This tab fell behind and changes were left out: the status is fetched again (views refetch their own).
+events.on('resync', async () => {
+  try {
+    const job = await api.importStatus();
+    if (job) set_state('job', job);
+  } catch (err) {
+    show_error(err, 'Could not load the import status');
+  }
+});
 events.on('error', (frame) => {
   if (frame.message) toast(frame.message, 'error');
 });

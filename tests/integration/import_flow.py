@@ -207,6 +207,54 @@ def test_sigterm_mid_import_exits_cleanly_and_keeps_the_database():
         dirs.cleanup()
 
 
+def test_history_counts_and_warnings_survive_a_restart():
+    dirs = TempDirs()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        summary = generate_library(media, 300, seed=3)
+        missing = os.path.join(dirs.root, "not-mounted")
+        server = Server([media, missing], data, ["--watch", "false"]).start()
+        try:
+            events = server.events(each_movie=False)
+            events.next()
+            _, job, _ = import_and_wait(server, events)
+            c = job["counts"]
+            # The counts explain themselves: found movies are new ones or joined existing ones.
+            check(c["added"] + c["updated"] == c["stored"], "added + updated = stored: %r" % c)
+            check(c["added"] == summary["movies_expected"], "added %d of %d" % (c["added"], summary["movies_expected"]))
+            check(c["files"] >= c["found"], "files %d, found %d" % (c["files"], c["found"]))
+            check(job["progress"]["percent"] == 100 and job["duration_ms"] is not None, "finished job %r" % job)
+            # A missing media folder is a warning that says what to do, not a clean success.
+            check(any(missing in w and "mount" in w for w in job["warnings"]), "warnings %r" % job["warnings"])
+            check(job["trigger"] == "manual", "trigger %r" % job["trigger"])
+            status, history, _ = server.request("GET", "/api/v1/imports?limit=5")
+            check(status == 200 and history["imports"][0]["id"] == job["id"], "history %r" % history)
+            check(history["imports"][0]["counts"] == c and history["imports"][0]["warnings"] == job["warnings"],
+                  "the history holds the job as it finished")
+            status, body, _ = server.request("GET", "/api/v1/imports?limit=0")
+            check(status == 400 and "limit" in body["error"]["message"], "limit=0 is refused: %r" % body)
+        finally:
+            server.kill()
+        server = Server([media], data, ["--watch", "false"]).start()
+        try:
+            status, history, _ = server.request("GET", "/api/v1/imports")
+            check([j["id"] for j in history["imports"]] == [job["id"]], "history after restart %r" % history)
+            events = server.events(each_movie=False)
+            events.next()
+            _, second, _ = import_and_wait(server, events)
+            check(second["id"] > job["id"], "job ids continue after the history: %d, %d" % (second["id"], job["id"]))
+            check(second["warnings"] == [] and second["counts"]["skipped"] == second["counts"]["found"],
+                  "an unchanged re-import is clean: %r" % second)
+            # The walk is measured against the last import's folders: a percentage from the start.
+            status, history, _ = server.request("GET", "/api/v1/imports?limit=1")
+            check(history["imports"][0]["folders"] == second["folders"] > 0, "folders recorded")
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
 if __name__ == "__main__":
     run_tests([test_import_events_listing_and_incremental_rescans, test_bad_input_gets_clear_errors,
-               test_sigterm_mid_import_exits_cleanly_and_keeps_the_database])
+               test_sigterm_mid_import_exits_cleanly_and_keeps_the_database,
+               test_history_counts_and_warnings_survive_a_restart])

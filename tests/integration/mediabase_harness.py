@@ -122,8 +122,9 @@ class Server:
         parsed = json.loads(data) if ctype.startswith("application/json") and data else data
         return resp.status, parsed, resp
 
-    def events(self):
-        return EventStream(self.port)
+    def events(self, each_movie=True):
+        """`each_movie`: also receive the per-movie frames (movie.added ...) besides the batched ones."""
+        return EventStream(self.port, each_movie)
 
     def terminate(self, timeout=60.0):
         """Sends SIGTERM; returns (exit code, seconds it took). `timeout` is a deadline against a hung server,
@@ -153,8 +154,9 @@ class Server:
 class EventStream:
     """A WebSocket client of /api/v1/events."""
 
-    def __init__(self, port):
-        self.ws = websocket.create_connection("ws://127.0.0.1:%d/api/v1/events" % port, timeout=60)
+    def __init__(self, port, each_movie=True):
+        self.ws = websocket.create_connection(
+            "ws://127.0.0.1:%d/api/v1/events%s" % (port, "?movies=each" if each_movie else ""), timeout=60)
 
     def next(self):
         opcode, data = self.ws.recv_data(control_frame=False)

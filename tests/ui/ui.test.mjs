@@ -65,22 +65,22 @@ function make_library(dir) {
   writeFileSync(join(dir, 'Heat.1995.2160p.BluRay.x265-GRP.mkv'), 'heat 4k');
 }
 
-function clean_env() {
+function clean_env(offline = false) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(MEDIABASE_|TMDB_|OMDB_)/.test(key)) continue;
     env[key] = value;
   }
-  if (tmdb) env.TMDB_API_KEY = 'ui-test-key';
+  if (tmdb && !offline) env.TMDB_API_KEY = 'ui-test-key';
   return env;
 }
 
-/** Starts the binary and resolves once it printed its "listening on" line. */
-function start_server(media, data, listen = '127.0.0.1:0') {
+/** Starts the binary and resolves once it printed its "listening on" line. `offline`: no provider. */
+function start_server(media, data, listen = '127.0.0.1:0', { offline = false } = {}) {
   const args = ['serve', '--media', media, '--data', data, '--listen', listen];
   if (STATIC_DIR) args.push('--static-dir', STATIC_DIR);
-  if (tmdb) args.push('--tmdb-base-url', tmdb.api_base, '--image-base-url', tmdb.image_base);
-  const child = spawn(BIN, args, { env: clean_env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  if (tmdb && !offline) args.push('--tmdb-base-url', tmdb.api_base, '--image-base-url', tmdb.image_base);
+  const child = spawn(BIN, args, { env: clean_env(offline), stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = [];
   createInterface({ input: child.stderr }).on('line', (line) => {
     stderr.push(line);
@@ -254,7 +254,7 @@ test('an import started from the page shows live progress to the end', { timeout
 
   const types = new Set(frames.map((f) => f.type));
   assert.ok(types.has('import.status'), 'the server sends the status first');
-  assert.ok(types.has('movie.added'), 'movie.added events arrive');
+  assert.ok(types.has('movies.changed'), 'movies.changed events arrive');
   assert.ok(types.has('import.finished'), 'import.finished arrives');
   const last = frames.filter((f) => f.type === 'import.finished').at(-1).job;
   assert.ok(last.counts.found > 0, 'the import found movies');
@@ -264,11 +264,19 @@ test('an import started from the page shows live progress to the end', { timeout
   }
   page.off('websocket', record);
 
-  // The feed has an entry per event, the newest 200, newest first, each added movie linking to its page.
-  const feed_kinds = ['movie.added', 'movie.removed', 'import.started', 'import.finished', 'prune.finished', 'error'];
-  const entries = frames.filter((f) => feed_kinds.includes(f.type)).length;
+  // The feed has an entry per event (a batch: one per movie it carries, one counting the others), the newest
+  // 200, newest first, each added movie linking to its page.
+  const feed_kinds = ['import.started', 'import.finished', 'prune.finished', 'error'];
+  const batch_rows = (f) => {
+    const added = new Set(f.added);
+    const shown = f.movies.filter((m) => added.has(m.id)).length;
+    return shown + (added.size > shown ? 1 : 0) + f.removed.length;
+  };
+  const entries = frames.filter((f) => feed_kinds.includes(f.type)).length
+    + frames.filter((f) => f.type === 'movies.changed').reduce((n, f) => n + batch_rows(f), 0);
   assert.equal(await page.locator('.feed-item').count(), Math.min(entries, 200), 'one feed entry per event, capped at 200');
-  const newest = frames.filter((f) => f.type === 'movie.added').at(-1).movie;
+  const last_batch = frames.filter((f) => f.type === 'movies.changed' && f.movies.some((m) => f.added.includes(m.id))).at(-1);
+  const newest = last_batch.movies.filter((m) => last_batch.added.includes(m.id)).at(-1);
   const top = page.locator('.feed-item.added a').first();
   assert.equal(await top.getAttribute('href'), `/movies/${newest.id}`);
   const stored = await api(`/movies/${newest.id}`);
@@ -603,6 +611,70 @@ test('the live connection comes back after a server restart', async () => {
   await greeted_again;
   await page.waitForSelector('[data-connection]', { state: 'hidden' });
 });
+
+test('a 20,000-file import with the Import page open: progress never goes back, the feed is live, counts match',
+  { timeout: IMPORT_TIMEOUT_MS + 120_000 }, async () => {
+    const media = join(work_dir, 'media-20k');
+    const run = spawnSync('/usr/bin/python3', [join(REPO, 'tools', 'gen_library.py'), media, '--count', '20000', '--seed', '9'],
+      { encoding: 'utf8' });
+    assert.equal(run.status, 0, `gen_library.py failed: ${run.stderr}`);
+    // Offline: this measures the live view, not a provider.
+    const big = await start_server(media, join(work_dir, 'data-20k'), '127.0.0.1:0', { offline: true });
+    try {
+      const get = async (path) => (await fetch(big.base + '/api/v1' + path)).json();
+      await page.goto(big.base + '/import');
+      await page.getByRole('button', { name: 'Start import' }).waitFor();
+      await page.waitForFunction(() => document.querySelector('.view-import')?.dataset.state !== 'none');
+      await page.evaluate(() => {
+        window.__big = { percents: [], rows_while_running: 0 };
+        const view = document.querySelector('.view-import');
+        new MutationObserver(() => {
+          const text = view.querySelector('.progress-percent')?.textContent ?? '';
+          const percent = /^(\d+)%/.exec(text);
+          if (percent) window.__big.percents.push(Number(percent[1]));
+          if (view.dataset.state === 'scanning' || view.dataset.state === 'identifying') {
+            window.__big.rows_while_running = Math.max(window.__big.rows_while_running,
+              view.querySelectorAll('.feed-item.added').length);
+          }
+        }).observe(view, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      await page.getByRole('button', { name: 'Start import' }).click();
+      await page.waitForSelector('.import-result:not([hidden])', { timeout: IMPORT_TIMEOUT_MS });
+      // The feed ends with the finished line (newest first: at the top).
+      await page.waitForSelector('.feed-item.finished');
+      assert.match(await page.locator('.feed-item').first().textContent(), /Import finished/);
+
+      const seen = await page.evaluate(() => window.__big);
+      assert.ok(seen.percents.length > 0, 'percentages were shown');
+      for (let i = 1; i < seen.percents.length; i += 1) {
+        assert.ok(seen.percents[i] >= seen.percents[i - 1], `the percentage went back: ${seen.percents.slice(Math.max(0, i - 3), i + 2)}`);
+      }
+      assert.equal(seen.percents.at(-1), 100);
+      assert.ok(seen.rows_while_running > 0, 'the feed showed movies while the import ran');
+
+      const job = await get('/import');
+      assert.equal(job.state, 'idle');
+      for (const key of ['found', 'skipped', 'stored', 'failed', 'files', 'added', 'updated']) {
+        const shown = await page.textContent(`[data-count="${key}"]`);
+        assert.equal(Number(shown.replace(/[^\d]/g, '')), job.counts[key], `count "${key}" matches GET /import`);
+      }
+      // The history lists it, and survives a reload.
+      await page.reload();
+      await page.waitForSelector(`.history-row[data-id="${job.id}"]`);
+      const history = await get('/imports?limit=1');
+      assert.equal(history.imports[0].id, job.id);
+      assert.deepEqual(history.imports[0].counts, job.counts);
+      await shot('import-20k');
+    } finally {
+      big.stopping = true;
+      await new Promise((resolve_stop) => {
+        if (big.process.exitCode !== null) resolve_stop();
+        big.process.once('exit', resolve_stop);
+        big.process.kill('SIGTERM');
+      });
+      rmSync(media, { recursive: true, force: true });
+    }
+  });
 
 function escape_regexp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

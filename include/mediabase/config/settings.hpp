@@ -37,6 +37,7 @@ struct settings {
     int request_timeout_seconds = 30; ///< an HTTP request must arrive whole within this
     int max_connections = 1024;            ///< connections held at once; more wait until one ends
     int max_connections_per_address = 256; ///< connections from one client address; more get 503
+    int events_timeout_seconds = 30;  ///< an event-stream client answering no ping this long is closed
     std::optional<std::filesystem::path> static_dir; ///< serve the UI from disk (development)
     /// Scheduled backups of the catalogue into DATA/backups (backups.hpp): hours between two, 0 = none.
     int backup_interval_hours = 24;

@@ -4,6 +4,7 @@
 
 #include "mediabase/runtime/bus.hpp"
 #include "mediabase/http/connection_limits.hpp"
+#include "mediabase/http/event_stream.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,6 +30,8 @@ struct server_options {
     std::size_t header_limit = 16 * 1024;
     std::size_t max_connections = 1024;            ///< more wait in the listen queue until one ends
     std::size_t max_connections_per_address = 256; ///< more from one address get 503
+    /// An event-stream client that answers no ping for this long is closed (pings go out every half of it).
+    std::chrono::seconds events_timeout{30};
 };
 
 class websocket_session;
@@ -38,8 +41,12 @@ class event_hub {
 public:
     void join(const std::shared_ptr<websocket_session>& session);
     void leave(websocket_session* session);
-    /// Queues `frame` on every client. Progress frames are droppable: a slow client skips them.
-    void broadcast(const std::shared_ptr<const std::string>& frame, bool droppable);
+    /// Queues `frame` on every client (see event_outbox for what a client that falls behind gets).
+    void broadcast(const std::shared_ptr<const std::string>& frame, frame_kind kind);
+    /// Queues a legacy per-movie frame on the clients that asked for them (`?movies=each`).
+    void broadcast_each_movie(const std::shared_ptr<const std::string>& frame);
+    /// True when some client asked for per-movie frames: only then are they built.
+    [[nodiscard]] bool wants_each_movie() const { return each_movie_clients_ > 0; }
     /// Sends every client a close frame (going away).
     void close_all();
     [[nodiscard]] std::size_t size() const { return sessions_.size(); }
@@ -49,6 +56,7 @@ public:
 
 private:
     std::unordered_map<websocket_session*, std::shared_ptr<websocket_session>> sessions_;
+    std::size_t each_movie_clients_ = 0;
 };
 
 /// `POST /api/v1/prune`'s answer and the `prune.finished` event's result.
@@ -87,10 +95,20 @@ private:
     asio::any_io_executor executor_;
     server_options options_;
     asio::ip::tcp::acceptor acceptor_;
+    /// Flushes the pending `movies.changed` frame every `movies_window` (and when it is full).
+    asio::awaitable<void> flush_movies_periodically();
+    void flush_movies();
+
     event_hub hub_;
     std::shared_ptr<connection_limits> limits_;
     /// The accept loop waits on this while it may not accept; a connection ending cancels it.
     asio::steady_timer capacity_;
+    movie_batch pending_movies_;
+    std::shared_ptr<asio::steady_timer> flush_timer_;
+    bool publishing_ = false;
 };
+
+/// How long movie changes gather before they go out as one `movies.changed` frame.
+inline constexpr std::chrono::milliseconds movies_window{200};
 
 } // namespace mediabase

@@ -101,8 +101,25 @@ struct import_counts {
     /// Movies stored without a match because the lookup failed (an outage, a rejected key, no match); they
     /// carry the reason and are looked up again on the next online import.
     std::int64_t unidentified = 0;
+    std::int64_t files = 0;   ///< video files the walk saw (new, changed and unchanged)
+    std::int64_t added = 0;   ///< new movies in the catalogue
+    std::int64_t updated = 0; ///< found movies that joined an existing movie (another version) or changed one
     friend bool operator==(const import_counts&, const import_counts&) = default;
 };
+
+/// How far an import is, by a stated measure: while the walk runs, folders walked of the folders the last
+/// import walked (the first 90 %); once the walk is over, movies handled of those still in flight then.
+struct import_progress {
+    std::optional<int> percent; ///< 0..100, never goes back; null while nothing says how far (a first walk)
+    std::string measure = "folders"; ///< "folders" or "movies": what done/total count
+    std::int64_t done = 0;
+    std::int64_t total = 0; ///< 0: unknown
+    std::optional<std::int64_t> eta_seconds; ///< once at least 5 % is done and 3 s have passed
+};
+
+/// What started an import.
+enum class import_trigger { manual, watcher, schedule };
+const char* to_string(import_trigger t);
 
 enum class job_state { idle, scanning, identifying };
 const char* to_string(job_state s);
@@ -114,8 +131,15 @@ struct import_job {
     std::optional<std::string> started_at;
     std::optional<std::string> finished_at;
     import_counts counts;
-    std::optional<std::string> current; ///< path being handled
+    std::optional<std::string> current; ///< path being handled: the folder walked, then the movie stored
     std::optional<std::string> error;   ///< why the job ended early, if it did
+    /// What the user should look at although the job ran to its end: folders that are missing or could
+    /// not be read, movies that could not be stored or identified. Each says what to do.
+    std::vector<std::string> warnings;
+    import_trigger trigger = import_trigger::manual;
+    std::int64_t folders = 0;                ///< folders walked so far
+    std::optional<std::int64_t> duration_ms; ///< once finished
+    import_progress progress;
 };
 
 /// A movie as the scanner found it on disk: one or more files (versions or parts) and what their names say.

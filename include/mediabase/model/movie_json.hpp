@@ -15,6 +15,7 @@ boost::json::object to_json(const movie& m);
 boost::json::object to_json(const media_file& f);
 boost::json::object to_json(const import_job& job);
 boost::json::object to_json(const import_counts& counts);
+boost::json::object to_json(const import_progress& progress);
 boost::json::object to_json(const movie_page& page);
 
 /// Raw filesystem bytes as valid UTF-8 for display: invalid sequences become U+FFFD.

@@ -7,6 +7,8 @@
 ///   Core    -> Scanner  scan_request                     (Scanner answers with movies_found*, scan_finished)
 ///   Core    -> DAL(w)   store_movies                     (reply: store_result, forwarded as batch_stored)
 ///   Core    -> DAL(w)   move_files                       (known files found at new places; same reply)
+///   Core    -> DAL(w)   record_import                    (a finished or stopped import, for the history)
+///   Server  -> DAL(r)   list_imports                     (GET /api/v1/imports)
 ///   Watcher -> Core     changes_detected                 (Core imports, then asks the Pruner to prune)
 ///   Server  -> Watcher  get_watch_status                 (GET /config: watching live, or why not)
 ///   Core    -> Watcher  watch_folders                    (the media folders or watch settings changed)
@@ -76,6 +78,7 @@ struct movies_found {
     std::int64_t unchanged_movies = 0; ///< movies seen whose files are all unchanged since the last import
     std::string current;               ///< the folder being walked
     std::shared_ptr<scan_gate> gate;   ///< the walk's gate (scan_request::gate): Core gives the token back
+    std::int64_t folders_walked = 0;   ///< folders walked so far in this walk
 };
 
 /// What walking the media folders found, once the walk is over.
@@ -144,6 +147,9 @@ struct chunk_done {
     std::int64_t identified = 0; ///< matched on TMDB (identified or review)
     std::int64_t art_cached = 0; ///< movies whose art is all in the cache
     std::int64_t unidentified = 0; ///< stored without a match: the lookup failed (match failed)
+    std::int64_t added = 0;        ///< new movies in the catalogue
+    std::int64_t updated = 0;      ///< stored movies that were not new: joined or changed an existing movie
+    std::string current;           ///< a file of the chunk's last movie
     std::optional<std::string> error; ///< why movies of the chunk could not be stored
 };
 
@@ -225,8 +231,14 @@ struct patch_movie {
     reply_to<std::optional<movie>> reply;
 };
 
+/// A finished or stopped import, for the history (`GET /api/v1/imports`). No reply: a failure is logged.
+struct record_import {
+    static constexpr const char* name = "record_import";
+    import_job job;
+};
+
 using dal_write_message = std::variant<stop_service, store_movies, move_files, remove_files, patch_movie, store_art,
-                                       set_metadata>;
+                                       set_metadata, record_import>;
 
 // ----------------------------------------------------------------------- DAL: reads (own connection)
 
@@ -297,9 +309,16 @@ struct backup_catalogue {
     reply_to<backup_outcome> reply;
 };
 
+/// The newest imports, newest first (`GET /api/v1/imports?limit=`).
+struct list_imports {
+    static constexpr const char* name = "list_imports";
+    int limit = 20;
+    reply_to<std::vector<import_job>> reply;
+};
+
 using dal_read_message = std::variant<stop_service, load_known_files, list_movies, get_movie, get_movies,
                                       find_duplicates, list_genres, get_files_under_root, get_stats, get_art_keys,
-                                      backup_catalogue>;
+                                      backup_catalogue, list_imports>;
 
 // ------------------------------------------------------------------------------------------- Scraper
 

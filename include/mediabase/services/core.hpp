@@ -14,7 +14,9 @@ namespace mediabase {
 
 class core {
 public:
-    core(bus& b, settings initial, asio::any_io_executor executor);
+    /// `last_import`: the newest import of the history, if any: job ids continue after it, and the folders it
+    /// walked are the measure of the next walk's progress.
+    core(bus& b, settings initial, asio::any_io_executor executor, std::optional<import_job> last_import = {});
     /// Serves `bus.core` until stop_service; a running import is cancelled then.
     asio::awaitable<void> run();
 
@@ -47,6 +49,7 @@ private:
 
     /// Announces the job just started and spawns its walk.
     asio::awaitable<void> launch_import(std::string why);
+    void set_warnings_from_counts();
     /// After a job: the follow-up import that changes asked for meanwhile, or else the prune they asked for.
     asio::awaitable<void> after_import();
     asio::awaitable<void> prune_vanished(std::vector<std::string> roots);
@@ -79,6 +82,12 @@ private:
     asio::steady_timer ticker_;
     import_state import_;
     std::int64_t next_job_id_ = 1;
+    std::int64_t known_folders_ = 0; ///< folders the last complete walk saw
+    std::chrono::steady_clock::time_point started_; ///< the running job's start
+    /// Starts a job (false when one runs) with what the history says about the last walk.
+    bool start_job(import_trigger trigger);
+    /// Ends the job's record: warnings for what needs attention, then the history.
+    asio::awaitable<void> record_job();
     std::stop_source walk_stop_;
     bool stopping_ = false;
     /// Chunks of an online import in flight; bounds what waits at the Scraper, the DAL and the Cache.

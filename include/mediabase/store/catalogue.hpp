@@ -216,6 +216,13 @@ public:
     std::unordered_set<std::string> art_keys_in_use(std::span<const std::string> candidates);
     library_figures figures();
 
+    // ---- import history ----
+
+    /// Stores (or replaces) a finished or stopped import under its id.
+    void record_import(const import_job& job);
+    /// The newest `limit` imports (clamped to 0..1000), newest first.
+    std::vector<import_job> recent_imports(int limit);
+
 private:
     struct impl;
     explicit catalogue(std::unique_ptr<impl> p);

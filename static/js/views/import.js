@@ -6,18 +6,37 @@ import { h, icon, replace } from '../dom.js';
 import { count, duration, datetime, plural, placeholder_style } from '../format.js';
 import { app_state, set_state, watch_state, is_running, job_progress } from '../app_state.js';
 import { activity } from '../activity.js';
+import { events } from '../events.js';
 import { show_error } from '../toast.js';
 import { held_prune_panel } from './prune_hold.js';
 
 const COUNTS = [
+  { key: 'files', label: 'Files' },
   { key: 'found', label: 'Found' },
   { key: 'skipped', label: 'Unchanged' },
   { key: 'identified', label: 'Identified' },
   { key: 'stored', label: 'Stored' },
+  { key: 'added', label: 'New movies' },
+  { key: 'updated', label: 'Joined or updated' },
   { key: 'art_cached', label: 'Art cached' },
   { key: 'unidentified', label: 'Not identified' },
   { key: 'failed', label: 'Failed' },
 ];
+
+/** What the counts say, in words: "15,448 files, 15,448 movies found: 15,159 new, 289 joined existing movies". */
+export function job_summary(job) {
+  const c = job?.counts ?? {};
+  const parts = [];
+  const found = `${plural(c.found ?? 0, 'movie')} found`;
+  parts.push(c.files ? `${plural(c.files, 'file')}, ${found}` : found);
+  const detail = [];
+  if (c.skipped) detail.push(`${count(c.skipped)} unchanged`);
+  if (c.added) detail.push(`${count(c.added)} new`);
+  if (c.updated) detail.push(`${count(c.updated)} joined or updated existing movies`);
+  if (c.failed) detail.push(`${count(c.failed)} could not be stored`);
+  if (c.unidentified) detail.push(`${count(c.unidentified)} not identified`);
+  return detail.length ? `${parts.join('')}: ${detail.join(', ')}` : parts.join('');
+}
 
 export function mount(root) {
   document.title = 'Import · Mediabase';
@@ -41,6 +60,8 @@ export function mount(root) {
   }));
   const result = h('div', { class: 'import-result', role: 'status', hidden: true });
   const feed = h('ol', { class: 'feed', 'aria-label': 'Recent activity' });
+  const history = h('div', { class: 'import-history' });
+  let shown_progress = { id: null, fraction: 0 };
   const feed_empty = h('p', { class: 'muted feed-empty' }, 'Nothing yet. New movies appear here as the import stores them.');
   const held = held_prune_panel(controller.signal);
 
@@ -55,6 +76,8 @@ export function mount(root) {
       counts,
       result,
       held.element),
+    h('section', { class: 'panel', 'aria-labelledby': 'history-title' },
+      h('div', { class: 'panel-header' }, h('h2', { id: 'history-title' }, 'Recent imports')), history),
     h('section', { class: 'panel', 'aria-labelledby': 'feed-title' },
       h('div', { class: 'panel-header' }, h('h2', { id: 'feed-title' }, 'Activity'),
         h('span', { class: 'muted' }, `last ${activity.limit}`)),
@@ -77,14 +100,25 @@ export function mount(root) {
     tiles.get('failed').parentElement.classList.toggle('has-failures', (c.failed ?? 0) > 0);
     tiles.get('unidentified').parentElement.classList.toggle('has-warnings', (c.unidentified ?? 0) > 0);
 
-    const fraction = finished ? 1 : job_progress(job);
-    const indeterminate = running && job.state === 'scanning' && !c.found;
+    // The server's measure never goes back; the page keeps it so within a job too (frames may be coalesced).
+    let fraction = job_progress(job);
+    if (job && fraction !== null) {
+      if (shown_progress.id === job.id) fraction = Math.max(fraction, shown_progress.fraction);
+      shown_progress = { id: job.id, fraction };
+    }
+    const indeterminate = running && fraction === null;
     bar.classList.toggle('indeterminate', indeterminate);
     bar.classList.toggle('running', running);
-    bar_fill.style.width = indeterminate ? '' : `${(fraction * 100).toFixed(1)}%`;
+    bar_fill.style.width = indeterminate ? '' : `${((fraction ?? 0) * 100).toFixed(1)}%`;
     if (indeterminate) bar.removeAttribute('aria-valuenow');
-    else bar.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
-    percent.textContent = job && job.started_at ? `${Math.round(fraction * 100)}%` : '';
+    else bar.setAttribute('aria-valuenow', String(Math.round((fraction ?? 0) * 100)));
+    const p = job?.progress;
+    const eta = running && typeof p?.eta_seconds === 'number' ? ` · about ${duration(p.eta_seconds * 1000)} left` : '';
+    percent.textContent = !job || !job.started_at ? ''
+      : indeterminate ? `${count(job.folders ?? 0)} folders` : `${Math.round(fraction * 100)}%${eta}`;
+    percent.title = running && p ? (p.measure === 'folders'
+      ? `${count(p.done)} of ${p.total ? count(p.total) : '?'} folders walked (as many as the last import walked)`
+      : `${count(p.done)} of ${count(p.total)} movies handled since the walk ended`) : '';
 
     // The marks keep a path's leading slash in place inside the right-to-left box (which clips the start).
     current.textContent = running ? (job.current ? `\u200e${job.current}\u200e` : job.state === 'scanning' ? 'Walking the folders…' : 'Working…') : '';
@@ -110,26 +144,53 @@ export function mount(root) {
     result.hidden = !finished && !job?.error;
     if (result.hidden) return;
     const c = job.counts ?? {};
-    const took = job.started_at && job.finished_at
-      ? duration(new Date(job.finished_at).getTime() - new Date(job.started_at).getTime()) : null;
-    const failed = c.failed ?? 0;
-    const attention = failed || c.unidentified;
-    result.className = `import-result ${job.error ? 'error' : attention ? 'warning' : 'success'}`;
+    const took = job.duration_ms ?? (job.started_at && job.finished_at
+      ? new Date(job.finished_at).getTime() - new Date(job.started_at).getTime() : null);
+    const warnings = job.warnings ?? [];
+    const attention = warnings.length || c.failed || c.unidentified;
+    const outcome = job.error ? 'error' : attention ? 'warning' : 'success';
+    result.className = `import-result ${outcome}`;
+    result.dataset.outcome = outcome;
     replace(result,
-      icon(job.error || attention ? 'alert' : 'check'),
+      icon(outcome === 'success' ? 'check' : 'alert'),
       h('div', null,
-        h('strong', null, job.error ? 'Import stopped' : 'Import finished'),
-        h('p', null,
-          job.error ? job.error + ' ' : '',
-          `${plural(c.found ?? 0, 'movie')} found`,
-          `, ${count(c.stored ?? 0)} stored`,
-          c.skipped ? `, ${count(c.skipped)} unchanged` : '',
-          failed ? `, ${count(failed)} failed` : '',
-          c.unidentified ? `, ${count(c.unidentified)} not identified (looked up again on the next import)` : '',
-          took ? ` — took ${took}.` : '.'),
+        h('strong', null, job.error ? 'Import stopped' : attention ? 'Import finished with warnings' : 'Import finished'),
+        job.error ? h('p', { class: 'import-error' }, job.error) : null,
+        h('p', { class: 'import-summary' }, `${job_summary(job)}${took !== null ? ` — took ${duration(took)}` : ''}.`),
+        warnings.length ? h('ul', { class: 'import-warnings' }, warnings.map((w) => h('li', null, w))) : null,
         h('p', { class: 'import-links' },
           h('a', { href: '/' }, 'Browse the library'),
-          c.unidentified ? h('a', { href: '/?match=failed' }, 'Show the movies not identified') : null)));
+          c.unidentified ? h('a', { href: '/?match=failed' }, 'Show the movies not identified') : null,
+          warnings.length || job.error ? h('a', { href: '/settings' }, 'Check the media folders') : null)));
+  }
+
+  // ---- history: the last imports, from the server (survives a reload) ----
+  async function load_history() {
+    try {
+      const answer = await api.imports(10, controller.signal);
+      render_history(answer?.imports ?? []);
+    } catch (err) {
+      if (err.name !== 'AbortError') replace(history, h('p', { class: 'muted' }, `Could not load the history: ${err.message}`));
+    }
+  }
+
+  function render_history(imports) {
+    if (!imports.length) {
+      replace(history, h('p', { class: 'muted history-empty' }, 'No import has run yet.'));
+      return;
+    }
+    replace(history, h('table', { class: 'history-table' },
+      h('thead', null, h('tr', null, ['Started', 'Trigger', 'Took', 'Outcome', 'Summary'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, imports.map((job) => {
+        const outcome = job.error ? 'error' : (job.warnings?.length || job.counts?.failed || job.counts?.unidentified) ? 'warning' : 'success';
+        return h('tr', { class: `history-row ${outcome}`, dataset: { id: String(job.id) } },
+          h('td', null, datetime(job.started_at)),
+          h('td', null, job.trigger ?? 'manual'),
+          h('td', null, job.duration_ms !== null && job.duration_ms !== undefined ? duration(job.duration_ms) : '—'),
+          h('td', null, h('span', { class: `tag ${outcome === 'success' ? '' : outcome === 'error' ? 'warn' : 'review'}` },
+            outcome === 'error' ? 'stopped' : outcome === 'warning' ? `${plural(job.warnings?.length || 1, 'warning')}` : 'ok')),
+          h('td', { title: [job.error, ...(job.warnings ?? [])].filter(Boolean).join('\n') }, job_summary(job)));
+      }))));
   }
 
   // ---- feed: new entries are prepended as they come, the list never exceeds the activity bound ----
@@ -163,15 +224,22 @@ export function mount(root) {
             m.needs_review ? h('span', { class: 'tag review' }, 'needs review') : null),
           time);
       }
+      case 'more':
+        return h('li', { class: 'feed-item milestone' }, h('span', { class: 'feed-icon' }, icon('plus')),
+          h('span', { class: 'feed-text' }, `${plural(entry.count, 'more movie')} added`), time);
       case 'removed':
         return h('li', { class: 'feed-item removed' }, h('span', { class: 'feed-icon' }, icon('trash')),
           h('span', { class: 'feed-text' }, `Removed movie #${entry.id}`), time);
       case 'started':
         return h('li', { class: 'feed-item milestone' }, h('span', { class: 'feed-icon' }, icon('play')),
           h('span', { class: 'feed-text' }, 'Import started'), time);
-      case 'finished':
-        return h('li', { class: 'feed-item milestone' }, h('span', { class: 'feed-icon' }, icon('check')),
-          h('span', { class: 'feed-text' }, `Import finished: ${count(entry.job?.counts?.stored ?? 0)} stored, ${count(entry.job?.counts?.failed ?? 0)} failed`), time);
+      case 'finished': {
+        const job = entry.job ?? {};
+        const trouble = job.error || job.warnings?.length || job.counts?.failed;
+        return h('li', { class: `feed-item milestone finished${trouble ? ' error' : ''}` },
+          h('span', { class: 'feed-icon' }, icon(trouble ? 'alert' : 'check')),
+          h('span', { class: 'feed-text' }, `${job.error ? 'Import stopped' : 'Import finished'}: ${job_summary(job)}`), time);
+      }
       case 'pruned':
         return h('li', { class: 'feed-item milestone' }, h('span', { class: 'feed-icon' }, icon('trash')),
           h('span', { class: 'feed-text' }, `Prune: ${plural(entry.result?.removed?.length ?? 0, 'movie')} removed`), time);
@@ -206,7 +274,11 @@ export function mount(root) {
     activity.subscribe(() => {
       if (!feed_frame) feed_frame = requestAnimationFrame(render_feed);
     }),
+    events.on('import.finished', load_history),
+    events.on('resync', load_history),
   ];
+  load_history();
+  activity.load();
 
   render_job(app_state.job);
   render_folders(app_state.config);

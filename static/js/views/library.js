@@ -396,9 +396,15 @@ export function mount(root, route) {
   }
 
   const unsubscribe = [
-    events.on('movie.added', schedule_live_refresh),
-    events.on('movie.removed', schedule_live_refresh),
-    events.on('movie.updated', (frame) => frame.movie && patch_movie(frame.movie)),
+    // One frame per batch of changes: records of some of them, the ids of all.
+    events.on('movies.changed', (frame) => {
+      const records = new Map((frame.movies ?? []).map((m) => [m.id, m]));
+      for (const id of frame.updated ?? []) if (records.has(id)) patch_movie(records.get(id));
+      const unseen_update = (frame.updated ?? []).some((id) => !records.has(id));
+      if (frame.added?.length || frame.removed?.length || unseen_update) schedule_live_refresh();
+    }),
+    // Changes were left out (this tab fell behind): what is shown is fetched again.
+    events.on('resync', schedule_live_refresh),
     events.on('import.finished', schedule_live_refresh),
     events.on('prune.finished', schedule_live_refresh),
     events.on('open', (info) => info.reconnected && schedule_live_refresh()),

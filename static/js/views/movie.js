@@ -292,17 +292,18 @@ export function mount(root, route) {
 
   const unsubscribe = [
     watch_state('config', () => movie && render()),
-    events.on('movie.updated', (frame) => {
-      if (frame.movie && frame.movie.id === id && movie && !saving) {
-        movie = { ...movie, ...frame.movie };
+    events.on('movies.changed', (frame) => {
+      if (frame.removed?.includes(id)) toast('This movie was removed from the library', 'info');
+      if (!frame.updated?.includes(id) || !movie || saving) return;
+      const record = frame.movies?.find((m) => m.id === id);
+      if (record) {
+        movie = { ...movie, ...record };
         render();
+      } else {
+        load();
       }
     }),
-    events.on('movie.removed', (frame) => {
-      if (frame.id === id) {
-        toast('This movie was removed from the library', 'info');
-      }
-    }),
+    events.on('resync', () => movie && !saving && load()),
   ];
 
   load();

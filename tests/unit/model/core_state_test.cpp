@@ -145,3 +145,64 @@ BOOST_AUTO_TEST_CASE(a_job_with_problems_ends_with_an_error_naming_them_each_onc
     s.finish("t3");
     BOOST_TEST(!s.job().error.has_value());
 }
+
+BOOST_AUTO_TEST_CASE(progress_is_folders_walked_of_the_last_walk_then_movies_handled_and_never_goes_back) {
+    import_state s;
+    BOOST_REQUIRE(s.start(1, "t0", import_trigger::manual, 100));
+    s.update_progress(0);
+    BOOST_TEST(*s.job().progress.percent == 0);
+    s.found(10, 0, "/media/a", 50);
+    s.dispatched(10);
+    s.update_progress(1);
+    BOOST_TEST(s.job().progress.measure == "folders");
+    BOOST_TEST(*s.job().progress.percent == 45); // 90 % of 50/100
+    // A slower count never lowers what was shown.
+    s.found(0, 0, "/media/b", 40);
+    s.update_progress(2);
+    BOOST_TEST(*s.job().progress.percent == 45);
+    // More folders than last time: the walk never claims to be over.
+    s.found(0, 0, "/media/c", 150);
+    s.update_progress(3);
+    BOOST_TEST(*s.job().progress.percent < 90);
+    BOOST_TEST(s.job().progress.eta_seconds.has_value());
+    s.walk_finished(150, 12);
+    s.stored(5, 0);
+    s.update_progress(4);
+    BOOST_TEST(s.job().progress.measure == "movies");
+    BOOST_TEST(s.job().progress.total == 10);
+    BOOST_TEST(s.job().progress.done == 5);
+    BOOST_TEST(*s.job().progress.percent == 95);
+    BOOST_TEST(s.job().counts.files == 12);
+    s.stored(5, 0);
+    BOOST_REQUIRE(s.complete());
+    s.finish("t1", 4000);
+    BOOST_TEST(*s.job().progress.percent == 100);
+    BOOST_TEST(*s.job().duration_ms == 4000);
+}
+
+BOOST_AUTO_TEST_CASE(a_first_walk_has_no_percentage_and_current_follows_the_phase) {
+    import_state s;
+    BOOST_REQUIRE(s.start(1, "t0"));
+    s.found(3, 0, "/media/a", 7);
+    s.dispatched(3);
+    s.update_progress(1);
+    BOOST_TEST(!s.job().progress.percent.has_value());
+    BOOST_TEST(*s.job().current == "/media/a");
+    s.handling("/media/a/Movie.mkv"); // still walking: the folder stays
+    BOOST_TEST(*s.job().current == "/media/a");
+    s.walk_finished(7, 3);
+    s.handling("/media/a/Movie.mkv");
+    BOOST_TEST(*s.job().current == "/media/a/Movie.mkv");
+    s.update_progress(2);
+    BOOST_TEST(*s.job().progress.percent == 90);
+}
+
+BOOST_AUTO_TEST_CASE(warnings_are_kept_once_and_bounded) {
+    import_state s;
+    BOOST_REQUIRE(s.start(1, "t0"));
+    s.warn("media folder /gone is missing");
+    s.warn("media folder /gone is missing");
+    BOOST_TEST(s.job().warnings.size() == 1u);
+    for (int i = 0; i < 100; ++i) s.warn("folder " + std::to_string(i));
+    BOOST_TEST(s.job().warnings.size() == import_state::max_warnings);
+}

@@ -230,7 +230,12 @@ BOOST_AUTO_TEST_CASE(a_job_status_has_its_counts_and_nulls) {
     BOOST_TEST(o.at("current").as_string() == "/media/Heat (1995)");
     BOOST_TEST(o.at("error").is_null());
     BOOST_TEST(json::serialize(o.at("counts")) ==
-               R"({"found":10,"skipped":2,"identified":5,"stored":4,"art_cached":3,"failed":1,"unidentified":2})");
+               R"({"found":10,"skipped":2,"identified":5,"stored":4,"art_cached":3,"failed":1,"unidentified":2,)"
+               R"("files":0,"added":0,"updated":0})");
+    BOOST_TEST(o.at("warnings").as_array().empty());
+    BOOST_TEST(o.at("trigger").as_string() == "manual");
+    BOOST_TEST(o.at("progress").at("percent").is_null());
+    BOOST_TEST(o.at("duration_ms").is_null());
 
     job.state = job_state::idle;
     job.finished_at = "2026-11-25T12:10:00Z";

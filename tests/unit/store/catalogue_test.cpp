@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database) {
         auto c = catalogue::open(dir.db());
         BOOST_TEST(fs::exists(dir.db()));
         BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
-        BOOST_TEST(catalogue::current_schema_version() == 3);
+        BOOST_TEST(catalogue::current_schema_version() == 4);
         BOOST_TEST(c.movie_count() == 0);
         BOOST_TEST(c.list_movies({}).total == 0);
     }
@@ -1316,4 +1316,44 @@ BOOST_AUTO_TEST_CASE(art_keys_are_every_poster_and_backdrop_in_use) {
     std::vector<std::string> candidates{"p1.jpg", "shared.jpg", "p2.jpg", "never.jpg"};
     BOOST_TEST((c.art_keys_in_use(candidates) == std::unordered_set<std::string>{"p2.jpg", "shared.jpg"}));
     BOOST_TEST(c.art_keys_in_use({}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(imports_are_recorded_and_listed_newest_first) {
+    temp_dir dir;
+    {
+        auto c = catalogue::open(dir.db());
+        BOOST_TEST(c.recent_imports(10).empty());
+        for (std::int64_t id = 1; id <= 3; ++id) {
+            import_job job;
+            job.id = id;
+            job.trigger = id == 2 ? import_trigger::watcher : import_trigger::manual;
+            job.started_at = "2026-11-25T12:00:0" + std::to_string(id) + "Z";
+            job.finished_at = "2026-11-25T12:01:00Z";
+            job.duration_ms = 1000 * id;
+            job.folders = 10 * id;
+            job.counts.found = 5;
+            job.counts.added = 4;
+            job.counts.updated = 1;
+            job.counts.files = 6;
+            if (id == 3) {
+                job.error = "the server is shutting down";
+                job.warnings = {"media folder /gone is missing or not a folder"};
+            }
+            c.record_import(job);
+        }
+    }
+    auto c = catalogue::open(dir.db()); // survives a restart
+    const auto imports = c.recent_imports(2);
+    BOOST_REQUIRE(imports.size() == 2u);
+    BOOST_TEST(imports[0].id == 3);
+    BOOST_TEST(imports[1].id == 2);
+    BOOST_TEST(*imports[0].error == "the server is shutting down");
+    BOOST_REQUIRE(imports[0].warnings.size() == 1u);
+    BOOST_TEST((imports[1].trigger == import_trigger::watcher));
+    BOOST_TEST(imports[1].folders == 20);
+    BOOST_TEST(*imports[1].duration_ms == 2000);
+    BOOST_TEST(imports[1].counts.added == 4);
+    BOOST_TEST(imports[1].counts.updated == 1);
+    BOOST_TEST(imports[1].counts.files == 6);
+    BOOST_TEST(!imports[1].error.has_value());
 }

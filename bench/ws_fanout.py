@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Event-stream fan-out benchmark (issue 10): an N-file import with no clients, then again into an empty
+catalogue with R WebSocket readers, one client that never reads and (optionally) one Chromium tab on the
+Import page. Prints the import times, the server's peak RSS, what each reader got and when the stalled client
+was closed. A benchmark, not a test: it reports figures and checks the stated targets only with --strict.
+
+    bench/ws_fanout.py [--files 100000] [--readers 100] [--tab] [--events-timeout 30] [--strict]
+"""
+
+import argparse
+import base64
+import faulthandler
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+os.environ.setdefault("MEDIABASE_SOURCE_DIR", ROOT)
+os.environ.setdefault("MEDIABASE_BIN", os.path.join(ROOT, "build", "mediabase"))
+
+import mediabase_harness as harness  # noqa: E402
+
+
+def peak_rss_mb(pid):
+    with open("/proc/%d/status" % pid) as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Reader(threading.Thread):
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.stream = harness.EventStream(port, each_movie=False)
+        self.frames = 0
+        self.bytes = 0
+        self.resyncs = 0
+        self.finished = None
+        self.closed_with = None
+
+    def run(self):
+        try:
+            while True:
+                opcode, data = self.stream.ws.recv_data(control_frame=False)
+                if opcode == 8:  # close
+                    self.closed_with = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+                    return
+                self.frames += 1
+                self.bytes += len(data)
+                event = json.loads(data)
+                if event["type"] == "resync":
+                    self.resyncs += 1
+                elif event["type"] == "import.finished":
+                    self.finished = event["job"]
+                    return
+        except Exception as e:  # noqa: BLE001
+            self.closed_with = repr(e)
+
+
+def stalled_client(port):
+    conn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    conn.connect(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    conn.sendall(("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % key).encode())
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += conn.recv(1)
+    return conn
+
+
+def watch_closed(conn, result):
+    """Drains the stalled socket only to notice the close (it never answers a ping); records when."""
+    conn.settimeout(1.0)
+    while True:
+        try:
+            if not conn.recv(1 << 16):
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+    result["closed_at"] = time.monotonic()
+
+
+def run_import(media, data, args, clients):
+    server = harness.Server([media], data, ["--events-timeout", str(args.events_timeout)])
+    server.start()
+    try:
+        readers, tab, stalled, closed = [], None, None, {}
+        if clients:
+            readers = [Reader(server.port) for _ in range(args.readers)]
+            stalled = stalled_client(server.port)
+            stalled_at = time.monotonic()
+            threading.Thread(target=watch_closed, args=(stalled, closed), daemon=True).start()
+            for r in readers:
+                r.start()
+            if args.tab:
+                tab = subprocess.Popen(["node", os.path.join(ROOT, "bench", "import_tab.mjs"),
+                                        "http://127.0.0.1:%d/import" % server.port],
+                                       stdout=subprocess.PIPE, text=True, cwd=os.path.join(ROOT, "tests", "ui"))
+                ready = tab.stdout.readline()
+                if not ready.startswith("ready"):
+                    raise SystemExit("the Chromium tab did not open: %r" % ready)
+        status, job, _ = server.request("POST", "/api/v1/import")
+        assert status == 202, status
+        for r in readers:
+            r.join(timeout=1800)
+        # Without clients nothing tells the end: GET /import is asked twice a second (duration_ms is the
+        # server's own measure of the import, from start to finish).
+        deadline = time.monotonic() + 1800
+        while time.monotonic() < deadline:
+            status, final, _ = server.request("GET", "/api/v1/import")
+            if final["state"] == "idle" and final["finished_at"]:
+                break
+            time.sleep(0.5)
+        tab_line = tab.stdout.readline().strip() if tab else None
+        if tab:
+            tab.wait(timeout=60)
+        if stalled:
+            wait_until = time.monotonic() + 2 * args.events_timeout + 30
+            while "closed_at" not in closed and time.monotonic() < wait_until:
+                time.sleep(0.5)
+        rss = peak_rss_mb(server.proc.pid)
+        return {
+            "duration_ms": final["duration_ms"],
+            "counts": final["counts"],
+            "peak_rss_mb": round(rss, 1),
+            "readers": len(readers),
+            "readers_finished": sum(1 for r in readers if r.finished is not None),
+            "readers_closed": [r.closed_with for r in readers if r.closed_with is not None],
+            "readers_resynced": sum(1 for r in readers if r.resyncs),
+            "frames_per_reader_max": max((r.frames for r in readers), default=0),
+            "mb_per_reader_max": round(max((r.bytes for r in readers), default=0) / 1e6, 2),
+            "stalled_closed_after_s": round(closed["closed_at"] - stalled_at, 1) if "closed_at" in closed else None,
+            "tab": tab_line,
+        }
+    finally:
+        server.kill()
+
+
+def main():
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1` prints where a stuck run waits
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=100000)
+    parser.add_argument("--readers", type=int, default=100)
+    parser.add_argument("--tab", action="store_true", help="also open the Import page in headless Chromium")
+    parser.add_argument("--events-timeout", type=int, default=30)
+    parser.add_argument("--strict", action="store_true", help="exit 3 when a target is missed")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="mediabase-fanout-", dir=os.environ.get("BENCH_TMPDIR"))
+    try:
+        media = os.path.join(tmp, "media")
+        os.makedirs(media)
+        summary = harness.generate_library(media, args.files, seed=3)
+        print("library: %s" % json.dumps(summary), flush=True)
+        quiet = run_import(media, os.path.join(tmp, "data-quiet"), args, clients=False)
+        print("no clients:   %s" % json.dumps(quiet), flush=True)
+        loaded = run_import(media, os.path.join(tmp, "data-loaded"), args, clients=True)
+        print("with clients: %s" % json.dumps(loaded), flush=True)
+        slowdown = loaded["duration_ms"] / max(1, quiet["duration_ms"]) - 1
+        print("import time: %.1f s without clients, %.1f s with them (%+.1f %%); peak RSS %.1f MB / %.1f MB"
+              % (quiet["duration_ms"] / 1000, loaded["duration_ms"] / 1000, 100 * slowdown, quiet["peak_rss_mb"],
+                 loaded["peak_rss_mb"]))
+        missed = []
+        if slowdown > 0.05:
+            missed.append("import with clients more than 5 % slower")
+        if loaded["readers_finished"] != loaded["readers"] or loaded["readers_closed"]:
+            missed.append("a reader missed import.finished or was closed")
+        if loaded["peak_rss_mb"] > 150:
+            missed.append("peak RSS above 150 MB")
+        if loaded["stalled_closed_after_s"] is None:
+            missed.append("the stalled client was not closed")
+        for m in missed:
+            print("target missed: " + m)
+        if missed and args.strict:
+            sys.exit(3)
+    finally:
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
