@@ -1,5 +1,7 @@
 #include "rest_request.hpp"
 
+#include "mediabase/model/movie_json.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
@@ -18,51 +20,6 @@ namespace json = boost::json;
 namespace mediabase {
 namespace {
 
-/// The length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629), 0 when there is none.
-std::size_t utf8_sequence(std::string_view text) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
-        return i < text.size() && byte(i) >= lo && byte(i) <= hi;
-    };
-    const unsigned lead = byte(0);
-    if (lead < 0x80) return 1;
-    if (lead >= 0xC2 && lead <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
-    if (lead >= 0xE0 && lead <= 0xEF) {
-        const unsigned lo = lead == 0xE0 ? 0xA0 : 0x80;
-        const unsigned hi = lead == 0xED ? 0x9F : 0xBF;
-        return in(1, lo, hi) && in(2, 0x80, 0xBF) ? 3 : 0;
-    }
-    if (lead >= 0xF0 && lead <= 0xF4) {
-        const unsigned lo = lead == 0xF0 ? 0x90 : 0x80;
-        const unsigned hi = lead == 0xF4 ? 0x8F : 0xBF;
-        return in(1, lo, hi) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    }
-    return 0;
-}
-
-/// JSON text whose strings may hold bytes that are not UTF-8 (file names, echoed request paths and
-/// parameters) made valid JSON: each such byte becomes U+FFFD. Bytes outside strings are always ASCII.
-std::string valid_utf8(std::string text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto n = utf8_sequence(std::string_view(text).substr(i));
-        if (n == 0) break;
-        i += n;
-    }
-    if (i == text.size()) return text;
-    std::string out = text.substr(0, i);
-    while (i < text.size()) {
-        const auto n = utf8_sequence(std::string_view(text).substr(i));
-        if (n == 0) {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        } else {
-            out.append(text, i, n);
-            i += n;
-        }
-    }
-    return out;
-}
 
 /// Parses a whole decimal integer in [min, max].
 std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t min, std::int64_t max) {
@@ -206,7 +163,9 @@ http_response json_response(const http_request& request, http::status status, co
     http_response res{status, request.version()};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-store");
-    res.body() = valid_utf8(json::serialize(body));
+    // Strings may hold bytes that are not UTF-8 (file names, echoed paths and parameters): each such byte
+    // becomes U+FFFD, so the answer is valid JSON. Bytes outside strings are always ASCII.
+    res.body() = display_utf8(json::serialize(body));
     return res;
 }
 

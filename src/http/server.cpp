@@ -60,7 +60,9 @@ const char* import_event_type(import_event::kind kind) {
 }
 
 std::shared_ptr<const std::string> frame_of(const json::object& object) {
-    return std::make_shared<const std::string>(json::serialize(object));
+    // A text frame must be valid UTF-8 (browsers drop the connection otherwise); a path or error message
+    // may hold bytes that are not: each becomes U+FFFD.
+    return std::make_shared<const std::string>(display_utf8(json::serialize(object)));
 }
 
 } // namespace

@@ -42,6 +42,8 @@ asio::awaitable<void> websocket_session::read_loop(beast::http::request<beast::h
     }
     open_ = true;
     ws_.text(true);
+    // Clients have nothing to say on this stream: what they send is read and dropped, in small frames.
+    ws_.read_message_max(64 * 1024);
     hub_.join(self);
     if (hub_.status_frame) outbox_.push(hub_.status_frame, frame_kind::lifecycle);
     asio::co_spawn(ws_.get_executor(), [self] { return self->write_loop(); }, asio::detached);

@@ -3,6 +3,7 @@ floods at the connection caps and at the process's file limit, and config.json f
 Each test is a regression test for a way one client could stop the server for everyone (issue: never fall to
 one request)."""
 
+import json
 import os
 import resource
 import socket
@@ -11,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mediabase_harness import BIN, Server, TempDirs, check, run_tests  # noqa: E402
+from mediabase_harness import BIN, EventStream, Server, TempDirs, check, run_tests  # noqa: E402
 
 
 def raw_exchange(port, payload, read_limit=1 << 20):
@@ -268,6 +269,30 @@ def test_head_answers_carry_no_body():
         dirs.cleanup()
 
 
+def test_event_frames_stay_valid_utf8_for_names_that_are_not():
+    dirs = TempDirs()
+    media = dirs.path("media")
+    # Latin-1 names, as old Samba shares leave them: not UTF-8. One media folder is missing, so the
+    # finished job's error and warnings name it.
+    folder = os.path.join(media.encode(), b"Caf\xe9 Noir (1999)")
+    os.makedirs(folder)
+    open(os.path.join(folder, b"Caf\xe9 Noir (1999).mkv"), "wb").close()
+    missing = os.path.join(dirs.root.encode(), b"Gon\xe9")
+    server = Server([media, missing], dirs.path("data"), ["--watch", "false"]).start()
+    try:
+        # websocket-client checks that every text frame is UTF-8 and raises otherwise.
+        events = EventStream(server.port)
+        status, job, _ = server.request("POST", "/api/v1/import")
+        check(status == 202, "POST /import %s" % status)
+        finished = events.until(lambda e: e["type"] == "import.finished")
+        said = json.dumps(finished["job"], ensure_ascii=False)
+        check("Gon\ufffd" in said, "the missing folder is named with U+FFFD: %s" % said[:400])
+        events.close()
+    finally:
+        server.kill()
+        dirs.cleanup()
+
+
 def run_binary(args, timeout=20):
     return subprocess.run([BIN] + args, capture_output=True, text=True, timeout=timeout)
 
@@ -320,5 +345,6 @@ if __name__ == "__main__":
                test_connection_caps_queue_and_refuse_without_stopping_the_server,
                test_at_the_file_limit_the_accept_loop_backs_off_and_recovers,
                test_head_answers_carry_no_body,
+               test_event_frames_stay_valid_utf8_for_names_that_are_not,
                test_config_json_that_is_not_a_regular_file_is_refused,
                test_config_json_is_written_readable_by_its_owner_only])

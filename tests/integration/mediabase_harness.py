@@ -88,8 +88,9 @@ class Server:
         self.log_changed = threading.Condition()
 
     def start(self):
+        # Logs may name files whose names are not UTF-8: read them with U+FFFD, never stop draining.
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env=self.env)
+                                     errors="replace", env=self.env)
         # The first stdout line announces the URL once the socket is bound: no sleeping.
         line = self.proc.stdout.readline()
         check(line.startswith("listening on http://127.0.0.1:"), "unexpected first line: %r" % line)
