@@ -75,7 +75,15 @@ asio::awaitable<void> core::run() {
 }
 
 asio::awaitable<bool> core::handle(core_message message) {
-    co_return co_await std::visit([this](auto& m) { return on(m); }, message);
+    const bool keep_running = co_await std::visit([this](auto& m) { return on(m); }, message);
+    // While the walk floods the mailbox the ticker's try_send finds it full and its ticks are dropped: the
+    // progress that is due goes out from here then, so a busy import still reports 4 times a second.
+    if (keep_running && !std::holds_alternative<progress_tick>(message) && import_.busy() &&
+        std::chrono::steady_clock::now() - last_progress_ >= progress_interval) {
+        progress_tick due;
+        co_await on(due);
+    }
+    co_return keep_running;
 }
 
 asio::awaitable<bool> core::on(stop_service&) {
@@ -351,6 +359,7 @@ asio::awaitable<void> core::finish_if_complete() {
 
 asio::awaitable<bool> core::on(progress_tick&) {
     if (!import_.busy()) co_return true;
+    last_progress_ = std::chrono::steady_clock::now();
     import_.update_progress(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
     if (import_.take_dirty()) {
         import_event message{import_event::kind::progress, import_.job()};

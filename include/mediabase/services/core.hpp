@@ -84,6 +84,7 @@ private:
     std::int64_t next_job_id_ = 1;
     std::int64_t known_folders_ = 0; ///< folders the last complete walk saw
     std::chrono::steady_clock::time_point started_; ///< the running job's start
+    std::chrono::steady_clock::time_point last_progress_{}; ///< when import.progress last went out
     /// Starts a job (false when one runs) with what the history says about the last walk.
     bool start_job(import_trigger trigger);
     /// Ends the job's record: warnings for what needs attention, then the history.
