@@ -206,6 +206,40 @@ afterEach(() => {
 // ---------------------------------------------------------------------------------------------------------
 // tests
 
+test('numbers are written by Intl.NumberFormat in the locale (static/js/format.js)', async () => {
+  // The module the pages use, loaded here directly: pure functions, no browser needed.
+  const format = await import(new URL('../../static/js/format.js', import.meta.url).href);
+  try {
+    format.set_locale('en-US');
+    assert.equal(format.count(15448), '15,448');
+    assert.equal(format.count(2.6), '3');
+    assert.equal(format.compact(15448), '15.4K');
+    assert.equal(format.compact(950), '950');
+    assert.equal(format.percent(0.42), '42%');
+    assert.equal(format.percent(0.995), '100%');
+    assert.equal(format.decimal(7, 1), '7.0');
+    assert.equal(format.bytes(1.2e9), '1.2 GB');
+    assert.equal(format.bytes(1536), '1.54 kB');
+    assert.equal(format.bytes(15.44e12), '15.4 TB');
+    assert.equal(format.bytes(512), '512 bytes');
+    assert.equal(format.bytes(null), '—');
+    assert.equal(format.runtime(136), '2h 16m');
+    assert.equal(format.runtime(45), '45m');
+    assert.equal(format.duration(83_000), '1m 23s');
+    assert.equal(format.duration(7_500_000), '2h 5m');
+    assert.equal(format.plural(1, 'movie'), '1 movie');
+    assert.equal(format.plural(15448, 'movie'), '15,448 movies');
+    // Another locale: its own grouping, decimal mark and spacing (what toFixed could not do).
+    format.set_locale('de-DE');
+    assert.equal(format.count(15448), '15.448');
+    assert.match(format.bytes(1.2e9), /^1,2\sGB$/); // a no-break space
+    assert.equal(format.decimal(7.25, 1), '7,3');
+    assert.match(format.percent(0.42), /^42\s%$/);
+  } finally {
+    format.set_locale(undefined);
+  }
+});
+
 test('an import started from the page shows live progress to the end', { timeout: IMPORT_TIMEOUT_MS + 30_000 }, async () => {
   const frames = [];
   const record = (socket) => {
@@ -787,40 +821,6 @@ test('a 20,000-file import with the Import page open: progress never goes back, 
       rmSync(media, { recursive: true, force: true });
     }
   });
-
-test('numbers are written by Intl.NumberFormat in the locale (static/js/format.js)', async () => {
-  // The module the pages use, loaded here directly: pure functions, no browser needed.
-  const format = await import(new URL('../../static/js/format.js', import.meta.url).href);
-  try {
-    format.set_locale('en-US');
-    assert.equal(format.count(15448), '15,448');
-    assert.equal(format.count(2.6), '3');
-    assert.equal(format.compact(15448), '15.4K');
-    assert.equal(format.compact(950), '950');
-    assert.equal(format.percent(0.42), '42%');
-    assert.equal(format.percent(0.995), '100%');
-    assert.equal(format.decimal(7, 1), '7.0');
-    assert.equal(format.bytes(1.2e9), '1.2 GB');
-    assert.equal(format.bytes(1536), '1.54 kB');
-    assert.equal(format.bytes(15.44e12), '15.4 TB');
-    assert.equal(format.bytes(512), '512 bytes');
-    assert.equal(format.bytes(null), '—');
-    assert.equal(format.runtime(136), '2h 16m');
-    assert.equal(format.runtime(45), '45m');
-    assert.equal(format.duration(83_000), '1m 23s');
-    assert.equal(format.duration(7_500_000), '2h 5m');
-    assert.equal(format.plural(1, 'movie'), '1 movie');
-    assert.equal(format.plural(15448, 'movie'), '15,448 movies');
-    // Another locale: its own grouping, decimal mark and spacing (what toFixed could not do).
-    format.set_locale('de-DE');
-    assert.equal(format.count(15448), '15.448');
-    assert.match(format.bytes(1.2e9), /^1,2\sGB$/); // a no-break space
-    assert.equal(format.decimal(7.25, 1), '7,3');
-    assert.match(format.percent(0.42), /^42\s%$/);
-  } finally {
-    format.set_locale(undefined);
-  }
-});
 
 function escape_regexp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
