@@ -2,7 +2,7 @@
 // resize. Colours come from CSS custom properties, so both themes apply.
 
 import { h } from './dom.js';
-import { count } from './format.js';
+import { compact, count, percent } from './format.js';
 
 /** Mounts a chart that redraws itself when its container changes width; returns the container. */
 export function responsive_chart(draw, { class: class_name = '' } = {}) {
@@ -104,13 +104,7 @@ export function donut_chart(data, { title = '', center_label = 'total' } = {}) {
       h('span', { class: `swatch c${i % DONUT_COLOURS}`, 'aria-hidden': 'true' }),
       h('span', { class: 'legend-label' }, d.label),
       h('span', { class: 'legend-value' }, count(d.value),
-        h('span', { class: 'muted' }, total ? ` ${Math.round((d.value / total) * 100)}%` : ''))))));
-}
-
-function compact(n) {
-  if (n >= 10000) return `${Math.round(n / 1000)}k`;
-  if (n >= 1000) return `${(n / 1000).toFixed(1)}k`;
-  return String(n);
+        h('span', { class: 'muted' }, total ? ` ${percent(d.value / total)}` : ''))))));
 }
 
 function truncate(text, max) {

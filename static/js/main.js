@@ -6,6 +6,7 @@ import { start } from './router.js';
 import './activity.js';
 import { app_state, set_state, watch_state, is_running, job_progress } from './app_state.js';
 import { show_error, toast } from './toast.js';
+import { count, percent } from './format.js';
 
 const activity = document.querySelector('[data-activity]');
 const activity_label = document.querySelector('[data-activity-label]');
@@ -35,9 +36,9 @@ watch_state('job', (job) => {
   if (running) {
     const fraction = job_progress(job);
     const found = job.counts?.found ?? 0;
-    const percent = fraction === null ? '' : ` ${Math.round(fraction * 100)}%`;
+    const share = fraction === null ? '' : ` ${percent(fraction)}`;
     activity_label.textContent = job.state === 'scanning'
-      ? `Scanning${percent}${found ? ` · ${found.toLocaleString()} found` : '…'}` : `Importing${percent}`;
+      ? `Scanning${share}${found ? ` · ${count(found)} found` : '…'}` : `Importing${share}`;
   }
 });
 

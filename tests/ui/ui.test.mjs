@@ -206,6 +206,40 @@ afterEach(() => {
 // ---------------------------------------------------------------------------------------------------------
 // tests
 
+test('numbers are written by Intl.NumberFormat in the locale (static/js/format.js)', async () => {
+  // The module the pages use, loaded here directly: pure functions, no browser needed.
+  const format = await import(new URL('../../static/js/format.js', import.meta.url).href);
+  try {
+    format.set_locale('en-US');
+    assert.equal(format.count(15448), '15,448');
+    assert.equal(format.count(2.6), '3');
+    assert.equal(format.compact(15448), '15.4K');
+    assert.equal(format.compact(950), '950');
+    assert.equal(format.percent(0.42), '42%');
+    assert.equal(format.percent(0.995), '100%');
+    assert.equal(format.decimal(7, 1), '7.0');
+    assert.equal(format.bytes(1.2e9), '1.2 GB');
+    assert.equal(format.bytes(1536), '1.54 kB');
+    assert.equal(format.bytes(15.44e12), '15.4 TB');
+    assert.equal(format.bytes(512), '512 bytes');
+    assert.equal(format.bytes(null), '—');
+    assert.equal(format.runtime(136), '2h 16m');
+    assert.equal(format.runtime(45), '45m');
+    assert.equal(format.duration(83_000), '1m 23s');
+    assert.equal(format.duration(7_500_000), '2h 5m');
+    assert.equal(format.plural(1, 'movie'), '1 movie');
+    assert.equal(format.plural(15448, 'movie'), '15,448 movies');
+    // Another locale: its own grouping, decimal mark and spacing (what toFixed could not do).
+    format.set_locale('de-DE');
+    assert.equal(format.count(15448), '15.448');
+    assert.match(format.bytes(1.2e9), /^1,2\sGB$/); // a no-break space
+    assert.equal(format.decimal(7.25, 1), '7,3');
+    assert.match(format.percent(0.42), /^42\s%$/);
+  } finally {
+    format.set_locale(undefined);
+  }
+});
+
 test('an import started from the page shows live progress to the end', { timeout: IMPORT_TIMEOUT_MS + 30_000 }, async () => {
   const frames = [];
   const record = (socket) => {
@@ -393,6 +427,118 @@ test('the match filter shows what a provider identified, and lives in the URL', 
   await page.getByRole('button', { name: 'Clear', exact: true }).click();
   await page.waitForURL((url) => !url.searchParams.has('match'));
   await page.waitForFunction((n) => Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, all);
+});
+
+/** Waits until the library's summary says `n` movies match (a filtered result). */
+function filtered_total_is(n) {
+  return page.waitForFunction((n) => /match/.test(document.querySelector('.library-total')?.textContent ?? '') &&
+    Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, n);
+}
+
+/**
+ * Picks `value` in the filter select `name` and checks the grid against GET /api/v1/movies with `query` (the
+ * parameters the UI must send): the same total, the same first movies in the same order, every rendered card
+ * one of the API's; the filter survives a reload, and "Clear" brings the whole library back.
+ */
+async function check_filter(name, value, query) {
+  await open_library();
+  const all = await total_shown();
+  const expected = await api(`/movies?${new URLSearchParams({ ...query, sort: 'title', order: 'asc', limit: '200' })}`);
+  assert.ok(expected.total > 0 && expected.total < all, `${name}=${value} narrows the library (${expected.total} of ${all})`);
+
+  const sent = page.waitForRequest((r) => {
+    const url = new URL(r.url());
+    return url.pathname === '/api/v1/movies' && Object.entries(query).every(([k, v]) => url.searchParams.get(k) === String(v));
+  });
+  await page.selectOption(`select[name="${name}"]`, value);
+  await sent;
+  await page.waitForURL((url) => url.searchParams.get(name) === value);
+  await filtered_total_is(expected.total);
+  await page.waitForFunction((id) => document.querySelector('.cell[aria-posinset="1"] .card')?.dataset.id === String(id),
+    expected.movies[0].id);
+  const first = Math.min(12, expected.total);
+  assert.deepEqual(await card_ids(first), expected.movies.slice(0, first).map((m) => m.id));
+  const listed = new Set(expected.movies.map((m) => m.id));
+  const rendered = await card_ids(200);
+  assert.ok(rendered.length > 0 && rendered.every((id) => listed.has(id)), 'every card shown is one the API lists for the filter');
+  await shot(`library-filter-${name}`);
+
+  await page.reload();
+  await filtered_total_is(expected.total);
+  assert.equal(await page.inputValue(`select[name="${name}"]`), value);
+  await page.getByRole('button', { name: 'Clear', exact: true }).click();
+  await page.waitForURL((url) => !url.searchParams.has(name));
+  await page.waitForFunction((n) => Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, all);
+  return expected;
+}
+
+/** The first of `values` whose GET /movies total (with `to_query(value)`) is neither 0 nor the whole library. */
+async function narrowing(values, to_query) {
+  const { total: all } = await api('/movies?limit=1');
+  for (const value of values) {
+    const { total } = await api(`/movies?${new URLSearchParams({ ...to_query(value), limit: '1' })}`);
+    if (total > 0 && total < all) return value;
+  }
+  assert.fail(`none of ${values.join(', ')} narrows the library of ${all}`);
+}
+
+test('the genre filter lists the movies of that genre', async () => {
+  const { genres } = await api('/genres');
+  assert.ok(genres.length > 0, 'the import stored genres');
+  const genre = await narrowing(genres, (g) => ({ genre: g }));
+  const expected = await check_filter('genre', genre, { genre });
+  for (const movie of expected.movies) {
+    assert.ok((movie.genres ?? []).includes(genre), `"${movie.title}" is listed under ${genre} (${movie.genres})`);
+  }
+  // The select offers exactly the API's genres.
+  const offered = await page.$$eval('select[name="genre"] option', (els) => els.map((e) => e.value).filter(Boolean));
+  assert.deepEqual(offered, genres);
+});
+
+test('the quality filter lists the movies with a file of that resolution', async () => {
+  const resolution = await narrowing(['1080p', '2160p', '720p', '576p', '480p'], (r) => ({ resolution: r }));
+  const expected = await check_filter('resolution', resolution, { resolution });
+  for (const movie of expected.movies) {
+    const full = movie.files ? movie : await api(`/movies/${movie.id}`);
+    assert.ok(full.files.some((f) => f.resolution === resolution),
+      `"${movie.title}" has a ${resolution} file (${full.files.map((f) => f.resolution)})`);
+  }
+});
+
+test('the decade filter asks for the years of that decade', async () => {
+  const decades = [];
+  for (let d = Math.floor(new Date().getFullYear() / 10) * 10; d >= 1900; d -= 10) decades.push(d);
+  const decade = await narrowing(decades, (d) => ({ year_from: d, year_to: d + 9 }));
+  const expected = await check_filter('decade', String(decade), { year_from: decade, year_to: decade + 9 });
+  for (const movie of expected.movies) {
+    assert.ok(movie.year >= decade && movie.year <= decade + 9, `"${movie.title}" (${movie.year}) is from the ${decade}s`);
+  }
+});
+
+test('the watched filter splits the library by what was marked watched', async () => {
+  const { total: all } = await api('/movies?limit=1');
+  const before = await api('/movies?watched=true&limit=200');
+  const { movies } = await api('/movies?watched=false&sort=title&order=asc&limit=3');
+  const marked = movies.slice(0, 2);
+  const patch = (id, watched) => api(`/movies/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ watched }) });
+  try {
+    for (const movie of marked) await patch(movie.id, true);
+    const watched_ids = new Set([...before.movies.map((m) => m.id), ...marked.map((m) => m.id)]);
+    const watched = await check_filter('watched', 'true', { watched: 'true' });
+    assert.equal(watched.total, before.total + marked.length, 'the two movies marked watched are added to the watched list');
+    assert.deepEqual(new Set(watched.movies.map((m) => m.id)), watched_ids);
+    const unwatched = await check_filter('watched', 'false', { watched: 'false' });
+    assert.equal(unwatched.total, all - watched.total, 'watched and unwatched make up the library');
+    assert.ok(unwatched.movies.every((m) => !watched_ids.has(m.id)), 'no watched movie is listed as unwatched');
+    // The watched cards carry the badge.
+    await open_library('/?watched=true');
+    await filtered_total_is(watched.total);
+    assert.equal(await page.locator('.poster-grid .card[href]').count(),
+      await page.locator('.poster-grid .card[href] .poster-badge.watched').count());
+  } finally {
+    for (const movie of marked) await patch(movie.id, false);
+  }
 });
 
 test('arrow keys move through the grid', async () => {
@@ -630,7 +776,7 @@ test('a 20,000-file import with the Import page open: progress never goes back, 
         const view = document.querySelector('.view-import');
         new MutationObserver(() => {
           const text = view.querySelector('.progress-percent')?.textContent ?? '';
-          const percent = /^(\d+)%/.exec(text);
+          const percent = /^(\d+)\s?%/.exec(text); // "42%", or "42 %" where the locale spaces it
           if (percent) window.__big.percents.push(Number(percent[1]));
           if (view.dataset.state === 'scanning' || view.dataset.state === 'identifying') {
             window.__big.rows_while_running = Math.max(window.__big.rows_while_running,

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { h, icon, replace } from '../dom.js';
-import { count, duration, datetime, plural, placeholder_style } from '../format.js';
+import { count, duration, datetime, percent as percent_text, plural, placeholder_style } from '../format.js';
 import { app_state, set_state, watch_state, is_running, job_progress } from '../app_state.js';
 import { activity } from '../activity.js';
 import { events } from '../events.js';
@@ -109,13 +109,14 @@ export function mount(root) {
     const indeterminate = running && fraction === null;
     bar.classList.toggle('indeterminate', indeterminate);
     bar.classList.toggle('running', running);
+    // A CSS length, not text for people: always a dot as decimal mark.
     bar_fill.style.width = indeterminate ? '' : `${((fraction ?? 0) * 100).toFixed(1)}%`;
     if (indeterminate) bar.removeAttribute('aria-valuenow');
     else bar.setAttribute('aria-valuenow', String(Math.round((fraction ?? 0) * 100)));
     const p = job?.progress;
     const eta = running && typeof p?.eta_seconds === 'number' ? ` · about ${duration(p.eta_seconds * 1000)} left` : '';
     percent.textContent = !job || !job.started_at ? ''
-      : indeterminate ? `${count(job.folders ?? 0)} folders` : `${Math.round(fraction * 100)}%${eta}`;
+      : indeterminate ? `${count(job.folders ?? 0)} folders` : `${percent_text(fraction)}${eta}`;
     percent.title = running && p ? (p.measure === 'folders'
       ? `${count(p.done)} of ${p.total ? count(p.total) : '?'} folders walked (as many as the last import walked)`
       : `${count(p.done)} of ${count(p.total)} movies handled since the walk ended`) : '';

@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { events } from '../events.js';
 import { h, icon, replace } from '../dom.js';
-import { bytes, count, runtime, placeholder_style, datetime, resolution_label } from '../format.js';
+import { bytes, count, decimal, percent, runtime, placeholder_style, datetime, resolution_label } from '../format.js';
 import { can_go_back } from '../router.js';
 import { show_error, toast } from '../toast.js';
 import { poster } from './library.js';
@@ -101,7 +101,7 @@ export function mount(root, route) {
     }
     if (movie.needs_review) {
       const confidence = typeof movie.match_confidence === 'number'
-        ? ` (confidence ${Math.round(movie.match_confidence <= 1 ? movie.match_confidence * 100 : movie.match_confidence)}%)` : '';
+        ? ` (confidence ${percent(movie.match_confidence <= 1 ? movie.match_confidence : movie.match_confidence / 100)})` : '';
       return h('div', { class: 'notice notice-review', role: 'note' },
         h('span', { class: 'badge review-badge' }, 'Needs review'),
         h('p', null, `The match was uncertain${confidence}. Check that this is the right movie, or fix the match.`));
@@ -112,10 +112,10 @@ export function mount(root, route) {
   function ratings() {
     const items = [];
     if (movie.imdb_rating) {
-      items.push(rating_pill('IMDb', Number(movie.imdb_rating).toFixed(1), movie.imdb_votes ? `${count(movie.imdb_votes)} votes` : null, 'imdb'));
+      items.push(rating_pill('IMDb', decimal(Number(movie.imdb_rating), 1), movie.imdb_votes ? `${count(movie.imdb_votes)} votes` : null, 'imdb'));
     }
     if (movie.vote_average) {
-      items.push(rating_pill('TMDB', `${Math.round(Number(movie.vote_average) * 10)}%`, movie.vote_count ? `${count(movie.vote_count)} votes` : null, 'tmdb'));
+      items.push(rating_pill('TMDB', percent(Number(movie.vote_average) / 10), movie.vote_count ? `${count(movie.vote_count)} votes` : null, 'tmdb'));
     }
     if (movie.metascore) {
       const score = Number(movie.metascore);

@@ -2,7 +2,7 @@
 
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
-import { bytes, count } from '../format.js';
+import { bytes, count, percent } from '../format.js';
 import { responsive_chart, column_chart, bar_chart, donut_chart } from '../charts.js';
 import { show_error } from '../toast.js';
 import { poster } from './library.js';
@@ -33,7 +33,7 @@ export function mount(root) {
         tile('Total size', bytes(stats.total_size ?? 0)),
         h('div', { class: 'stat-tile' },
           h('span', { class: 'stat-label' }, 'Watched'),
-          h('span', { class: 'stat-value' }, `${Math.round(watched_share * 100)}%`),
+          h('span', { class: 'stat-value' }, percent(watched_share)),
           h('div', { class: 'meter', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': String(movies), 'aria-valuenow': String(watched), 'aria-label': 'Watched movies' },
             h('span', { style: { width: `${watched_share * 100}%` } })),
           h('span', { class: 'stat-detail muted' }, `${count(watched)} of ${count(movies)}`))),
