@@ -3,6 +3,7 @@
 #include "sql_support.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -13,15 +14,15 @@ using namespace sql_support;
 
 namespace sql_support {
 
-read_statements::read_statements(soci::session& sql)
+read_statements::read_statements(soci::session& sql, const sql_dialect& d)
     : movies_by_ids(movie_columns_row.prepare_select(
           sql,
-          "SELECT " + movie_columns + " FROM movies m WHERE m.id IN (SELECT value FROM json_each(:ids))",
+          "SELECT " + movie_columns + " FROM movies m WHERE m.id IN (" + d.id_list("ids") + ")",
           soci::use(ids, "ids"))),
       files_by_movie_ids(file_columns_row.prepare_select(sql,
                                                          "SELECT " + file_columns +
                                                              " FROM media_files f WHERE f.movie_id IN"
-                                                             " (SELECT value FROM json_each(:ids))"
+                                                             " (" + d.id_list("ids") + ")"
                                                              " ORDER BY f.movie_id, f.part, f.path",
                                                          soci::use(ids, "ids"))),
       movie_count(prepare(sql, "SELECT count(*) FROM movies", soci::into(count))),
@@ -29,7 +30,8 @@ read_statements::read_statements(soci::session& sql)
       known_files(prepare(sql, "SELECT path, size, mtime_ns, movie_id, sidecar_stamp FROM media_files",
                           soci::into(path), soci::into(size), soci::into(mtime_ns), soci::into(file_movie),
                           soci::into(sidecar_stamp))),
-      genres(prepare(sql, "SELECT DISTINCT genre FROM movie_genres ORDER BY genre", soci::into(genre))) {}
+      genres(prepare(sql, "SELECT DISTINCT genre FROM movie_genres ORDER BY genre", soci::into(genre))),
+      dialect(d) {}
 
 std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted) {
     std::vector<movie> movies;
@@ -37,9 +39,9 @@ std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted) {
     ids = ids_json(wanted);
     std::unordered_map<movie_id, movie> by_id;
     by_id.reserve(wanted.size());
-    for_each_row(movies_by_ids,
+    for_each_row(dialect, movies_by_ids,
                  [&] { by_id.emplace(movie_columns_row.id, movie_columns_row.to_movie()); });
-    for_each_row(files_by_movie_ids, [&] {
+    for_each_row(dialect, files_by_movie_ids, [&] {
         if (auto it = by_id.find(file_columns_row.movie_id); it != by_id.end())
             it->second.files.push_back(file_columns_row.to_file());
     });
@@ -56,9 +58,9 @@ known_files catalogue::load_known_files() {
     auto& r = impl_->reader();
     read_transaction snapshot(impl_->sql);
     known_files files;
-    query_one(r.file_count);
+    query_one(*impl_->dialect, r.file_count);
     files.reserve(static_cast<std::size_t>(r.count));
-    for_each_row(r.known_files, [&] {
+    for_each_row(*impl_->dialect, r.known_files, [&] {
         files.emplace(r.path, known_file{{r.size, r.mtime_ns}, r.file_movie, r.sidecar_stamp});
     });
     return files;
@@ -86,7 +88,7 @@ std::vector<duplicate_group> catalogue::duplicates() {
                               " ORDER BY tmdb_id, id",
                               soci::into(tmdb_id), soci::into(id));
         std::optional<std::int64_t> current;
-        for_each_row(select, [&] {
+        for_each_row(*impl_->dialect, select, [&] {
             if (current != tmdb_id) groups.emplace_back("tmdb_id", std::vector<movie_id>{});
             current = tmdb_id;
             groups.back().second.push_back(id);
@@ -111,7 +113,7 @@ std::vector<duplicate_group> catalogue::duplicates() {
         };
         std::vector<title_group> title_groups;
         std::optional<std::pair<std::string, std::optional<int>>> current;
-        for_each_row(select, [&] {
+        for_each_row(*impl_->dialect, select, [&] {
             auto key = std::make_pair(title_key, year.get());
             if (current != key) title_groups.emplace_back();
             current = std::move(key);
@@ -159,27 +161,23 @@ std::vector<catalogued_file> catalogue::files_under_root(const std::string& root
         "SELECT id, path, movie_id FROM media_files WHERE path >= :low AND path < :high ORDER BY path",
         soci::into(file.id), soci::into(file.path), soci::into(file.movie), soci::use(low, "low"),
         soci::use(high, "high"));
-    for_each_row(select, [&] { files.push_back(file); });
+    for_each_row(*impl_->dialect, select, [&] { files.push_back(file); });
     return files;
 }
 
 std::int64_t catalogue::movie_count() {
     auto& r = impl_->reader();
-    query_one(r.movie_count);
+    query_one(*impl_->dialect, r.movie_count);
     return r.count;
 }
 
 std::vector<movie_id> catalogue::movies_to_identify() {
-    std::vector<movie_id> ids;
-    std::int64_t id = 0;
     // "no match" is an answer, not an outage: such movies wait for a rename or the user's "Fix match".
-    auto select = prepare(impl_->sql,
-                          "SELECT id FROM movies WHERE match_state = 'unidentified'"
-                          " OR (match_state = 'failed' AND coalesce(identify_error, '') NOT LIKE 'no match:%')"
-                          " OR (match_state IN ('identified', 'review') AND art_retry = 1)",
-                          soci::into(id));
-    for_each_row(select, [&] { ids.push_back(id); });
-    return ids;
+    return column_values<movie_id>(
+        *impl_->dialect, impl_->sql,
+        "SELECT id FROM movies WHERE match_state = 'unidentified'"
+        " OR (match_state = 'failed' AND coalesce(identify_error, '') NOT LIKE 'no match:%')"
+        " OR (match_state IN ('identified', 'review') AND art_retry = 1)");
 }
 
 std::unordered_set<std::string> catalogue::art_keys_in_use(std::span<const std::string> candidates) {
@@ -194,27 +192,23 @@ std::unordered_set<std::string> catalogue::art_keys_in_use(std::span<const std::
     read_transaction snapshot(impl_->sql);
     for (const auto& candidate : candidates) {
         key = candidate;
-        query_one(lookup);
+        query_one(*impl_->dialect, lookup);
         if (found) in_use.insert(candidate);
     }
     return in_use;
 }
 
 std::unordered_set<std::string> catalogue::art_keys() {
-    std::unordered_set<std::string> keys;
-    std::string key;
-    auto select = prepare(impl_->sql,
-                          "SELECT poster FROM movies WHERE poster IS NOT NULL"
-                          " UNION SELECT backdrop FROM movies WHERE backdrop IS NOT NULL",
-                          soci::into(key));
-    for_each_row(select, [&] { keys.insert(key); });
-    return keys;
+    auto keys = column_values<std::string>(*impl_->dialect, impl_->sql,
+                                           "SELECT poster FROM movies WHERE poster IS NOT NULL"
+                                           " UNION SELECT backdrop FROM movies WHERE backdrop IS NOT NULL");
+    return {std::make_move_iterator(keys.begin()), std::make_move_iterator(keys.end())};
 }
 
 std::vector<std::string> catalogue::genres() {
     auto& r = impl_->reader();
     std::vector<std::string> genres;
-    for_each_row(r.genres, [&] { genres.push_back(r.genre); });
+    for_each_row(*impl_->dialect, r.genres, [&] { genres.push_back(r.genre); });
     return genres;
 }
 
@@ -250,12 +244,7 @@ library_figures catalogue::figures() {
     {
         // Scoped: the snapshot ends before get_movie opens its own.
         read_transaction transaction(sql);
-        movie_id id = 0;
-        soci::statement st =
-            (sql.prepare << "SELECT id FROM movies ORDER BY id DESC LIMIT 12", soci::into(id));
-        st.execute();
-        while (st.fetch())
-            newest.push_back(id);
+        newest = column_values<movie_id>(*impl_->dialect, sql, "SELECT id FROM movies ORDER BY id DESC LIMIT 12");
     }
     for (auto id : newest)
         if (auto m = get_movie(id)) out.recently_added.push_back(std::move(*m));
@@ -279,7 +268,7 @@ std::vector<import_job> catalogue::recent_imports(int limit) {
                           soci::into(added), soci::into(updated), soci::into(identified), soci::into(unidentified),
                           soci::into(stored), soci::into(art_cached), soci::into(failed), into(error),
                           soci::into(warnings), soci::use(rows, "limit"));
-    for_each_row(select, [&] {
+    for_each_row(*impl_->dialect, select, [&] {
         import_job job;
         job.id = id;
         job.trigger = trigger == "watcher"    ? import_trigger::watcher

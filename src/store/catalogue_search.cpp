@@ -1,5 +1,6 @@
-// The catalogue's search: the movie list with its filters, sort orders and full-text query. Only list_movies
-// builds its SQL per call, from fixed fragments: values are always bound, never written into the text.
+// The catalogue's search: the movie list with its filters, sort orders and full-text query (whose SQL the
+// dialect gives). Only list_movies builds its SQL per call, from fixed fragments: values are always bound,
+// never written into the text.
 #include "sql_support.hpp"
 
 #include <algorithm>
@@ -17,50 +18,12 @@ std::optional<movie_sort> movie_sort_from_string(std::string_view s) {
     return std::nullopt;
 }
 
-namespace {
-
-constexpr std::size_t max_search_words = 16;
-
-/// The FTS5 query for what a user typed: each word becomes a quoted prefix term ("word"*), quotes doubled
-/// inside, so no input can form FTS operators or a syntax error. Words with nothing the tokenizer indexes
-/// (only punctuation) are dropped. Empty: nothing to search for.
-std::string fts_query(std::string_view text) {
-    std::string query;
-    std::size_t words = 0;
-    std::size_t i = 0;
-    while (i < text.size() && words < max_search_words) {
-        // Control bytes (NUL included) separate words like spaces do.
-        while (i < text.size() && static_cast<unsigned char>(text[i]) <= ' ')
-            ++i;
-        const auto start = i;
-        while (i < text.size() && static_cast<unsigned char>(text[i]) > ' ')
-            ++i;
-        const auto word = text.substr(start, i - start);
-        if (std::none_of(word.begin(), word.end(), [](char c) {
-                const auto u = static_cast<unsigned char>(c);
-                return is_ascii_alnum(u) || u >= 0x80;
-            }))
-            continue;
-        if (!query.empty()) query += ' ';
-        query += '"';
-        for (const char c : word) {
-            if (c == '"') query += '"';
-            query += c;
-        }
-        query += "\"*";
-        ++words;
-    }
-    return query;
-}
-
-} // namespace
-
 movie_page catalogue::list_movies(const movie_query& query) {
     auto& r = impl_->reader();
     movie_page page;
 
     // Values bound by name; the SQL text is assembled from fixed fragments only.
-    std::string text = fts_query(query.text);
+    std::string text = impl_->dialect->text_query(query.text);
     std::string genre = query.genre.value_or("");
     int year_from = query.year_from.value_or(0);
     int year_to = query.year_to.value_or(0);
@@ -82,8 +45,7 @@ movie_page catalogue::list_movies(const movie_query& query) {
     };
     const bool searching = !text.empty();
     if (searching) {
-        constexpr std::string_view matches =
-            "m.id IN (SELECT rowid FROM movies_fts WHERE movies_fts MATCH :text)";
+        const auto matches = impl_->dialect->text_match();
         add(matches, matches);
     }
     if (query.genre)
@@ -134,28 +96,26 @@ movie_page catalogue::list_movies(const movie_query& query) {
 
     read_transaction snapshot(impl_->sql);
     {
-        soci::statement count(impl_->sql);
-        count.exchange(soci::into(page.total));
-        bind_filters(count);
-        count.alloc();
-        count.prepare("SELECT count(*) FROM movies m" + count_where);
-        count.define_and_bind();
-        query_one(count);
+        auto count = prepare_bound(impl_->sql, "SELECT count(*) FROM movies m" + count_where, [&](auto& st) {
+            st.exchange(soci::into(page.total));
+            bind_filters(st);
+        });
+        query_one(*impl_->dialect, count);
     }
     std::vector<movie_id> ids;
     if (page.total > offset) {
         std::int64_t id = 0;
-        soci::statement select(impl_->sql);
-        select.exchange(soci::into(id));
-        bind_filters(select);
-        select.exchange(soci::use(limit, "limit"));
-        select.exchange(soci::use(offset, "offset"));
-        select.alloc();
-        select.prepare("SELECT m.id FROM movies m" + page_where + " ORDER BY " + order +
-                       " LIMIT :limit OFFSET :offset");
-        select.define_and_bind();
+        auto select = prepare_bound(impl_->sql,
+                                    "SELECT m.id FROM movies m" + page_where + " ORDER BY " + order +
+                                        " LIMIT :limit OFFSET :offset",
+                                    [&](auto& st) {
+                                        st.exchange(soci::into(id));
+                                        bind_filters(st);
+                                        st.exchange(soci::use(limit, "limit"));
+                                        st.exchange(soci::use(offset, "offset"));
+                                    });
         ids.reserve(static_cast<std::size_t>(limit));
-        for_each_row(select, [&] { ids.push_back(id); });
+        for_each_row(*impl_->dialect, select, [&] { ids.push_back(id); });
     }
     page.movies = r.load(ids);
     return page;

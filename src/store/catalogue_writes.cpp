@@ -14,7 +14,7 @@ using namespace sql_support;
 
 namespace sql_support {
 
-write_statements::write_statements(soci::session& sql)
+write_statements::write_statements(soci::session& sql, const sql_dialect& d)
     : file_by_path(prepare(sql, "SELECT id, movie_id FROM media_files WHERE path = :path",
                            soci::into(found_file), soci::into(found_movie), soci::use(path, "path"))),
       movie_by_tmdb_id(prepare(sql, "SELECT id FROM movies WHERE tmdb_id = :tmdb_id ORDER BY id LIMIT 1",
@@ -78,13 +78,9 @@ write_statements::write_statements(soci::session& sql)
                           soci::into(file_count), soci::use(target_movie, "movie"))),
       delete_movie(
           prepare(sql, "DELETE FROM movies WHERE id = :movie", soci::use(target_movie, "movie"))),
-      index_added(prepare(sql,
-                          "INSERT INTO movies_fts (rowid, title, original_title, overview, people)"
-                          " SELECT id, title, original_title, overview, people FROM movies"
-                          " WHERE id IN (SELECT value FROM json_each(:ids))",
-                          soci::use(added_ids, "ids"))),
+      index_added(prepare(sql, d.index_movies(), soci::use(added_ids, "ids"))),
       savepoint(prepare(sql, "SAVEPOINT found_movie")), release(prepare(sql, "RELEASE found_movie")),
-      rollback_to(prepare(sql, "ROLLBACK TO found_movie")) {}
+      rollback_to(prepare(sql, "ROLLBACK TO found_movie")), dialect(d) {}
 
 } // namespace sql_support
 
@@ -96,7 +92,7 @@ std::optional<store_result> catalogue::impl::store_batch(std::span<const found_m
     auto& w = writer();
     store_result result;
     result.ids.assign(batch.size(), 0);
-    write_transaction transaction(sql);
+    write_transaction transaction(sql, *dialect);
     const auto now = utc_now_iso8601();
     std::unordered_set<movie_id> reported;
     std::vector<movie_id> added;
@@ -106,10 +102,10 @@ std::optional<store_result> catalogue::impl::store_batch(std::span<const found_m
             spdlog::warn("catalogue: cannot store '{}': no files", found.title);
             continue;
         }
-        if (isolate) execute(w.savepoint);
+        if (isolate) execute(*dialect, w.savepoint);
         try {
             const auto [id, kind] = store_one(found, now);
-            if (isolate) execute(w.release);
+            if (isolate) execute(*dialect, w.release);
             ++result.stored;
             result.ids[static_cast<std::size_t>(&found - batch.data())] = id;
             // A movie added by this batch and extended later in it is still just added.
@@ -119,8 +115,8 @@ std::optional<store_result> catalogue::impl::store_batch(std::span<const found_m
             }
         } catch (const std::exception& e) {
             if (!isolate) return std::nullopt;
-            execute(w.rollback_to);
-            execute(w.release);
+            execute(*dialect, w.rollback_to);
+            execute(*dialect, w.release);
             ++result.failed;
             if (!result.error) result.error = e.what();
             spdlog::warn("catalogue: cannot store '{}' ({}): {}", found.title, found.files.front().path,
@@ -130,20 +126,20 @@ std::optional<store_result> catalogue::impl::store_batch(std::span<const found_m
     // New movies enter the full-text index together (see the schema on why not by trigger).
     if (!added.empty()) {
         w.added_ids = ids_json(added);
-        execute(w.index_added);
+        execute(*dialect, w.index_added);
     }
     // Metadata only once the new movies are indexed: the index's update trigger first takes a row's old
     // text out of it, which must be there. A movie whose metadata fails stays stored without it.
     for (std::size_t i = 0; i < metadata.size() && i < batch.size(); ++i) {
         if (!metadata[i] || result.ids[i] == 0) continue;
-        if (isolate) execute(w.savepoint);
+        if (isolate) execute(*dialect, w.savepoint);
         try {
             write_metadata(result.ids[i], *metadata[i], true);
-            if (isolate) execute(w.release);
+            if (isolate) execute(*dialect, w.release);
         } catch (const std::exception& e) {
             if (!isolate) return std::nullopt;
-            execute(w.rollback_to);
-            execute(w.release);
+            execute(*dialect, w.rollback_to);
+            execute(*dialect, w.release);
             spdlog::warn("catalogue: cannot store the metadata of '{}': {}", batch[i].title, e.what());
         }
     }
@@ -165,43 +161,7 @@ bool catalogue::impl::write_metadata(movie_id id, const movie& m, bool for_impor
     // An empty title from a provider would blank the list: keep the one the movie has.
     const std::string title_sql = m.title.empty() ? "title" : ":title";
     const std::string title_key_sql = m.title.empty() ? "title_key" : ":title_key";
-    soci::statement update(sql);
-    if (!m.title.empty()) {
-        update.exchange(soci::use(v.title, "title"));
-        update.exchange(soci::use(v.title_key, "title_key"));
-    }
-    update.exchange(use(v.original_title, "original_title"));
-    update.exchange(use(v.year, "year"));
-    update.exchange(use(v.overview, "overview"));
-    update.exchange(use(v.tagline, "tagline"));
-    update.exchange(use(v.runtime, "runtime"));
-    update.exchange(soci::use(v.genres, "genres"));
-    update.exchange(soci::use(v.countries, "countries"));
-    update.exchange(soci::use(v.directors, "directors"));
-    update.exchange(soci::use(v.writers, "writers"));
-    update.exchange(soci::use(v.cast, "cast"));
-    update.exchange(soci::use(v.people, "people"));
-    update.exchange(use(v.certification, "certification"));
-    update.exchange(use(v.collection, "collection"));
-    update.exchange(use(v.tmdb_id, "tmdb_id"));
-    update.exchange(use(v.imdb_id, "imdb_id"));
-    if (!keep_art) {
-        update.exchange(use(v.poster, "poster"));
-        update.exchange(use(v.backdrop, "backdrop"));
-    }
-    update.exchange(use(v.imdb_rating, "imdb_rating"));
-    update.exchange(use(v.imdb_votes, "imdb_votes"));
-    update.exchange(use(v.metascore, "metascore"));
-    update.exchange(use(v.awards, "awards"));
-    update.exchange(use(v.vote_average, "vote_average"));
-    update.exchange(use(v.vote_count, "vote_count"));
-    update.exchange(soci::use(v.match, "match"));
-    update.exchange(use(v.match_confidence, "match_confidence"));
-    update.exchange(use(v.identify_error, "identify_error"));
-    update.exchange(soci::use(v.updated_at, "updated_at"));
-    update.exchange(soci::use(v.id, "id"));
-    update.alloc();
-    update.prepare(
+    const std::string text =
         "UPDATE movies SET title = " + title_sql + ", title_key = " + title_key_sql +
         ", original_title = :original_title, year = :year, overview = :overview,"
         " tagline = :tagline, runtime = :runtime, genres = :genres, countries = :countries,"
@@ -216,9 +176,44 @@ bool catalogue::impl::write_metadata(movie_id id, const movie& m, bool for_impor
         " vote_average = :vote_average, vote_count = :vote_count, match_state = :match,"
         " match_confidence = :match_confidence, identify_error = :identify_error,"
         " updated_at = :updated_at WHERE id = :id" +
-        std::string(keep_match ? " AND match_state IN ('unidentified', 'failed')" : ""));
-    update.define_and_bind();
-    execute(update);
+        std::string(keep_match ? " AND match_state IN ('unidentified', 'failed')" : "");
+    auto update = prepare_bound(sql, text, [&](soci::statement& st) {
+        if (!m.title.empty()) {
+            st.exchange(soci::use(v.title, "title"));
+            st.exchange(soci::use(v.title_key, "title_key"));
+        }
+        st.exchange(use(v.original_title, "original_title"));
+        st.exchange(use(v.year, "year"));
+        st.exchange(use(v.overview, "overview"));
+        st.exchange(use(v.tagline, "tagline"));
+        st.exchange(use(v.runtime, "runtime"));
+        st.exchange(soci::use(v.genres, "genres"));
+        st.exchange(soci::use(v.countries, "countries"));
+        st.exchange(soci::use(v.directors, "directors"));
+        st.exchange(soci::use(v.writers, "writers"));
+        st.exchange(soci::use(v.cast, "cast"));
+        st.exchange(soci::use(v.people, "people"));
+        st.exchange(use(v.certification, "certification"));
+        st.exchange(use(v.collection, "collection"));
+        st.exchange(use(v.tmdb_id, "tmdb_id"));
+        st.exchange(use(v.imdb_id, "imdb_id"));
+        if (!keep_art) {
+            st.exchange(use(v.poster, "poster"));
+            st.exchange(use(v.backdrop, "backdrop"));
+        }
+        st.exchange(use(v.imdb_rating, "imdb_rating"));
+        st.exchange(use(v.imdb_votes, "imdb_votes"));
+        st.exchange(use(v.metascore, "metascore"));
+        st.exchange(use(v.awards, "awards"));
+        st.exchange(use(v.vote_average, "vote_average"));
+        st.exchange(use(v.vote_count, "vote_count"));
+        st.exchange(soci::use(v.match, "match"));
+        st.exchange(use(v.match_confidence, "match_confidence"));
+        st.exchange(use(v.identify_error, "identify_error"));
+        st.exchange(soci::use(v.updated_at, "updated_at"));
+        st.exchange(soci::use(v.id, "id"));
+    });
+    execute(*dialect, update);
     return update.get_affected_rows() > 0;
 }
 
@@ -243,11 +238,11 @@ std::pair<movie_id, change_kind> catalogue::impl::store_one(const found_movie& f
     if (!target) {
         w.title_key = title_key_of(found.title);
         w.year.set(found.year);
-        if (found.tmdb_id && query_one(w.movie_by_tmdb_id)) {
+        if (found.tmdb_id && query_one(*dialect, w.movie_by_tmdb_id)) {
             target = w.found_movie;
-        } else if (found.imdb_id && query_one(w.movie_by_imdb_id)) {
+        } else if (found.imdb_id && query_one(*dialect, w.movie_by_imdb_id)) {
             target = w.found_movie;
-        } else if (found.year && query_one(w.movie_by_title)) {
+        } else if (found.year && query_one(*dialect, w.movie_by_title)) {
             // Without a year a shared title proves little: such movies stay apart (and show as
             // duplicates).
             target = w.found_movie;
@@ -255,23 +250,21 @@ std::pair<movie_id, change_kind> catalogue::impl::store_one(const found_movie& f
     }
     if (target) {
         w.target_movie = *target;
-        execute(w.adopt_ids);
+        execute(*dialect, w.adopt_ids);
     } else {
         w.title = found.title;
-        execute(w.insert_movie);
-        long long id = 0;
-        sql.get_last_insert_id("movies", id);
-        target = id;
+        execute(*dialect, w.insert_movie);
+        target = dialect->last_insert_id(sql, "movies");
         kind = change_kind::added;
     }
     for (std::size_t i = 0; i < found.files.size(); ++i) {
         w.file.set(found.files[i]);
         if (known[i] != 0) {
             w.file.id = known[i];
-            execute(w.update_file);
+            execute(*dialect, w.update_file);
         } else {
             w.file.movie_id = *target;
-            execute(w.insert_file);
+            execute(*dialect, w.insert_file);
         }
     }
     return {*target, kind};
@@ -300,22 +293,22 @@ std::vector<movie_change> catalogue::remove_files(std::span<const std::string> p
     std::vector<movie_change> changes;
     if (paths.empty()) return changes;
     auto& w = impl_->writer();
-    write_transaction transaction(impl_->sql);
+    write_transaction transaction(impl_->sql, *impl_->dialect);
     std::set<movie_id> affected;
     for (const auto& path : paths) {
         if (!w.find_file(path)) continue;
-        execute(w.delete_file);
+        execute(*impl_->dialect, w.delete_file);
         affected.insert(w.found_movie);
     }
     w.now = utc_now_iso8601();
     for (const auto id : affected) {
         w.target_movie = id;
-        query_one(w.count_files);
+        query_one(*impl_->dialect, w.count_files);
         if (w.file_count == 0) {
-            execute(w.delete_movie);
+            execute(*impl_->dialect, w.delete_movie);
             changes.push_back({change_kind::removed, id});
         } else {
-            execute(w.touch_movie);
+            execute(*impl_->dialect, w.touch_movie);
             changes.push_back({change_kind::updated, id});
         }
     }
@@ -326,7 +319,7 @@ std::vector<movie_change> catalogue::remove_files(std::span<const std::string> p
 bool catalogue::move_file(const std::string& old_path, const std::string& new_path, const file_stamp& stamp,
                           const std::string& new_root) {
     auto& w = impl_->writer();
-    write_transaction transaction(impl_->sql);
+    write_transaction transaction(impl_->sql, *impl_->dialect);
     if (old_path != new_path && w.find_file(new_path)) {
         spdlog::warn("catalogue: cannot move {} to {}: that path is already catalogued", old_path, new_path);
         return false;
@@ -338,10 +331,10 @@ bool catalogue::move_file(const std::string& old_path, const std::string& new_pa
     w.file.root = new_root;
     w.file.size = stamp.size;
     w.file.mtime_ns = stamp.mtime_ns;
-    execute(w.relocate_file);
+    execute(*impl_->dialect, w.relocate_file);
     w.target_movie = w.found_movie;
     w.now = utc_now_iso8601();
-    execute(w.touch_movie);
+    execute(*impl_->dialect, w.touch_movie);
     transaction.commit();
     return true;
 }
@@ -351,7 +344,7 @@ store_result catalogue::store_moves(std::span<const file_move> moves) {
     if (moves.empty()) return result;
     try {
         auto& w = impl_->writer();
-        write_transaction transaction(impl_->sql);
+        write_transaction transaction(impl_->sql, *impl_->dialect);
         const auto now = utc_now_iso8601();
         std::unordered_set<movie_id> reported;
         std::vector<movie_id> added;
@@ -369,10 +362,10 @@ store_result catalogue::store_moves(std::span<const file_move> moves) {
                 // what its new name says change.
                 w.file.set(target);
                 w.file.id = w.found_file;
-                execute(w.update_file);
+                execute(*impl_->dialect, w.update_file);
                 w.target_movie = w.found_movie;
                 w.now = now;
-                execute(w.touch_movie);
+                execute(*impl_->dialect, w.touch_movie);
                 stored = {w.found_movie, change_kind::updated};
             } else {
                 stored = impl_->store_one(move.found, now);
@@ -385,7 +378,7 @@ store_result catalogue::store_moves(std::span<const file_move> moves) {
         }
         if (!added.empty()) {
             w.added_ids = ids_json(added);
-            execute(w.index_added);
+            execute(*impl_->dialect, w.index_added);
         }
         transaction.commit();
     } catch (const std::exception& e) {
@@ -400,7 +393,7 @@ std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patc
     if (patch.rating && *patch.rating && (**patch.rating < 1 || **patch.rating > 10))
         throw std::invalid_argument("a rating is 1 to 10");
     {
-        write_transaction transaction(impl_->sql);
+        write_transaction transaction(impl_->sql, *impl_->dialect);
         nullable<int> watched;
         if (patch.watched) watched.set(*patch.watched ? 1 : 0);
         int set_rating = patch.rating ? 1 : 0;
@@ -414,7 +407,7 @@ std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patc
                     " WHERE id = :id",
                     use(watched, "watched"), soci::use(set_rating, "set_rating"), use(rating, "rating"),
                     soci::use(now, "now"), soci::use(id, "id"));
-        execute(update);
+        execute(*impl_->dialect, update);
         if (update.get_affected_rows() == 0) return std::nullopt;
         transaction.commit();
     }
@@ -423,7 +416,7 @@ std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patc
 
 std::optional<movie> catalogue::update_metadata(movie_id id, const movie& m) {
     {
-        write_transaction transaction(impl_->sql);
+        write_transaction transaction(impl_->sql, *impl_->dialect);
         if (!impl_->write_metadata(id, m, false)) return std::nullopt;
         transaction.commit();
     }
@@ -432,7 +425,7 @@ std::optional<movie> catalogue::update_metadata(movie_id id, const movie& m) {
 
 std::int64_t catalogue::store_art(std::span<const art_update> updates) {
     if (updates.empty()) return 0;
-    write_transaction transaction(impl_->sql);
+    write_transaction transaction(impl_->sql, *impl_->dialect);
     std::int64_t id = 0;
     nullable<std::string> poster, backdrop;
     int retry = 0;
@@ -449,7 +442,7 @@ std::int64_t catalogue::store_art(std::span<const art_update> updates) {
         poster.set(u.poster);
         backdrop.set(u.backdrop);
         retry = u.retry ? 1 : 0;
-        execute(update);
+        execute(*impl_->dialect, update);
         updated += update.get_affected_rows();
     }
     transaction.commit();

@@ -4,6 +4,7 @@
 // title key, the prepared statement sets, and `catalogue::impl`. Pure logic: no Asio, no Beast.
 
 #include "mediabase/store/catalogue.hpp"
+#include "sql_dialect.hpp"
 
 #include "mediabase/model/movie_json.hpp"
 #include "mediabase/naming/name_parser.hpp"
@@ -14,7 +15,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdint>
@@ -180,51 +180,62 @@ soci::statement prepare(soci::session& sql, const std::string& text, Bindings&&.
 /// reader instance would go on seeing old data and the WAL could not be checkpointed.
 class statement_use {
   public:
-    explicit statement_use(soci::statement& st) : st_(st) {}
+    statement_use(const sql_dialect& dialect, soci::statement& st) : dialect_(dialect), st_(st) {}
     statement_use(const statement_use&) = delete;
     statement_use& operator=(const statement_use&) = delete;
-    ~statement_use() {
-        // What sqlite3_statement_backend::reset() does; libsoci_sqlite3 does not export that member.
-        auto* backend = static_cast<soci::sqlite3_statement_backend*>(st_.get_backend());
-        if (backend->stmt_ && sqlite_api::sqlite3_reset(backend->stmt_) == SQLITE_OK)
-            backend->databaseReady_ = true;
-    }
+    ~statement_use() { dialect_.reset(st_); }
 
   private:
+    const sql_dialect& dialect_;
     soci::statement& st_;
 };
 
 /// Runs a query that yields at most one row into its bound variables. True: a row was read.
-inline bool query_one(soci::statement& st) {
-    statement_use in_use(st);
+inline bool query_one(const sql_dialect& dialect, soci::statement& st) {
+    statement_use in_use(dialect, st);
     return st.execute(true);
 }
 
 /// Runs a query and calls `on_row` after each row is read into the bound variables.
-template <class F> void for_each_row(soci::statement& st, F&& on_row) {
-    statement_use in_use(st);
+template <class F> void for_each_row(const sql_dialect& dialect, soci::statement& st, F&& on_row) {
+    statement_use in_use(dialect, st);
     if (!st.execute(true)) return;
     do {
         on_row();
     } while (st.fetch());
 }
 
-inline void execute(soci::statement& st) {
-    statement_use in_use(st);
+inline void execute(const sql_dialect& dialect, soci::statement& st) {
+    statement_use in_use(dialect, st);
     st.execute(true);
 }
 
-inline int user_version(soci::session& sql) {
-    int version = 0;
-    sql << "PRAGMA user_version", soci::into(version);
-    return version;
+/// A statement whose bindings depend on the call (optional filters, optional columns): `bind` exchanges
+/// them into the statement, then `text` is prepared against them.
+template <class Bind> soci::statement prepare_bound(soci::session& sql, const std::string& text, Bind&& bind) {
+    soci::statement st(sql);
+    bind(st);
+    st.alloc();
+    st.prepare(text);
+    st.define_and_bind();
+    return st;
 }
 
-/// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed. IMMEDIATE takes the write lock up front, so a
-/// write transaction never fails half-way on a lock upgrade.
+/// Every value of a one-column query, in its order.
+template <class T>
+std::vector<T> column_values(const sql_dialect& dialect, soci::session& sql, const std::string& text) {
+    std::vector<T> values;
+    T value{};
+    auto select = prepare(sql, text, soci::into(value));
+    for_each_row(dialect, select, [&] { values.push_back(value); });
+    return values;
+}
+
+/// A write transaction (the dialect's BEGIN that takes the write lock up front, so it never fails half-way
+/// on a lock upgrade) ... COMMIT, rolled back unless committed.
 class write_transaction {
   public:
-    explicit write_transaction(soci::session& sql) : sql_(sql) { sql_ << "BEGIN IMMEDIATE"; }
+    write_transaction(soci::session& sql, const sql_dialect& dialect) : sql_(sql) { sql_ << dialect.begin_write(); }
     write_transaction(const write_transaction&) = delete;
     write_transaction& operator=(const write_transaction&) = delete;
     ~write_transaction() {
@@ -476,12 +487,14 @@ struct write_statements {
     soci::statement release;
     soci::statement rollback_to;
 
-    explicit write_statements(soci::session& sql);
+    const sql_dialect& dialect;
+
+    write_statements(soci::session& sql, const sql_dialect& d);
 
     /// The file with `path`, if known: sets found_file and found_movie.
     bool find_file(const std::string& file_path) {
         path = file_path;
-        return query_one(file_by_path);
+        return query_one(dialect, file_by_path);
     }
 };
 
@@ -506,7 +519,9 @@ struct read_statements {
     soci::statement known_files;
     soci::statement genres;
 
-    explicit read_statements(soci::session& sql);
+    const sql_dialect& dialect;
+
+    read_statements(soci::session& sql, const sql_dialect& d);
 
     /// Movies with their files, in the order of `wanted`; ids that do not exist are skipped.
     std::vector<movie> load(const std::vector<movie_id>& wanted);
@@ -519,15 +534,17 @@ namespace mediabase {
 struct catalogue::impl {
     soci::session sql;
     std::filesystem::path file;
+    /// The SQL that differs between engines; outlives the statement sets, which hold a reference to it.
+    std::unique_ptr<sql_dialect> dialect;
     std::unique_ptr<sql_support::write_statements> writes;
     std::unique_ptr<sql_support::read_statements> reads;
 
     sql_support::write_statements& writer() {
-        if (!writes) writes = std::make_unique<sql_support::write_statements>(sql);
+        if (!writes) writes = std::make_unique<sql_support::write_statements>(sql, *dialect);
         return *writes;
     }
     sql_support::read_statements& reader() {
-        if (!reads) reads = std::make_unique<sql_support::read_statements>(sql);
+        if (!reads) reads = std::make_unique<sql_support::read_statements>(sql, *dialect);
         return *reads;
     }
 
