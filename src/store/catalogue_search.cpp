@@ -1,0 +1,124 @@
+// The catalogue's search: the movie list with its filters, sort orders and full-text query (whose SQL the
+// dialect gives). Only list_movies builds its SQL per call, from fixed fragments: values are always bound,
+// never written into the text.
+#include "sql_support.hpp"
+
+#include <algorithm>
+
+namespace mediabase {
+
+using namespace sql_support;
+
+std::optional<movie_sort> movie_sort_from_string(std::string_view s) {
+    if (s == "title") return movie_sort::title;
+    if (s == "year") return movie_sort::year;
+    if (s == "added") return movie_sort::added;
+    if (s == "rating") return movie_sort::rating;
+    if (s == "runtime") return movie_sort::runtime;
+    return std::nullopt;
+}
+
+movie_page catalogue::list_movies(const movie_query& query) {
+    auto& r = impl_->reader();
+    movie_page page;
+
+    // Values bound by name; the SQL text is assembled from fixed fragments only.
+    std::string text = impl_->dialect->text_query(query.text);
+    std::string genre = query.genre.value_or("");
+    int year_from = query.year_from.value_or(0);
+    int year_to = query.year_to.value_or(0);
+    int watched = query.watched.value_or(false) ? 1 : 0;
+    std::string resolution = query.resolution.value_or("");
+    std::string match = query.match ? to_string(*query.match) : "";
+    int limit = std::clamp(query.limit, 1, max_page_size);
+    int offset = std::max(query.offset, 0);
+
+    // Two forms of the genre and resolution filters, same rows: counting is quickest driven from the genre or
+    // file rows (IN), a sorted page from the sort index, testing each movie until the page is full (EXISTS).
+    std::string count_where;
+    std::string page_where;
+    const auto add = [&](std::string_view count_clause, std::string_view page_clause) {
+        count_where += count_where.empty() ? " WHERE " : " AND ";
+        count_where += count_clause;
+        page_where += page_where.empty() ? " WHERE " : " AND ";
+        page_where += page_clause;
+    };
+    const bool searching = !text.empty();
+    if (searching) {
+        const auto matches = impl_->dialect->text_match();
+        add(matches, matches);
+    }
+    if (query.genre)
+        add("m.id IN (SELECT movie_id FROM movie_genres WHERE genre = :genre)",
+            "EXISTS (SELECT 1 FROM movie_genres g WHERE g.genre = :genre AND g.movie_id = m.id)");
+    if (query.year_from) add("m.year >= :year_from", "m.year >= :year_from");
+    if (query.year_to) add("m.year <= :year_to", "m.year <= :year_to");
+    if (query.watched) add("m.watched = :watched", "m.watched = :watched");
+    if (query.resolution)
+        add("m.id IN (SELECT movie_id FROM media_files WHERE resolution = :resolution COLLATE NOCASE)",
+            "EXISTS (SELECT 1 FROM media_files f WHERE f.resolution = :resolution COLLATE NOCASE"
+            " AND f.movie_id = m.id)");
+    if (query.match) add("m.match_state = :match", "m.match_state = :match");
+
+    const char* dir = query.descending ? " DESC" : " ASC";
+    std::string order;
+    switch (query.sort) {
+    case movie_sort::title:
+        order = "m.title_key{}, m.year{}, m.id{}";
+        break;
+    case movie_sort::year:
+        order = "m.year{}, m.title_key{}, m.id{}";
+        break;
+    case movie_sort::added:
+        order = "m.id{}";
+        break;
+    // Equal ratings and runtimes are common (and every unidentified movie has neither): their ties go by id,
+    // which the index gives for free, rather than by title, which would sort each tie group.
+    case movie_sort::rating:
+        order = "m.rating{}, coalesce(m.vote_average, m.imdb_rating){}, m.id{}";
+        break;
+    case movie_sort::runtime:
+        order = "m.runtime{}, m.id{}";
+        break;
+    }
+    for (auto at = order.find("{}"); at != std::string::npos; at = order.find("{}", at))
+        order.replace(at, 2, dir);
+
+    const auto bind_filters = [&](soci::statement& st) {
+        if (searching) st.exchange(soci::use(text, "text"));
+        if (query.genre) st.exchange(soci::use(genre, "genre"));
+        if (query.year_from) st.exchange(soci::use(year_from, "year_from"));
+        if (query.year_to) st.exchange(soci::use(year_to, "year_to"));
+        if (query.watched) st.exchange(soci::use(watched, "watched"));
+        if (query.resolution) st.exchange(soci::use(resolution, "resolution"));
+        if (query.match) st.exchange(soci::use(match, "match"));
+    };
+
+    read_transaction snapshot(impl_->sql);
+    {
+        auto count = prepare_bound(impl_->sql, "SELECT count(*) FROM movies m" + count_where, [&](auto& st) {
+            st.exchange(soci::into(page.total));
+            bind_filters(st);
+        });
+        query_one(*impl_->dialect, count);
+    }
+    std::vector<movie_id> ids;
+    if (page.total > offset) {
+        std::int64_t id = 0;
+        auto select = prepare_bound(impl_->sql,
+                                    "SELECT m.id FROM movies m" + page_where + " ORDER BY " + order +
+                                        " LIMIT :limit OFFSET :offset",
+                                    [&](auto& st) {
+                                        st.exchange(soci::into(id));
+                                        bind_filters(st);
+                                        st.exchange(soci::use(limit, "limit"));
+                                        st.exchange(soci::use(offset, "offset"));
+                                    });
+        ids.reserve(static_cast<std::size_t>(limit));
+        for_each_row(*impl_->dialect, select, [&] { ids.push_back(id); });
+    }
+    page.movies = r.load(ids);
+    return page;
+}
+
+} // namespace mediabase

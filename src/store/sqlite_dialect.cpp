@@ -1,0 +1,254 @@
+// The SQLite dialect: connection settings, `PRAGMA user_version`, json_each for id lists, the FTS5 index and
+// its MATCH query, and the SQLite C API where SOCI offers nothing (statement reset, online backup, restore).
+#include "sql_dialect.hpp"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <system_error>
+
+namespace mediabase {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int busy_timeout_ms = 5000;
+constexpr std::size_t max_search_words = 16;
+
+bool is_word_char(unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/// The connection string for SOCI's sqlite3 backend, which reads `key=value` options from it: a path without
+/// '=' is taken whole; one with '=' goes as a percent-encoded SQLite URI.
+std::string connect_string(const fs::path& file) {
+    const std::string path = file.string();
+    if (path.find('=') == std::string::npos) return path;
+    if (!sqlite_api::sqlite3_compileoption_used("USE_URI"))
+        throw std::runtime_error("cannot open the database " + path + ": its path contains '='");
+    // Only unreserved characters and '/' stay as they are: '=' would be read by SOCI as an option and
+    // '?', '#' and '%' by SQLite as URI syntax.
+    static constexpr auto kept = boost::urls::unreserved_chars + boost::urls::grammar::lut_chars('/');
+    return "file:" + boost::urls::encode(path, kept);
+}
+
+sqlite_api::sqlite3* connection_of(soci::session& sql) {
+    return static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+}
+
+/// Closes a connection opened with sqlite3_open_v2 (also after a failed open, as SQLite asks).
+struct connection_closer {
+    void operator()(sqlite_api::sqlite3* db) const { sqlite_api::sqlite3_close_v2(db); }
+};
+using own_connection = std::unique_ptr<sqlite_api::sqlite3, connection_closer>;
+
+own_connection open_connection(const fs::path& file, int flags) {
+    sqlite_api::sqlite3* db = nullptr;
+    const int rc = sqlite_api::sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
+    own_connection owned(db);
+    if (rc != SQLITE_OK)
+        throw std::runtime_error("cannot open " + file.string() + ": " +
+                                 (db ? sqlite_api::sqlite3_errmsg(db) : sqlite_api::sqlite3_errstr(rc)));
+    sqlite_api::sqlite3_busy_timeout(db, busy_timeout_ms);
+    return owned;
+}
+
+/// Copies the whole database `source` into `target` (online backup API, one step: a consistent snapshot).
+void copy_database(sqlite_api::sqlite3* source, sqlite_api::sqlite3* target, const std::string& what) {
+    auto* backup = sqlite_api::sqlite3_backup_init(target, "main", source, "main");
+    if (!backup) throw std::runtime_error(what + ": " + sqlite_api::sqlite3_errmsg(target));
+    const int step = sqlite_api::sqlite3_backup_step(backup, -1);
+    const int finish = sqlite_api::sqlite3_backup_finish(backup);
+    if (step != SQLITE_DONE || finish != SQLITE_OK)
+        throw std::runtime_error(what + ": " + sqlite_api::sqlite3_errstr(step != SQLITE_DONE ? step : finish));
+}
+
+class sqlite_dialect final : public sql_dialect {
+  public:
+    void open(soci::session& sql, const fs::path& file) const override {
+        try {
+            sql.open(soci::sqlite3, connect_string(file));
+            // The timeout first: switching to WAL needs a moment of exclusive access.
+            sql << "PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms);
+            std::string journal_mode;
+            sql << "PRAGMA journal_mode = WAL", soci::into(journal_mode);
+            if (journal_mode != "wal")
+                spdlog::warn("catalogue: {} is in journal mode '{}', not WAL: reads may wait behind writes",
+                             file.string(), journal_mode);
+            sql << "PRAGMA synchronous = NORMAL";
+            // Room for the hot index pages of a 100k-movie library (the default is 2 MiB).
+            sql << "PRAGMA cache_size = -16384";
+            // Sorts of the movie list and savepoint journals stay in memory.
+            sql << "PRAGMA temp_store = MEMORY";
+            // Checkpoint the WAL every 128 MiB instead of every 4 MiB: an import rewrites the same index pages
+            // batch after batch, and each checkpoint copies them into the database file again. After a
+            // checkpoint the WAL file is cut back to 64 MiB.
+            sql << "PRAGMA wal_autocheckpoint = 32768";
+            sql << "PRAGMA journal_size_limit = 67108864";
+            sql << "PRAGMA foreign_keys = ON";
+        } catch (const soci::soci_error& e) {
+            throw std::runtime_error("cannot open the database " + file.string() + ": " + e.what());
+        }
+    }
+
+    void before_close(soci::session& sql) const override {
+        // Keeps the query planner's statistics current, bounded so that closing stays quick.
+        sql << "PRAGMA analysis_limit = 1000";
+        sql << "PRAGMA optimize";
+    }
+
+    int schema_version(soci::session& sql) const override {
+        int version = 0;
+        sql << "PRAGMA user_version", soci::into(version);
+        return version;
+    }
+
+    void set_schema_version(soci::session& sql, int version) const override {
+        // PRAGMA takes no parameters; the value is this build's own constant.
+        sql << "PRAGMA user_version = " + std::to_string(version);
+    }
+
+    std::string begin_write() const override {
+        // IMMEDIATE takes the write lock up front, so a write transaction never fails half-way on a lock
+        // upgrade.
+        return "BEGIN IMMEDIATE";
+    }
+
+    std::string id_list(std::string_view parameter) const override {
+        return "SELECT value FROM json_each(:" + std::string(parameter) + ")";
+    }
+
+    std::string index_movies() const override {
+        return "INSERT INTO movies_fts (rowid, title, original_title, overview, people)"
+               " SELECT id, title, original_title, overview, people FROM movies"
+               " WHERE id IN (" + id_list("ids") + ")";
+    }
+
+    std::string text_match() const override {
+        return "m.id IN (SELECT rowid FROM movies_fts WHERE movies_fts MATCH :text)";
+    }
+
+    /// Each word becomes a quoted prefix term ("word"*), quotes doubled inside, so no input can form FTS5
+    /// operators or a syntax error. Words with nothing the tokenizer indexes (only punctuation) are dropped.
+    std::string text_query(std::string_view text) const override {
+        std::string query;
+        std::size_t words = 0;
+        std::size_t i = 0;
+        while (i < text.size() && words < max_search_words) {
+            // Control bytes (NUL included) separate words like spaces do.
+            while (i < text.size() && static_cast<unsigned char>(text[i]) <= ' ')
+                ++i;
+            const auto start = i;
+            while (i < text.size() && static_cast<unsigned char>(text[i]) > ' ')
+                ++i;
+            const auto word = text.substr(start, i - start);
+            if (std::none_of(word.begin(), word.end(),
+                             [](char c) { return is_word_char(static_cast<unsigned char>(c)); }))
+                continue;
+            if (!query.empty()) query += ' ';
+            query += '"';
+            for (const char c : word) {
+                if (c == '"') query += '"';
+                query += c;
+            }
+            query += "\"*";
+            ++words;
+        }
+        return query;
+    }
+
+    std::int64_t last_insert_id(soci::session& sql, const std::string& table) const override {
+        long long id = 0;
+        sql.get_last_insert_id(table, id);
+        return id;
+    }
+
+    void reset(soci::statement& st) const override {
+        // What sqlite3_statement_backend::reset() does; libsoci_sqlite3 does not export that member.
+        auto* backend = static_cast<soci::sqlite3_statement_backend*>(st.get_backend());
+        if (backend->stmt_ && sqlite_api::sqlite3_reset(backend->stmt_) == SQLITE_OK)
+            backend->databaseReady_ = true;
+    }
+
+    std::optional<std::string> check(soci::session& sql) const override {
+        std::string result;
+        soci::statement check = (sql.prepare << "PRAGMA quick_check(5)", soci::into(result));
+        std::string problems;
+        struct reset_after {
+            const sqlite_dialect& dialect;
+            soci::statement& st;
+            ~reset_after() { dialect.reset(st); }
+        } in_use{*this, check};
+        if (!check.execute(true)) return "quick_check gave no answer";
+        do {
+            if (result == "ok") return std::nullopt;
+            if (!problems.empty()) problems += "; ";
+            problems += result;
+        } while (check.fetch());
+        return problems;
+    }
+
+    /// Through a temp file renamed into place, so a crash or a full disk never leaves a half-written file
+    /// under a backup's name.
+    void backup(soci::session& sql, const fs::path& target) const override {
+        std::error_code ec;
+        fs::create_directories(target.parent_path(), ec);
+        if (ec) throw std::runtime_error("cannot create " + target.parent_path().string() + ": " + ec.message());
+        auto temp = target;
+        temp += ".tmp";
+        fs::remove(temp, ec);
+        {
+            auto out = open_connection(temp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+            copy_database(connection_of(sql), out.get(), "cannot back up the catalogue to " + target.string());
+        }
+        fs::rename(temp, target, ec);
+        if (ec) {
+            fs::remove(temp, ec);
+            throw std::runtime_error("cannot rename the backup into " + target.string() + ": " + ec.message());
+        }
+    }
+
+    void restore(const fs::path& source, const fs::path& db_file, int max_version) const override {
+        std::error_code ec;
+        if (!fs::is_regular_file(source, ec)) throw std::runtime_error(source.string() + " is not a file");
+        auto from = open_connection(source, SQLITE_OPEN_READONLY);
+        // Only a sound catalogue this build can open replaces the current one.
+        const auto single_text = [&](const char* sql) {
+            sqlite_api::sqlite3_stmt* st = nullptr;
+            if (sqlite_api::sqlite3_prepare_v2(from.get(), sql, -1, &st, nullptr) != SQLITE_OK)
+                throw std::runtime_error(source.string() + " is not a Mediabase catalogue: " +
+                                         sqlite_api::sqlite3_errmsg(from.get()));
+            std::string text;
+            if (sqlite_api::sqlite3_step(st) == SQLITE_ROW) {
+                const auto* value = sqlite_api::sqlite3_column_text(st, 0);
+                if (value) text = reinterpret_cast<const char*>(value);
+            }
+            sqlite_api::sqlite3_finalize(st);
+            return text;
+        };
+        const auto check = single_text("PRAGMA quick_check");
+        if (check != "ok")
+            throw std::runtime_error(source.string() + " is damaged (quick_check: " + check + ")");
+        const auto version = std::stoi("0" + single_text("PRAGMA user_version"));
+        if (version > max_version)
+            throw std::runtime_error(source.string() + " has schema version " + std::to_string(version) +
+                                     ", newer than this build supports (" + std::to_string(max_version) + ")");
+        if (single_text("SELECT count(*) FROM sqlite_schema WHERE name = 'movies'") != "1")
+            throw std::runtime_error(source.string() + " is not a Mediabase catalogue (no movies table)");
+        fs::create_directories(fs::absolute(db_file).parent_path(), ec);
+        auto to = open_connection(db_file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        copy_database(from.get(), to.get(), "cannot restore " + source.string() + " into " + db_file.string());
+    }
+};
+
+} // namespace
+
+std::unique_ptr<sql_dialect> make_sqlite_dialect() {
+    return std::make_unique<sqlite_dialect>();
+}
+
+} // namespace mediabase
