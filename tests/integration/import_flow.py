@@ -179,7 +179,9 @@ def test_sigterm_mid_import_exits_cleanly_and_keeps_the_database():
             events.next()
             status, job, _ = server.request("POST", "/api/v1/import")
             check(status == 202, "import started")
-            events.until(lambda e: e["type"] == "import.progress" and e["job"]["counts"]["found"] > 0)
+            # A fast machine may finish the whole import before a progress frame with a count goes out.
+            events.until(lambda e: (e["type"] == "import.progress" and e["job"]["counts"]["found"] > 0)
+                         or e["type"] == "import.finished")
             # Whether the offline import is still running when the signal lands depends on the machine, so
             # promptness is not judged here; scraper_flow.py stops an import held up by a slow provider.
             code, _ = server.terminate()

@@ -159,17 +159,29 @@ class EventStream:
         self.ws = websocket.create_connection(
             "ws://127.0.0.1:%d/api/v1/events%s" % (port, "?movies=each" if each_movie else ""), timeout=60)
 
-    def next(self):
-        opcode, data = self.ws.recv_data(control_frame=False)
-        if opcode == websocket.ABNF.OPCODE_CLOSE:
-            code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
-            return {"type": "__closed__", "code": code}
-        return json.loads(data)
-
-    def until(self, predicate, collect=None):
-        """Reads events until one matches `predicate`; every event read is appended to `collect`."""
+    def next(self, deadline=None):
+        """The next event. The server's pings keep the socket busy, so a socket timeout alone would never fire
+        while an awaited event does not come: pings are answered here and `deadline` (monotonic) is checked
+        between frames."""
         while True:
-            event = self.next()
+            opcode, data = self.ws.recv_data(control_frame=True)
+            if opcode == websocket.ABNF.OPCODE_PING:
+                self.ws.pong(data)
+            elif opcode == websocket.ABNF.OPCODE_CLOSE:
+                code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+                return {"type": "__closed__", "code": code}
+            elif opcode in (websocket.ABNF.OPCODE_TEXT, websocket.ABNF.OPCODE_BINARY):
+                return json.loads(data)
+            if deadline is not None and time.monotonic() > deadline:
+                raise Failure("no awaited event within the deadline")
+
+    def until(self, predicate, collect=None, within=240):
+        """Reads events until one matches `predicate`; every event read is appended to `collect`. Fails when
+        none has come `within` seconds (a bound against hanging, not a measure: imports take seconds)."""
+        deadline = time.monotonic() + within
+        while True:
+            event = self.next(deadline)
+            check(time.monotonic() <= deadline, "no matching event within %d s" % within)
             if collect is not None:
                 collect.append(event)
             if predicate(event):
