@@ -751,6 +751,8 @@ test('the live connection comes back after a server restart', async () => {
   });
   // Reconnect attempts while the server is down are logged by the browser itself.
   allowed_problems.push(/WebSocket connection to .* failed/, /ERR_CONNECTION_REFUSED/);
+  // Requests that reach the server while it stops are answered 503 (it is shutting down), as they should be.
+  allowed_problems.push(/status of 503 \(Service Unavailable\)/);
   await stop_server();
   await page.waitForSelector('[data-connection]:not([hidden])');
   server = { ...server, ...(await start_server(server.media, server.data, `127.0.0.1:${server.port}`)) };

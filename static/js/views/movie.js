@@ -297,7 +297,11 @@ export function mount(root, route) {
       if (!frame.updated?.includes(id) || !movie || saving) return;
       const record = frame.movies?.find((m) => m.id === id);
       if (record) {
-        movie = { ...movie, ...record };
+        const next = { ...movie, ...record };
+        // The echo of this page's own save changes nothing: re-rendering would replace the very button
+        // under the user's pointer, and a click landing on it then would be lost.
+        if (JSON.stringify(next) === JSON.stringify(movie)) return;
+        movie = next;
         render();
       } else {
         load();
