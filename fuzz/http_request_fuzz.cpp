@@ -115,20 +115,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.body_limit(options.body_limit);
-        parser.header_limit(16 * 1024);
+        parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
         parser.eager(true);
         boost::beast::error_code ec;
         read_request(parser, pending, in, ec);
         if (ec == http::error::end_of_stream) return 0;
+        // The answers the server gives, from the same functions (rest_request.hpp).
         if (ec) {
-            http_request shell;
-            shell.version(11);
-            auto res = ec == http::error::body_limit
-                           ? error_response(shell, http::status::payload_too_large, "body_too_large",
-                                            "request body larger than " + std::to_string(options.body_limit) +
-                                                " bytes")
-                           : error_response(shell, http::status::bad_request, "bad_request",
-                                            "malformed HTTP request: " + ec.message());
+            auto res = read_error_response(ec, options.body_limit, options.header_limit);
+            check_body(res);
+            write(res, false);
+            return 0;
+        }
+        if (auto why = ambiguous_framing(parser.get())) {
+            auto res = error_response(parser.get(), http::status::bad_request, "bad_request",
+                                      "ambiguous request framing: " + *why);
             check_body(res);
             write(res, false);
             return 0;

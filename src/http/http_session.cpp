@@ -16,38 +16,6 @@ namespace mediabase {
 
 namespace {
 
-/// Why a request's framing is refused, or nullopt. A request whose body length two parties could read two
-/// ways (Transfer-Encoding with Content-Length, an unknown coding, repeated length fields) is how requests
-/// are smuggled past a proxy: it gets a 400 and the connection closes.
-std::optional<std::string> ambiguous_framing(const http_request& request) {
-    const auto lengths = request.count(http::field::content_length);
-    const auto codings = request.count(http::field::transfer_encoding);
-    if (lengths > 1) return "more than one Content-Length";
-    if (codings == 0) return std::nullopt;
-    if (codings > 1) return "more than one Transfer-Encoding";
-    if (lengths > 0) return "both Transfer-Encoding and Content-Length";
-    if (request.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
-    if (!beast::iequals(request[http::field::transfer_encoding], "chunked"))
-        return "Transfer-Encoding other than chunked";
-    return std::nullopt;
-}
-
-http_response read_error_response(const beast::error_code& ec, const server_options& options) {
-    http_request shell;
-    shell.version(11);
-    if (ec == http::error::body_limit)
-        return error_response(shell, http::status::payload_too_large, "body_too_large",
-                              "request body larger than " + std::to_string(options.body_limit) + " bytes");
-    // The header limit covers the request line, the header fields and the trailer fields of a chunked body:
-    // the read buffer never holds more than that, so a trailer past it overflows the buffer.
-    if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
-        return error_response(shell, http::status::request_header_fields_too_large, "headers_too_large",
-                              "request headers or trailers larger than " +
-                                  std::to_string(options.header_limit) + " bytes");
-    return error_response(shell, http::status::bad_request, "bad_request",
-                          "malformed HTTP request: " + ec.message());
-}
-
 bool client_left(const beast::error_code& ec) {
     return ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
            ec == asio::error::connection_reset || ec == asio::error::operation_aborted;
@@ -78,7 +46,7 @@ asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, con
         (void)bytes;
         if (client_left(ec)) break;
         if (ec) {
-            co_await refuse(read_error_response(ec, options));
+            co_await refuse(read_error_response(ec, options.body_limit, options.header_limit));
             break;
         }
         if (auto why = ambiguous_framing(parser.get())) {
@@ -92,7 +60,7 @@ asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, con
             (void)body_bytes;
             if (client_left(body_ec)) break;
             if (body_ec) {
-                co_await refuse(read_error_response(body_ec, options));
+                co_await refuse(read_error_response(body_ec, options.body_limit, options.header_limit));
                 break;
             }
         }

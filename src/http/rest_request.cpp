@@ -2,6 +2,8 @@
 
 #include "mediabase/model/movie_json.hpp"
 
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
@@ -20,19 +22,21 @@ namespace json = boost::json;
 namespace mediabase {
 namespace {
 
-
 /// Parses a whole decimal integer in [min, max].
 std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t min, std::int64_t max) {
     std::int64_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) return std::nullopt;
+    if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
+        return std::nullopt;
     return value;
 }
 
 api_result<json::object> parse_json_object(const http_request& request) {
     boost::system::error_code ec;
     auto value = json::parse(request.body(), ec);
-    if (ec) return api_error{http::status::bad_request, "bad_json", "request body is not valid JSON: " + ec.message()};
+    if (ec)
+        return api_error{http::status::bad_request, "bad_json",
+                         "request body is not valid JSON: " + ec.message()};
     if (!value.is_object())
         return api_error{http::status::bad_request, "bad_json", "request body must be a JSON object"};
     return std::move(value.as_object());
@@ -47,10 +51,13 @@ api_result<movie_query> parse_movie_query(const boost::urls::params_view& params
             query.text = value;
         } else if (key == "sort") {
             auto sort = movie_sort_from_string(value);
-            if (!sort) return bad_request("sort: expected title, year, added, rating or runtime, got '" + value + "'");
+            if (!sort)
+                return bad_request("sort: expected title, year, added, rating or runtime, got '" + value +
+                                   "'");
             query.sort = *sort;
         } else if (key == "order") {
-            if (value != "asc" && value != "desc") return bad_request("order: expected asc or desc, got '" + value + "'");
+            if (value != "asc" && value != "desc")
+                return bad_request("order: expected asc or desc, got '" + value + "'");
             query.descending = value == "desc";
         } else if (key == "limit") {
             auto n = parse_int(value, 1, 1000);
@@ -76,7 +83,8 @@ api_result<movie_query> parse_movie_query(const boost::urls::params_view& params
             if (value.empty()) continue;
             query.match = match_state_from_string(value);
             if (!query.match)
-                return bad_request("match: expected identified, review, failed or unidentified, got '" + value + "'");
+                return bad_request("match: expected identified, review, failed or unidentified, got '" +
+                                   value + "'");
         } else {
             return bad_request("unknown parameter '" + key + "'");
         }
@@ -91,10 +99,12 @@ api_result<movie_patch> parse_movie_patch(const json::object& body) {
             if (!value.is_bool()) return bad_request("watched: expected true or false");
             patch.watched = value.as_bool();
         } else if (key == "rating") {
-            if (value.is_null()) patch.rating = std::optional<int>{};
+            if (value.is_null())
+                patch.rating = std::optional<int>{};
             else if (value.is_int64() && value.as_int64() >= 1 && value.as_int64() <= 10)
                 patch.rating = std::optional<int>{static_cast<int>(value.as_int64())};
-            else return bad_request("rating: expected a whole number from 1 to 10, or null");
+            else
+                return bad_request("rating: expected a whole number from 1 to 10, or null");
         } else {
             return bad_request("unknown field '" + std::string(key) + "' (expected watched or rating)");
         }
@@ -140,7 +150,8 @@ std::vector<std::string_view> path_segments(std::string_view path) {
 
 http_response method_not_allowed(const http_request& request, const char* allow) {
     auto res = error_response(request, http::status::method_not_allowed, "method_not_allowed",
-                              std::string(request.method_string()) + " is not allowed here (allowed: " + allow + ")");
+                              std::string(request.method_string()) +
+                                  " is not allowed here (allowed: " + allow + ")");
     res.set(http::field::allow, allow);
     return res;
 }
@@ -149,15 +160,19 @@ http_response method_not_allowed(const http_request& request, const char* allow)
 bool valid_art_key(std::string_view key) {
     if (key.empty() || key.size() > 128 || key.front() == '.') return false;
     return std::all_of(key.begin(), key.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-               c == '.';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+               c == '_' || c == '.';
     });
 }
 
 } // namespace
 
-api_error bad_request(std::string message) { return {http::status::bad_request, "bad_request", std::move(message)}; }
-api_error not_found(std::string message) { return {http::status::not_found, "not_found", std::move(message)}; }
+api_error bad_request(std::string message) {
+    return {http::status::bad_request, "bad_request", std::move(message)};
+}
+api_error not_found(std::string message) {
+    return {http::status::not_found, "not_found", std::move(message)};
+}
 
 http_response json_response(const http_request& request, http::status status, const json::value& body) {
     http_response res{status, request.version()};
@@ -171,13 +186,48 @@ http_response json_response(const http_request& request, http::status status, co
 
 http_response error_response(const http_request& request, http::status status, std::string code,
                              std::string message) {
-    return json_response(request, status,
-                         json::object{{"error", json::object{{"code", std::move(code)}, {"message", std::move(message)}}}});
+    return json_response(
+        request, status,
+        json::object{{"error", json::object{{"code", std::move(code)}, {"message", std::move(message)}}}});
+}
+
+/// Why a request's framing is refused, or nullopt. A request whose body length two parties could read two
+/// ways (Transfer-Encoding with Content-Length, an unknown coding, repeated length fields) is how requests
+/// are smuggled past a proxy: it gets a 400 and the connection closes.
+std::optional<std::string> ambiguous_framing(const http_request& request) {
+    const auto lengths = request.count(http::field::content_length);
+    const auto codings = request.count(http::field::transfer_encoding);
+    if (lengths > 1) return "more than one Content-Length";
+    if (codings == 0) return std::nullopt;
+    if (codings > 1) return "more than one Transfer-Encoding";
+    if (lengths > 0) return "both Transfer-Encoding and Content-Length";
+    if (request.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+    if (!boost::beast::iequals(request[http::field::transfer_encoding], "chunked"))
+        return "Transfer-Encoding other than chunked";
+    return std::nullopt;
+}
+
+http_response read_error_response(const boost::system::error_code& ec, std::size_t body_limit,
+                                  std::size_t header_limit) {
+    http_request shell;
+    shell.version(11);
+    if (ec == http::error::body_limit)
+        return error_response(shell, http::status::payload_too_large, "body_too_large",
+                              "request body larger than " + std::to_string(body_limit) + " bytes");
+    // The header limit covers the request line, the header fields and the trailer fields of a chunked body:
+    // the read buffer never holds more than that, so a trailer past it overflows the buffer.
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
+        return error_response(shell, http::status::request_header_fields_too_large, "headers_too_large",
+                              "request headers or trailers larger than " + std::to_string(header_limit) +
+                                  " bytes");
+    return error_response(shell, http::status::bad_request, "bad_request",
+                          "malformed HTTP request: " + ec.message());
 }
 
 std::variant<checked_request, http_response> check_request(const http_request& request) {
     auto target = boost::urls::parse_origin_form(request.target());
-    if (!target) return error_response(request, http::status::bad_request, "bad_request", "malformed request target");
+    if (!target)
+        return error_response(request, http::status::bad_request, "bad_request", "malformed request target");
     checked_request checked;
     checked.path = target->path();
     const auto method = request.method();
@@ -193,7 +243,8 @@ std::variant<checked_request, http_response> check_request(const http_request& r
         const std::string_view resource = rest.empty() ? std::string_view() : rest[0];
 
         if (resource == "healthz" && rest.size() == 1) {
-            if (method != http::verb::get && method != http::verb::head) return method_not_allowed(request, "GET");
+            if (method != http::verb::get && method != http::verb::head)
+                return method_not_allowed(request, "GET");
             return route(api_route::healthz);
         }
 
@@ -286,7 +337,8 @@ std::variant<checked_request, http_response> check_request(const http_request& r
                 if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
                 for (const auto& [key, value] : std::get<json::object>(body)) {
                     if (key != "confirm")
-                        return fail(bad_request("unknown field '" + std::string(key) + "' (expected confirm)"));
+                        return fail(
+                            bad_request("unknown field '" + std::string(key) + "' (expected confirm)"));
                     if (!value.is_bool()) return fail(bad_request("confirm: expected true or false"));
                     checked.confirm_prune = value.as_bool();
                 }
@@ -315,7 +367,8 @@ std::variant<checked_request, http_response> check_request(const http_request& r
             if (method != http::verb::get) return method_not_allowed(request, "GET");
             auto it = target->params().find("name");
             if (it == target->params().end() || (*it).value.empty())
-                return fail(bad_request("name: give the file name or path to parse, e.g. ?name=Heat.1995.mkv"));
+                return fail(
+                    bad_request("name: give the file name or path to parse, e.g. ?name=Heat.1995.mkv"));
             checked.name = (*it).value;
             return route(api_route::parse);
         }
@@ -323,7 +376,8 @@ std::variant<checked_request, http_response> check_request(const http_request& r
         return fail(not_found("no API route " + std::string(request.method_string()) + " " + checked.path));
     }
 
-    if (method != http::verb::get && method != http::verb::head) return method_not_allowed(request, "GET, HEAD");
+    if (method != http::verb::get && method != http::verb::head)
+        return method_not_allowed(request, "GET, HEAD");
 
     if (segments.size() == 2 && segments[0] == "img") {
         if (!valid_art_key(segments[1])) return fail(not_found("no such image"));

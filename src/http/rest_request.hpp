@@ -89,6 +89,15 @@ struct checked_request {
     bool confirm_prune = false;          ///< prune: remove what the failsafe held (`{"confirm": true}`)
 };
 
+/// Why a request's framing is refused (Transfer-Encoding with Content-Length, an unknown coding, repeated
+/// length fields: what request smuggling relies on), or nullopt.
+[[nodiscard]] std::optional<std::string> ambiguous_framing(const http_request& request);
+
+/// The answer to a request that could not be read: 413 past the body limit, 431 past the header limit (which
+/// covers trailers too), 400 otherwise.
+[[nodiscard]] http_response read_error_response(const boost::system::error_code& ec, std::size_t body_limit,
+                                                std::size_t header_limit);
+
 /// Checks a request: the checked request, or the error response to send as it is (400 for a malformed
 /// target, query or body, 404 for an unknown route or a malformed id, 405 for a wrong method). Never throws
 /// for any input.
