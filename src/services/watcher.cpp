@@ -1,6 +1,7 @@
 #include "mediabase/services/watcher.hpp"
 
 #include "mediabase/naming/library_walk.hpp"
+#include "mediabase/services/inotify_events.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -252,15 +253,8 @@ asio::awaitable<void> watcher::read_events(std::uint64_t generation) {
 }
 
 void watcher::on_events(const char* data, std::size_t size, clock::time_point now) {
-    std::size_t offset = 0;
-    while (offset + sizeof(inotify_event) <= size) {
-        inotify_event header{};
-        std::memcpy(&header, data + offset, sizeof header);
-        const char* name = data + offset + sizeof(inotify_event);
-        offset += sizeof(inotify_event) + header.len;
-        if (offset > size) break;
-        on_event(header.wd, header.mask, std::string_view(name, ::strnlen(name, header.len)), now);
-    }
+    for (const auto& record : decode_inotify({data, size}))
+        on_event(record, now);
 }
 
 bool watcher::relevant_file(std::string_view name) const {
@@ -269,27 +263,28 @@ bool watcher::relevant_file(std::string_view name) const {
            iequals(name, "VIDEO_TS.IFO");
 }
 
-void watcher::on_event(int wd, std::uint32_t mask, std::string_view name, clock::time_point now) {
-    if (mask & IN_Q_OVERFLOW) {
+void watcher::on_event(const inotify_record& record, clock::time_point now) {
+    const auto meaning = classify_inotify(record);
+    if (meaning == inotify_meaning::events_lost) {
         spdlog::warn("watch: the kernel's event queue overflowed; every media folder is rescanned");
         debouncer_.everything_changed(now);
         return;
     }
-    const auto it = folders_.find(wd);
+    const auto it = folders_.find(record.wd);
     if (it == folders_.end()) return;
-    if (mask & IN_IGNORED) {
+    // A copy: watch_tree below may rehash the map.
+    const std::string folder = it->second;
+    const auto mask = record.mask;
+    const auto name = record.name;
+    switch (meaning) {
+    case inotify_meaning::watch_dropped:
         // The folder was deleted or its file system unmounted: the kernel dropped the watch.
         folders_.erase(it);
         return;
-    }
-    // A copy: watch_tree below may rehash the map.
-    const std::string folder = it->second;
-    if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+    case inotify_meaning::folder_gone:
         debouncer_.changed(folder, now);
         return;
-    }
-    if (name.empty()) return;
-    if (mask & IN_ISDIR) {
+    case inotify_meaning::folder_entry: {
         if (is_ignored_folder(name)) return;
         const std::string path = folder + "/" + std::string(name);
         // A folder moved away keeps its watches under a stale path: drop them; one moved in is watched anew.
@@ -297,6 +292,12 @@ void watcher::on_event(int wd, std::uint32_t mask, std::string_view name, clock:
         if (mask & (IN_CREATE | IN_MOVED_TO)) watch_tree(path);
         debouncer_.changed(folder, now);
         return;
+    }
+    case inotify_meaning::events_lost:
+    case inotify_meaning::nothing:
+        return;
+    case inotify_meaning::file_entry:
+        break;
     }
     if (!relevant_file(name)) return;
     const std::string path = folder + "/" + std::string(name);

@@ -13,6 +13,7 @@
 
 #include "mediabase/runtime/bus.hpp"
 #include "mediabase/services/change_debouncer.hpp"
+#include "mediabase/services/inotify_events.hpp"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -45,6 +46,8 @@ class watcher {
 
   private:
     using clock = change_debouncer::clock;
+    /// Lets the unit test hand the watcher records the kernel sends rarely (an overflow of its event queue).
+    friend struct watcher_test_access;
 
     asio::awaitable<bool> handle(watcher_message message);
     void apply(watch_folders config);
@@ -54,7 +57,7 @@ class watcher {
     /// Gives up live watching for every root (the watch limit): they are rescanned periodically.
     void fall_back_everywhere(std::string reason);
     void on_events(const char* data, std::size_t size, clock::time_point now);
-    void on_event(int wd, std::uint32_t mask, std::string_view name, clock::time_point now);
+    void on_event(const inotify_record& record, clock::time_point now);
     [[nodiscard]] bool relevant_file(std::string_view name) const;
     [[nodiscard]] watch_status status() const;
     void deliver(change_set changes, bool periodic, clock::time_point now);

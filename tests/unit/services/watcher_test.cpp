@@ -2,15 +2,32 @@
 #include <boost/test/unit_test.hpp>
 
 #include "mediabase/services/change_debouncer.hpp"
+#include "mediabase/services/inotify_events.hpp"
 #include "mediabase/services/watcher.hpp"
 
+#include <sys/inotify.h>
+
+#include "temp_dir.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <vector>
 
 using namespace mediabase;
 using namespace std::chrono_literals;
 using clock_type = change_debouncer::clock;
+using mediabase::testing::temp_dir;
+namespace asio = boost::asio;
+using boost::system::error_code;
 
 namespace {
 
@@ -28,6 +45,122 @@ change_debouncer::limits test_limits() {
 }
 
 } // namespace
+
+namespace mediabase {
+struct watcher_test_access {
+    static void read(watcher& w, const std::vector<char>& bytes) {
+        w.on_events(bytes.data(), bytes.size(), change_debouncer::clock::now());
+        w.deliver_timer_.cancel();
+    }
+};
+} // namespace mediabase
+
+namespace {
+
+/// The bytes the kernel writes for one event: the header, then the name padded with NULs to `padded` bytes.
+void append_record(std::vector<char>& out, int wd, std::uint32_t mask, std::string_view name,
+                   std::uint32_t padded = 0) {
+    inotify_event header{};
+    header.wd = wd;
+    header.mask = mask;
+    header.len = name.empty() ? 0 : std::max<std::uint32_t>(padded, static_cast<std::uint32_t>(name.size()) + 1);
+    const auto at = out.size();
+    out.resize(at + sizeof header + header.len, '\0');
+    std::memcpy(out.data() + at, &header, sizeof header);
+    std::memcpy(out.data() + at + sizeof header, name.data(), name.size());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(inotify_records)
+
+BOOST_AUTO_TEST_CASE(an_overflow_among_other_records_is_read_and_means_events_were_lost) {
+    std::vector<char> bytes;
+    append_record(bytes, 3, IN_CREATE, "Alien (1979).mkv", 32);
+    append_record(bytes, -1, IN_Q_OVERFLOW, ""); // the kernel's overflow record: no watch, no name
+    append_record(bytes, 4, IN_CREATE | IN_ISDIR, "Extras", 16);
+    const auto records = decode_inotify(bytes);
+    BOOST_REQUIRE_EQUAL(records.size(), 3u);
+    BOOST_TEST(records[0].name == "Alien (1979).mkv");
+    BOOST_TEST(records[0].wd == 3);
+    BOOST_TEST(records[1].wd == -1);
+    BOOST_TEST(records[1].name.empty());
+    BOOST_TEST(records[2].name == "Extras");
+    BOOST_TEST((classify_inotify(records[0]) == inotify_meaning::file_entry));
+    BOOST_TEST((classify_inotify(records[1]) == inotify_meaning::events_lost));
+    BOOST_TEST((classify_inotify(records[2]) == inotify_meaning::folder_entry));
+}
+
+BOOST_AUTO_TEST_CASE(a_truncated_record_is_not_read_past_the_buffer) {
+    std::vector<char> bytes;
+    append_record(bytes, 3, IN_CLOSE_WRITE, "a.mkv", 16);
+    append_record(bytes, 3, IN_CLOSE_WRITE, "b.mkv", 16);
+    bytes.resize(bytes.size() - 4); // the second name cut short
+    const auto records = decode_inotify(bytes);
+    BOOST_REQUIRE_EQUAL(records.size(), 1u);
+    BOOST_TEST(records[0].name == "a.mkv");
+    BOOST_TEST(decode_inotify(std::span<const char>(bytes.data(), 5)).empty());
+}
+
+BOOST_AUTO_TEST_CASE(folder_events_are_told_apart) {
+    BOOST_TEST((classify_inotify({1, IN_IGNORED, ""}) == inotify_meaning::watch_dropped));
+    BOOST_TEST((classify_inotify({1, IN_UNMOUNT, ""}) == inotify_meaning::folder_gone));
+    BOOST_TEST((classify_inotify({1, IN_DELETE_SELF, ""}) == inotify_meaning::folder_gone));
+    BOOST_TEST((classify_inotify({1, IN_MOVE_SELF, ""}) == inotify_meaning::folder_gone));
+    BOOST_TEST((classify_inotify({1, IN_MOVED_FROM | IN_ISDIR, "Old"}) == inotify_meaning::folder_entry));
+    BOOST_TEST((classify_inotify({1, IN_DELETE, "x.mkv"}) == inotify_meaning::file_entry));
+    BOOST_TEST((classify_inotify({1, IN_CLOSE_WRITE, ""}) == inotify_meaning::nothing));
+}
+
+BOOST_AUTO_TEST_CASE(an_overflow_read_by_the_watcher_makes_core_rescan_every_root) {
+    // The real watcher on an event loop, watching two roots; the overflow record is handed to it as if read
+    // from its descriptor. Core must then be told of every root, not of the folders seen before the loss.
+    temp_dir dir;
+    const auto root_a = dir.path / "A";
+    const auto root_b = dir.path / "B";
+    std::filesystem::create_directories(root_a / "Alien (1979)");
+    std::filesystem::create_directories(root_b);
+    asio::io_context io;
+    bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
+          {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
+          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"},
+          {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
+          {io.get_executor(), 8, "cache"}};
+    watch_folders folders;
+    folders.roots = {root_a.string(), root_b.string()};
+    folders.extensions = {".mkv"};
+    folders.rescan_interval_seconds = 0;
+    watcher service(b, folders, io.get_executor());
+
+    std::optional<changes_detected> told;
+    asio::co_spawn(io, service.run(), asio::detached);
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        // The watches are in place once the watcher answers its mailbox.
+        auto status = co_await ask<watch_status>(b.watcher, [](auto r) { return get_watch_status{std::move(r)}; });
+        BOOST_REQUIRE(status);
+        BOOST_TEST(status->watching);
+        std::vector<char> bytes;
+        append_record(bytes, -1, IN_Q_OVERFLOW, "");
+        watcher_test_access::read(service, bytes);
+        // Delivered after the quiet period (1 s); a bounded wait in case it never is.
+        asio::steady_timer limit(io, 60s);
+        limit.async_wait([&](error_code ec) {
+            if (!ec) b.core.close();
+        });
+        auto message = co_await b.core.receive();
+        limit.cancel();
+        if (message) {
+            if (auto* changes = std::get_if<changes_detected>(&*message)) told = std::move(*changes);
+        }
+        co_await b.watcher.send(stop_service{});
+    }, asio::detached);
+    io.run();
+    BOOST_REQUIRE(told.has_value());
+    BOOST_TEST(!told->periodic);
+    BOOST_TEST((told->folders == folders.roots));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(change_debouncer_rules)
 
