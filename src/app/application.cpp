@@ -462,6 +462,9 @@ int run_scan(const settings& config) {
                 const bool final = e->type == import_event::kind::finished;
                 printer.show(e->job, final);
                 if (final) {
+                    // What to look at, with what to do: the same words the Import page shows.
+                    for (const auto& warning : e->job.warnings)
+                        std::fprintf(stderr, "mediabase: scan: warning: %s\n", warning.c_str());
                     if (e->job.error) {
                         spdlog::error("import stopped: {}", *e->job.error);
                         exit_code = 1;

@@ -164,6 +164,23 @@ def test_scan_prints_lines_and_a_summary_when_not_a_terminal():
         tmp.cleanup()
 
 
+def test_scan_names_a_missing_media_folder_and_fails():
+    tmp = TempDirs()
+    try:
+        media = tmp.path("media")
+        os.makedirs(os.path.join(media, "Alien (1979)"))
+        open(os.path.join(media, "Alien (1979)", "Alien.1979.mkv"), "wb").close()
+        unmounted = os.path.join(tmp.root, "unmounted")  # never created: a drive not mounted
+        out = run(["scan", "--data", tmp.path("data"), "--media", media, "--media", unmounted])
+        check(out.returncode == 1, "scan with a missing folder: exit %d, %r" % (out.returncode, out.stderr))
+        warnings = [l for l in out.stderr.splitlines() if l.startswith("mediabase: scan: warning: ")]
+        check(any(unmounted in l and "mount the drive" in l for l in warnings),
+              "no warning naming the missing folder and what to do: %r" % out.stderr)
+        check(out.stdout.splitlines()[-1].startswith("finished: 1 found"), "summary %r" % out.stdout)
+    finally:
+        tmp.cleanup()
+
+
 def test_parse_prints_one_json_object_per_name():
     out = run(["parse", "The.Matrix.1999.1080p.BluRay.x264-GROUP.mkv", "Heat (1995) [tmdbid-949].mp4",
                "Alien.1979.Directors.Cut.720p.mkv"])
@@ -188,5 +205,5 @@ def test_parse_prints_one_json_object_per_name():
 
 if __name__ == "__main__":
     run_tests([test_every_documented_variable_is_known, test_each_variable_with_a_bad_value_stops_scan_naming_it,
-               test_accepted_variables_take_effect, test_scan_exit_codes,
+               test_accepted_variables_take_effect, test_scan_exit_codes, test_scan_names_a_missing_media_folder_and_fails,
                test_scan_prints_lines_and_a_summary_when_not_a_terminal, test_parse_prints_one_json_object_per_name])
