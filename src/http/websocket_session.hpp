@@ -21,8 +21,12 @@ public:
     static constexpr std::size_t outbox_limit = 1024 * 1024;
     /// Bytes of lifecycle frames (which are never dropped) queued at most; beyond, the client is closed.
     static constexpr std::size_t outbox_hard_limit = 8 * 1024 * 1024;
+    /// The socket's send buffer (SO_SNDBUF; the kernel doubles it for its bookkeeping).
+    static constexpr int send_buffer_bytes = 256 * 1024;
 
-    /// `timeout`: a client that answers no ping for this long is closed, its socket shut even mid-write.
+    /// `timeout`: a client that reads nothing (its socket's send queue does not shrink, no write to it
+    /// completes) and answers no ping for this long is closed, its socket shut even mid-write. A client
+    /// reading slowly but steadily is kept.
     /// `each_movie`: the client asked for the per-movie frames (`?movies=each`) besides the batched ones.
     /// `slot`: the connection's place under the server's connection caps, given back when it ends.
     websocket_session(boost::beast::tcp_stream stream, event_hub& hub, std::chrono::seconds timeout,
@@ -37,6 +41,10 @@ public:
 private:
     asio::awaitable<void> read_loop(boost::beast::http::request<boost::beast::http::string_body> request);
     asio::awaitable<void> write_loop();
+    /// Closes the client once it has shown no sign of reading for `timeout_`; pings it when the stream is quiet.
+    asio::awaitable<void> liveness();
+    /// The client read a frame, sent one, or answered a ping.
+    void alive();
     void finish();
 
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
@@ -45,6 +53,10 @@ private:
     std::chrono::seconds timeout_;
     bool each_movie_ = false;
     asio::steady_timer wake_;
+    asio::steady_timer liveness_timer_;
+    std::chrono::steady_clock::time_point last_alive_;
+    int last_unsent_ = 0; ///< bytes in the socket's send queue at the last look (SIOCOUTQ)
+    bool ping_in_flight_ = false;
     std::optional<boost::beast::websocket::close_code> close_requested_;
     bool open_ = false;
     bool finished_ = false;
