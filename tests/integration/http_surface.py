@@ -61,6 +61,7 @@ def test_embedded_static_files_gzip_head_and_304():
             check_file_serving(server, "/css/app.css", "text/css; charset=utf-8", expect_gzip=True)
             check_file_serving(server, "/index.html", "text/html; charset=utf-8", expect_gzip=True)
             check_file_serving(server, "/favicon.svg", "image/svg+xml", expect_gzip=True)
+            check_file_serving(server, "/", "text/html; charset=utf-8", expect_gzip=True)
             # A client-side route loads the app; a missing file with an extension is a 404.
             status, _, resp = get(server, "/movies/42")
             check(status == 200 and resp.getheader("Content-Type").startswith("text/html"), "client route")
@@ -179,7 +180,8 @@ def test_movie_filters_through_rest():
             check(status == 405, "POST duplicates: %s" % status)
 
             for query in ("year_from=1799", "year_to=3001", "year_from=abc", "watched=maybe", "watched=1",
-                          "resolution_min=1080p", "limit=0", "limit=1001", "match=lost"):
+                          "resolution_min=1080p", "limit=0", "limit=1001", "match=lost", "resolution=4k",
+                          "resolution=1080"):
                 status, body, _ = server.request("GET", "/api/v1/movies?" + query)
                 check(status == 400 and body["error"]["code"] == "bad_request" and body["error"]["message"],
                       "%s answered %s %r" % (query, status, body))
@@ -190,6 +192,38 @@ def test_movie_filters_through_rest():
         dirs.cleanup()
 
 
+def test_put_config_answers_like_get_with_warnings():
+    """PUT /config answers the fields GET /config has (watching ...) and says what it accepted that will not
+    work: a media folder that does not exist is saved (a drive to mount) with a warning naming it."""
+    dirs = TempDirs()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        missing = os.path.join(dirs.root, "not-mounted")
+        server = Server([media], data, ["--watch", "false"]).start()
+        try:
+            status, got, _ = server.request("GET", "/api/v1/config")
+            check(status == 200, "GET /config: %s" % status)
+            status, put, _ = server.request("PUT", "/api/v1/config", body={"media_folders": [media, missing]})
+            check(status == 200, "PUT /config: %s %r" % (status, put))
+            lacking = sorted(set(got) - set(put))
+            check(not lacking, "PUT /config lacks fields GET has: %r" % lacking)
+            check(put["media_folders"] == [media, missing], "media_folders %r" % put["media_folders"])
+            warnings = put.get("warnings")
+            check(isinstance(warnings, list) and len(warnings) == 1 and missing in warnings[0] and
+                  "does not exist" in warnings[0], "warnings %r" % warnings)
+            status, put, _ = server.request("PUT", "/api/v1/config", body={"media_folders": [media]})
+            check(status == 200 and put["warnings"] == [], "no warning for a present folder: %r" % put)
+            # "Periodic rescan (seconds, 0 = off)": 0 is accepted, a negative number is not.
+            status, put, _ = server.request("PUT", "/api/v1/config", body={"rescan_interval_seconds": 0})
+            check(status == 200 and put["rescan_interval_seconds"] == 0, "rescan 0: %s %r" % (status, put))
+            status, _, _ = server.request("PUT", "/api/v1/config", body={"rescan_interval_seconds": -1})
+            check(status == 400, "rescan -1: %s" % status)
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
 if __name__ == "__main__":
     run_tests([test_embedded_static_files_gzip_head_and_304, test_static_dir_files_get_their_content_types,
-               test_movie_filters_through_rest])
+               test_movie_filters_through_rest, test_put_config_answers_like_get_with_warnings])
