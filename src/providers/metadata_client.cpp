@@ -462,7 +462,8 @@ key_status status_of(const provider_error& error, std::string_view provider) {
     key_status status;
     if (error.kind == error_kind::unauthorized || error.http_status == 401 || error.http_status == 403) {
         status.value = key_status::state::invalid;
-        status.message = std::string(provider) + " rejected the key (" + error.message + ")";
+        status.message = std::string(provider) + " rejected the key" +
+                         (error.http_status ? " (HTTP " + std::to_string(error.http_status) + ")" : std::string());
     } else {
         status.value = key_status::state::unreachable;
         status.message = std::string(provider) + " could not be asked: " + error.message;

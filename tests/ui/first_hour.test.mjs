@@ -257,6 +257,16 @@ test('back from a movie restores the scroll and focuses its card', async () => {
   await page.waitForFunction((id) => document.activeElement?.dataset?.id === id, target);
   const y = await page.evaluate(() => window.scrollY);
   assert.ok(Math.abs(y - before) <= 2, `back at ${y}, left at ${before}`);
+
+  // The same after a reload of the movie page (the library is mounted afresh).
+  await page.click(`.poster-grid .card[data-id="${target}"]`);
+  await page.waitForSelector('.view-movie h1');
+  await page.reload();
+  await page.waitForSelector('.view-movie h1');
+  await page.goBack();
+  await page.waitForFunction((id) => document.activeElement?.dataset?.id === id, target);
+  const again = await page.evaluate(() => window.scrollY);
+  assert.ok(Math.abs(again - before) <= 2, `back after a reload at ${again}, left at ${before}`);
 });
 
 test('"/" focuses the library search, from the library and from another page', async () => {

@@ -153,6 +153,8 @@ export function mount(root, route) {
   let layout = { cols: 1, card_w: 0, row_h: 1, gap: 0, grid_top: 0, rows: 0 };
   const cells = new Map(); // item index → cell element
   let pending_scroll = null;
+  let opened_id = history.state?.opened ?? null;
+  let focus_pending = opened_id !== null;
   let frame = 0;
 
   function movie_at(index) {
@@ -259,6 +261,7 @@ export function mount(root, route) {
     card.href = `/movies/${movie.id}`;
     card.removeAttribute('tabindex');
     card.dataset.id = String(movie.id);
+    queueMicrotask(() => focus_if_opened(card, movie));
     replace(card, poster(movie, 'card'), h('div', { class: 'card-meta' },
       h('span', { class: 'card-title', title: movie.title }, movie.title),
       h('span', { class: 'card-sub' }, [movie.year, runtime(movie.runtime)].filter(Boolean).join(' · ') || '\u00a0',
@@ -560,17 +563,31 @@ export function mount(root, route) {
     cells.get(target)?.firstElementChild.focus({ preventScroll: true });
   }
 
-  // The movie opened from here: Back focuses its card again (keyboard users keep their place).
-  let opened_id = null;
+  // The movie opened from here: Back focuses its card again (keyboard users keep their place). Kept in the
+  // history entry too, so it survives a reload of the movie page.
   grid.addEventListener('click', (event) => {
     const card = event.target.closest('.card[href]');
-    if (card) opened_id = card.dataset.id;
+    if (!card) return;
+    opened_id = card.dataset.id;
+    history.replaceState({ ...(history.state ?? {}), opened: opened_id }, '');
   });
 
   function focus_opened_card() {
     if (!opened_id) return;
     render();
-    grid.querySelector(`.card[data-id="${CSS.escape(opened_id)}"]`)?.focus({ preventScroll: true });
+    const card = grid.querySelector(`.card[data-id="${CSS.escape(opened_id)}"]`);
+    focus_pending = !card;
+    card?.focus({ preventScroll: true });
+  }
+
+  /** A card just filled: focus it if it is the one Back returns to and it was not there yet. */
+  function focus_if_opened(card, movie) {
+    if (!focus_pending || String(movie.id) !== opened_id || !grid.isConnected) return;
+    focus_pending = false;
+    // Only while nothing else has the focus: never taken from a field or a card the user moved to.
+    const active = document.activeElement;
+    if (active && active !== document.body && active.id !== 'main') return;
+    card.focus({ preventScroll: true });
   }
 
   grid.addEventListener('keydown', (event) => {

@@ -78,8 +78,9 @@ export function mount(root) {
         provider_badge.dataset.providerState = tmdb.status ?? 'unknown';
         provider_badge.textContent = text;
       }
-      const says = (name, r) => r && r.status !== 'missing' ? `${name}: ${r.message}` : null;
-      check_result.textContent = [says('TMDB', answer.tmdb), says('OMDb', answer.omdb)].filter(Boolean).join(' · ') || 'No keys to test.';
+      // Each message names its provider ("TMDB rejected the key").
+      const says = (r) => (r && r.status !== 'missing' ? r.message : null);
+      check_result.textContent = [says(answer.tmdb), says(answer.omdb)].filter(Boolean).join(' · ') || 'No keys to test.';
     }
 
     async function remove_key(name, label) {
