@@ -5,10 +5,11 @@ watched filters (with 400 for values out of range)."""
 
 import gzip
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mediabase_harness import Server, TempDirs, check, import_and_wait, run_tests  # noqa: E402
+from mediabase_harness import SOURCE_DIR, Server, TempDirs, check, import_and_wait, run_tests  # noqa: E402
 
 
 def get(server, path, method="GET", **headers):
@@ -126,6 +127,14 @@ def titles(server, query):
     return sorted(m["title"] for m in page["movies"])
 
 
+def readme_movie_shape():
+    """The field names README's "Movie: `{...}`" paragraph lists."""
+    with open(os.path.join(SOURCE_DIR, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("Movie: `{")
+    return set(re.findall(r'"([a-z_]+)"', text[start:text.index("}`", start)]))
+
+
 def test_movie_filters_through_rest():
     dirs = TempDirs()
     try:
@@ -159,6 +168,11 @@ def test_movie_filters_through_rest():
 
             status, page, _ = server.request("GET", "/api/v1/movies?q=heat")
             heat_id = page["movies"][0]["id"]
+            # README's movie shape names every field the API returns, and the fields of its files.
+            status, heat, _ = server.request("GET", "/api/v1/movies/%d" % heat_id)
+            documented = readme_movie_shape()
+            missing = sorted((set(heat) | set(heat["files"][0])) - documented)
+            check(not missing, "README's movie shape lacks %r" % missing)
             status, _, _ = server.request("PATCH", "/api/v1/movies/%d" % heat_id, body={"watched": True})
             check(status == 200, "PATCH watched: %s" % status)
             check(titles(server, "watched=true") == ["Heat"], "watched=true")
