@@ -14,7 +14,9 @@ BUILD_PACKAGES=(g++ meson ninja-build pkg-config python3 libboost1.81-dev libboo
   libboost-url1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev libsoci-dev libsqlite3-dev
   libssl-dev libspdlog-dev libpugixml-dev ca-certificates)
 # clang-14 and its sanitizer runtimes build the libFuzzer targets (fuzz/run.sh).
-TEST_PACKAGES=(python3-websocket sqlite3 chromium clang-14 libclang-rt-14-dev)
+TEST_PACKAGES=(python3-websocket sqlite3 chromium clang-14 libclang-rt-14-dev ffmpeg)
+# ffmpeg draws a few real, tiny video files into the demo library (so media information shows).
+DEMO_PACKAGES=(ffmpeg)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -32,6 +34,21 @@ install_missing() {
   fi
 }
 
+# step N TEXT COMMAND...: runs COMMAND with its output in $DEMO_LOG, printing one line; on failure the log.
+step() {
+  local n="$1" text="$2" t0=$SECONDS; shift 2
+  printf '[%s/5] %s ... ' "$n" "$text" >&2
+  echo "== [$n/5] $text: $*" >>"$DEMO_LOG"
+  if "$@" >>"$DEMO_LOG" 2>&1; then
+    echo "ok ($((SECONDS - t0)) s)" >&2
+  else
+    echo "FAILED" >&2
+    tail -n 60 "$DEMO_LOG" >&2
+    echo "(the whole log: $DEMO_LOG)" >&2
+    exit 1
+  fi
+}
+
 build() {
   local dir="$1"; shift
   if [ ! -f "$dir/build.ninja" ]; then
@@ -42,16 +59,59 @@ build() {
 
 case "${1:-}" in
   demo)
-    install_missing "${BUILD_PACKAGES[@]}"
-    build build --buildtype=release
-    DEMO="${MEDIABASE_DEMO_DIR:-$ROOT/demo-library}"
-    if [ ! -d "$DEMO" ]; then
-      /usr/bin/python3 tools/gen_library.py "$DEMO" --demo >/dev/null
+    # One short line per step; the full output of each goes to $DEMO_LOG and is shown when a step fails.
+    if [ -n "${MEDIABASE_PORT:-}" ]; then
+      echo "MEDIABASE_PORT is not read; set the address instead: MEDIABASE_LISTEN=127.0.0.1:$MEDIABASE_PORT" >&2
+      exit 2
     fi
-    echo "Demo library: $DEMO  (data in $ROOT/.demo-data)" >&2
-    echo "Start an import from the page, or: curl -X POST http://127.0.0.1:${MEDIABASE_PORT:-3267}/api/v1/import" >&2
-    exec build/mediabase serve --media "$DEMO" --data "$ROOT/.demo-data" \
-      --listen "127.0.0.1:${MEDIABASE_PORT:-3267}"
+    LISTEN="${MEDIABASE_LISTEN:-127.0.0.1:3267}"
+    case "$LISTEN" in
+      *:0|*:) echo "MEDIABASE_LISTEN=$LISTEN: the demo needs a fixed port (such as 127.0.0.1:8080)" >&2; exit 2 ;;
+    esac
+    DEMO="${MEDIABASE_DEMO_DIR:-$ROOT/demo-library}"
+    DATA="${MEDIABASE_DATA:-$ROOT/.demo-data}"
+    BUILD_DIR="${MEDIABASE_BUILD_DIR:-build}"
+    mkdir -p "$DATA"
+    DEMO_LOG="$DATA/bootstrap.log"
+    : > "$DEMO_LOG"
+    started=$SECONDS
+    step 1 "packages" install_missing "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"
+    if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+      step 2 "configure (meson)" meson setup "$BUILD_DIR" --buildtype=release
+    else
+      step 2 "configure (meson): already done in $BUILD_DIR" true
+    fi
+    # Only the server: the tests and benchmarks are built by `tools/bootstrap.sh test`.
+    step 3 "build the server (ninja mediabase; the first build takes a few minutes)" ninja -C "$BUILD_DIR" mediabase
+    if [ ! -d "$DEMO" ]; then
+      step 4 "generate the demo library in $DEMO" /usr/bin/python3 tools/gen_library.py "$DEMO" --demo
+    else
+      step 4 "demo library: $DEMO (exists)" true
+    fi
+    URL="http://$LISTEN"
+    echo "[5/5] serving $URL  (catalogue in $DATA; the first import starts by itself; Ctrl-C stops)" >&2
+    echo "      ready $((SECONDS - started)) s after start; full log: $DEMO_LOG" >&2
+    # The first import starts once the server answers, so the library fills while you watch. Later starts
+    # import only what changed (the server watches the folder).
+    /usr/bin/python3 - "$URL" "$DATA" >>"$DEMO_LOG" 2>&1 <<'PY' &
+import json, os, sys, time, urllib.request
+url, data = sys.argv[1], sys.argv[2]
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    try:
+        with urllib.request.urlopen(url + "/api/v1/imports?limit=1", timeout=2) as answer:
+            imports = json.load(answer)["imports"]
+        break
+    except OSError:
+        time.sleep(0.2)  # the server is still starting: poll its port until the deadline
+else:
+    sys.exit("the server did not answer within 60 s")
+if not imports:
+    request = urllib.request.Request(url + "/api/v1/import", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        print("first import started:", json.load(answer)["id"])
+PY
+    exec "$BUILD_DIR/mediabase" serve --media "$DEMO" --data "$DATA" --listen "$LISTEN"
     ;;
   test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"

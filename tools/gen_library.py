@@ -2,7 +2,7 @@
 """Creates a synthetic movie library for tests, demos and the import benchmark.
 
     gen_library.py DIR --count N [--seed S] [--layouts L ...] [--sparse]
-    gen_library.py DIR --demo
+    gen_library.py DIR --demo [--count N] [--real-videos N]
 
 DIR must be missing or empty. The library holds exactly N video files, laid out the way real libraries
 are: `Title (Year)/Title (Year).mkv`, uninformative names in a named folder, loose files, scene releases
@@ -883,9 +883,10 @@ VIDEO, EXTRA, OTHER = "video", "extra", "other"
 
 
 class Plan:
-    def __init__(self, rng, enabled):
+    def __init__(self, rng, enabled, demo=False):
         self.rng = rng
         self.enabled = enabled
+        self.demo = demo  # every movie gets a full Kodi NFO, a poster and a fanart (demo_metadata.py)
         self.files = []          # (relpath, kind, size or None, mtime_ns, content or None)
         self.empty_dirs = []     # (relpath, mtime_ns)
         self.counts = {VIDEO: 0, EXTRA: 0, OTHER: 0}
@@ -972,7 +973,7 @@ class Plan:
         return used
 
     def nfo(self, folder, stem, movie):
-        if "nfo" not in self.enabled or self.rng.random() >= P_NFO:
+        if "nfo" not in self.enabled or self.rng.random() >= P_NFO or self.demo:
             return
         name = "movie.nfo" if self.rng.random() < 0.6 else f"{stem}.nfo"
         self.add(f"{folder}/{name}", OTHER, content=kodi_nfo(movie))
@@ -1047,7 +1048,7 @@ class Plan:
             stem = f"{group.lower()}-{compact}-{resolution}"
         self.video(f"{folder}/{stem}.{ext}", size)
         used = 1
-        if rng.random() < 0.35:
+        if rng.random() < 0.35 and not self.demo:
             self.add(f"{folder}/{group.lower()}-{compact}.nfo", OTHER, content=scene_nfo(release))
         if "extras" in self.enabled and budget > used and rng.random() < 0.3:
             self.video(f"{folder}/Sample/{group.lower()}-{compact}-sample.{ext}", rng.randrange(20 * MB, 90 * MB),
@@ -1146,7 +1147,37 @@ class Plan:
         self.mtime = (MTIME_START + self.rng.randrange(MTIME_SPAN)) * 1_000_000_000 + self.rng.randrange(1_000_000_000)
         self.movies += 1
         self.layouts[layout] = self.layouts.get(layout, 0) + 1
-        return getattr(self, "layout_" + layout.replace("-", "_"))(movie, budget)
+        first = len(self.files)
+        used = getattr(self, "layout_" + layout.replace("-", "_"))(movie, budget)
+        if self.demo:
+            self.describe(movie, layout, first)
+        return used
+
+    def describe(self, movie, layout, first):
+        """The demo's NFO, poster and fanart beside the movie files added since `first`: in the movie's own
+        folder (movie.nfo, poster.png, fanart.png), or named after the file where several movies share one."""
+        import demo_metadata
+        details = demo_metadata.Details(movie)
+        nfo = demo_metadata.kodi_nfo(movie, details)
+        poster, fanart = demo_metadata.poster_png(details), demo_metadata.fanart_png(details)
+        places = []
+        for path, kind, _, _, _ in self.files[first:]:
+            if kind != VIDEO:
+                continue
+            folder, _, name = path.rpartition("/")
+            if layout in ("loose", "scene-loose"):
+                stem = name.rpartition(".")[0]
+                place = (folder, f"{stem}.nfo", f"{stem}-poster.png", f"{stem}-fanart.png")
+            else:
+                if folder.rpartition("/")[2] in ("BDMV", "VIDEO_TS"):
+                    folder = folder.rpartition("/")[0]
+                place = (folder, "movie.nfo", "poster.png", "fanart.png")
+            if place not in places:
+                places.append(place)
+        for folder, nfo_name, poster_name, fanart_name in places:
+            self.add(self.join(folder, nfo_name), OTHER, content=nfo)
+            self.add(self.join(folder, poster_name), OTHER, content=poster)
+            self.add(self.join(folder, fanart_name), OTHER, content=fanart)
 
 
 def kodi_nfo(movie):
@@ -1174,10 +1205,10 @@ SRT = b"1\n00:00:01,000 --> 00:00:04,000\n(synthetic subtitle)\n"
 
 # ---------------------------------------------------------------------------------------------------------
 
-def build_plan(count, seed, enabled, real_only):
+def build_plan(count, seed, enabled, real_only, demo=False):
     rng = SeededRandom(seed)
     titles = TitleSource(SeededRandom(f"titles-{seed}"), real_only)
-    plan = Plan(rng, enabled)
+    plan = Plan(rng, enabled, demo)
     layouts = [name for name in LAYOUT_WEIGHTS if name in enabled]
     weights = tuple(LAYOUT_WEIGHTS[name] for name in layouts)
     singles = [name for name in layouts if name in SINGLE_FILE_LAYOUTS] or ["folder"]
@@ -1249,6 +1280,32 @@ def write_plan(plan, root, sparse):
         os.utime(root, ns=(newest, newest))
 
 
+REAL_VIDEOS = 12  # in a demo library, with ffmpeg installed: enough to show, few enough to draw in seconds
+RESOLUTION_IN_NAME = re.compile(r"(2160p|1080p|720p|480p)")
+
+
+def write_real_videos(plan, root, wanted):
+    """Replaces a few video files of a demo library, spread over it, with real tiny videos (ffmpeg), keeping
+    their mtimes. Returns how many were written (0 without ffmpeg)."""
+    import demo_metadata
+    if wanted <= 0:
+        return 0
+    if not demo_metadata.ffmpeg_available():
+        print("gen_library: ffmpeg is not installed: the demo's video files are placeholders", file=sys.stderr)
+        return 0
+    candidates = [(rel, mtime) for rel, kind, _, mtime, _ in plan.files
+                  if kind == VIDEO and rel.rpartition(".")[2].lower() in ("mkv", "mp4", "m4v", "avi")]
+    step = max(1, len(candidates) // wanted)
+    written = 0
+    for n, (rel, mtime) in enumerate(candidates[::step][:wanted]):
+        found = RESOLUTION_IN_NAME.search(rel)
+        path = os.path.join(root, rel)
+        if demo_metadata.write_tiny_video(path, 2 + n % 5, found.group(1) if found else "720p"):
+            os.utime(path, ns=(mtime, mtime))
+            written += 1
+    return written
+
+
 def parse_layouts(values):
     known = list(LAYOUT_WEIGHTS) + list(DECORATIONS)
     if not values:
@@ -1278,7 +1335,11 @@ def main(argv=None):
     parser.add_argument("--sparse", action="store_true",
                         help="give video files realistic sizes (700 MB - 40 GB) as sparse files")
     parser.add_argument("--demo", action="store_true",
-                        help="a demo library: about 300 files, real films only")
+                        help="a demo library: about 300 files, real films only, each with a Kodi NFO, a poster "
+                             "and a fanart (invented by tools/demo_metadata.py), a few of them real videos")
+    parser.add_argument("--real-videos", type=int, default=REAL_VIDEOS, metavar="N",
+                        help=f"with --demo: how many video files are real tiny videos made by ffmpeg "
+                             f"(default {REAL_VIDEOS})")
     args = parser.parse_args(argv)
 
     try:
@@ -1298,8 +1359,9 @@ def main(argv=None):
     started = time.monotonic()
     # Hundreds of thousands of small tuples and no cycles: the cyclic collector would only slow this down.
     gc.disable()
-    plan = build_plan(count, args.seed, enabled, real_only=args.demo)
+    plan = build_plan(count, args.seed, enabled, real_only=args.demo, demo=args.demo)
     write_plan(plan, root, args.sparse)
+    real_videos = write_real_videos(plan, root, args.real_videos) if args.demo else 0
     files = plan.counts[VIDEO] + plan.counts[EXTRA]
     if files < count:
         print(f"gen_library: the real film list ran out after {files} files", file=sys.stderr)
@@ -1314,6 +1376,8 @@ def main(argv=None):
         "layouts": dict(sorted(plan.layouts.items())),
         "seconds": round(time.monotonic() - started, 2),
     }
+    if args.demo:
+        summary["real_videos"] = real_videos
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 

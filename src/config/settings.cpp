@@ -181,7 +181,7 @@ const env_setting env_settings[] = {
     {"MEDIABASE_WATCH", [](settings& s, const std::string& v, const std::string& n) { return set_bool(s.watch, v, n); }},
     {"MEDIABASE_RESCAN_INTERVAL",
      [](settings& s, const std::string& v, const std::string& n) {
-         return set_positive(s.rescan_interval_seconds, v, n, 604800);
+         return set_in_range(s.rescan_interval_seconds, v, n, 0, 604800);
      }},
     {"MEDIABASE_TMDB_RATE",
      [](settings& s, const std::string& v, const std::string& n) {
@@ -342,8 +342,9 @@ std::optional<settings_error> apply_config_json(settings& s, const json::object&
             if (!value.is_bool()) return wrong("true or false");
             s.watch = value.as_bool();
         } else if (name == "rescan_interval_seconds") {
-            if (!value.is_int64() || value.as_int64() < 1 || value.as_int64() > 604800)
-                return wrong("a whole number of seconds from 1 to 604800");
+            // 0: no periodic rescans (where watching cannot work, changes then wait for an import).
+            if (!value.is_int64() || value.as_int64() < 0 || value.as_int64() > 604800)
+                return wrong("a whole number of seconds from 0 (off) to 604800");
             s.rescan_interval_seconds = static_cast<int>(value.as_int64());
         } else if (name == "tmdb_requests_per_second") {
             if (!value.is_int64() || value.as_int64() < 1 || value.as_int64() > 1000)
@@ -458,7 +459,7 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("backdrop-size", po::value<std::string>(), "TMDB backdrop size to download (default w1280)")
         ("log-level", po::value<std::string>(), "trace, debug, info, warn, error or off (default info)")
         ("watch", po::value<std::string>(), "watch media folders for changes: true or false (default true)")
-        ("rescan-interval", po::value<std::string>(), "seconds between periodic rescans where watching cannot work")
+        ("rescan-interval", po::value<std::string>(), "seconds between periodic rescans where watching cannot work (0: none)")
         ("extensions", po::value<std::string>(), "comma-separated video file extensions to import")
         ("tmdb-rate", po::value<std::string>(), "TMDB requests per second (default 35)")
         ("scraper-concurrency", po::value<std::string>(), "movies identified (and images downloaded) at once (default 8)")
@@ -553,8 +554,8 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
     if (vm.count("watch"))
         if (auto e = set_bool(s.watch, vm["watch"].as<std::string>(), "--watch")) return *e;
     if (vm.count("rescan-interval"))
-        if (auto e = set_positive(s.rescan_interval_seconds, vm["rescan-interval"].as<std::string>(),
-                                  "--rescan-interval", 604800))
+        if (auto e = set_in_range(s.rescan_interval_seconds, vm["rescan-interval"].as<std::string>(),
+                                  "--rescan-interval", 0, 604800))
             return *e;
     if (vm.count("tmdb-rate"))
         if (auto e = set_positive(s.tmdb_requests_per_second, vm["tmdb-rate"].as<std::string>(), "--tmdb-rate",

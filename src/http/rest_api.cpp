@@ -10,6 +10,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -100,6 +103,10 @@ asio::awaitable<api_result<movie>> replace_metadata(bus& b, const movie& current
     co_return std::move(**updated);
 }
 
+json::object to_json(const key_check& check) {
+    return {{"status", check.status}, {"message", check.message}};
+}
+
 /// Search results whose posters are cached here first: the UI loads nothing from other hosts.
 constexpr std::size_t search_thumbnails = 12;
 
@@ -133,6 +140,36 @@ http_response file_response(const http_request& request, std::string body, std::
         res.body().clear();
     }
     return res;
+}
+
+/// Adds what the Watcher does with `watch` (live, or periodic rescans and why) to a config answer; false when
+/// the Watcher did not answer.
+asio::awaitable<bool> add_watch_status(bus& b, json::object& config) {
+    auto watch = co_await ask<watch_status>(b.watcher, [](auto reply) { return get_watch_status{std::move(reply)}; });
+    if (!watch) co_return false;
+    config["watching"] = watch->watching;
+    config["watched_folders"] = watch->folders;
+    if (watch->fallback_reason)
+        config["watch_fallback_reason"] = *watch->fallback_reason;
+    else
+        config["watch_fallback_reason"] = nullptr;
+    co_return true;
+}
+
+/// Why a media folder the settings accepted cannot be imported now (missing, not a folder, unreadable), or
+/// nothing. Saved anyway: a drive that is not mounted yet is a folder the user means.
+std::optional<std::string> media_folder_warning(const std::string& name) {
+    const std::filesystem::path folder(name);
+    std::error_code ec;
+    const auto status = std::filesystem::status(folder, ec);
+    if (ec || !std::filesystem::exists(status))
+        return "media folder " + name +
+               " does not exist: saved, but an import will fail until it is there (a drive to mount?)";
+    if (!std::filesystem::is_directory(status))
+        return "media folder " + name + " is not a folder: saved, but an import will fail";
+    if (::access(folder.c_str(), R_OK | X_OK) != 0)
+        return "media folder " + name + " cannot be read by the server: saved, but an import will fail";
+    return std::nullopt;
 }
 
 } // namespace
@@ -359,16 +396,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
         auto current = co_await ask<settings>(bus_.core, [](auto reply) { return get_settings{std::move(reply)}; });
         if (!current) co_return fail(unavailable(bus_));
         auto config = to_public_json(*current);
-        // What the Watcher does with `watch`: live, or periodic rescans and why.
-        auto watch =
-            co_await ask<watch_status>(bus_.watcher, [](auto reply) { return get_watch_status{std::move(reply)}; });
-        if (!watch) co_return fail(unavailable(bus_));
-        config["watching"] = watch->watching;
-        config["watched_folders"] = watch->folders;
-        if (watch->fallback_reason)
-            config["watch_fallback_reason"] = *watch->fallback_reason;
-        else
-            config["watch_fallback_reason"] = nullptr;
+        if (!co_await add_watch_status(bus_, config)) co_return fail(unavailable(bus_));
         co_return ok(config);
     }
 
@@ -378,7 +406,22 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
         });
         if (!changed) co_return fail(unavailable(bus_));
         if (auto* e = std::get_if<settings_error>(&*changed)) co_return fail(bad_request(e->message));
-        co_return ok(to_public_json(std::get<settings>(*changed)));
+        // The same fields as GET /config, and what the settings accepted will not do as the user expects.
+        const auto& saved = std::get<settings>(*changed);
+        auto config = to_public_json(saved);
+        if (!co_await add_watch_status(bus_, config)) co_return fail(unavailable(bus_));
+        json::array warnings;
+        for (const auto& folder : saved.media_folders)
+            if (auto warning = media_folder_warning(folder)) warnings.emplace_back(*warning);
+        config["warnings"] = std::move(warnings);
+        co_return ok(config);
+    }
+
+    case api_route::providers_check: {
+        auto report = co_await ask<check_provider_keys::report>(
+            bus_.scraper, [](auto reply) { return check_provider_keys{std::move(reply)}; });
+        if (!report) co_return fail(unavailable(bus_));
+        co_return ok(json::object{{"tmdb", to_json(report->tmdb)}, {"omdb", to_json(report->omdb)}});
     }
 
     case api_route::parse:

@@ -78,7 +78,14 @@ api_result<movie_query> parse_movie_query(const boost::urls::params_view& params
                 return bad_request("watched: expected true or false, got '" + value + "'");
             query.watched = value == "true";
         } else if (key == "resolution") {
-            if (!value.empty()) query.resolution = value;
+            if (value.empty()) continue;
+            // The values the name parser and the media information give; anything else would match nothing.
+            static constexpr std::string_view known[] = {"4320p", "2160p", "1080p", "1080i", "720p",
+                                                         "576p",  "480p",  "360p"};
+            if (std::find(std::begin(known), std::end(known), value) == std::end(known))
+                return bad_request("resolution: expected 4320p, 2160p, 1080p, 1080i, 720p, 576p, 480p or 360p, got '" +
+                                   value + "'" + (value == "4k" || value == "4K" ? " (4K is 2160p)" : ""));
+            query.resolution = value;
         } else if (key == "match") {
             if (value.empty()) continue;
             query.match = match_state_from_string(value);
@@ -316,6 +323,11 @@ std::variant<checked_request, http_response> check_request(const http_request& r
             if (auto* e = std::get_if<api_error>(&query)) return fail(*e);
             checked.search = std::move(std::get<tmdb_query>(query));
             return route(api_route::tmdb_search);
+        }
+
+        if (resource == "providers" && rest.size() == 2 && rest[1] == "check") {
+            if (method != http::verb::post) return method_not_allowed(request, "POST");
+            return route(api_route::providers_check);
         }
 
         if (resource == "genres" && rest.size() == 1) {

@@ -63,6 +63,7 @@ enum class api_route {
     backup_now,   ///< `POST /backups`
     config_get,
     config_put,
+    providers_check, ///< `POST /providers/check`: ask each provider whether it accepts its key
     parse,
     image,       ///< `/img/{key}`
     static_file, ///< the web UI

@@ -456,6 +456,57 @@ asio::awaitable<result<downloaded_image>> metadata_client::download(std::string 
     co_return co_await impl_->download(std::move(url), max_bytes);
 }
 
+namespace {
+
+key_status status_of(const provider_error& error, std::string_view provider) {
+    key_status status;
+    if (error.kind == error_kind::unauthorized || error.http_status == 401 || error.http_status == 403) {
+        status.value = key_status::state::invalid;
+        status.message = std::string(provider) + " rejected the key" +
+                         (error.http_status ? " (HTTP " + std::to_string(error.http_status) + ")" : std::string());
+    } else {
+        status.value = key_status::state::unreachable;
+        status.message = std::string(provider) + " could not be asked: " + error.message;
+    }
+    return status;
+}
+
+key_status key_works(std::string_view provider) {
+    key_status status;
+    status.value = key_status::state::ok;
+    status.message = std::string(provider) + " accepted the key";
+    return status;
+}
+
+key_status no_key(std::string_view provider) {
+    key_status status;
+    status.message = "no " + std::string(provider) + " key is set";
+    return status;
+}
+
+} // namespace
+
+asio::awaitable<key_status> metadata_client::check_tmdb_key() {
+    if (impl_->offline()) co_return no_key("TMDB");
+    auto body = co_await impl_->tmdb_get("/configuration", {}, "configuration");
+    if (!body) co_return status_of(body.error(), "TMDB");
+    co_return key_works("TMDB");
+}
+
+asio::awaitable<key_status> metadata_client::check_omdb_key() {
+    const auto& settings = impl_->settings;
+    if (settings.omdb_api_key.empty()) co_return no_key("OMDb");
+    // A title OMDB surely knows (The Matrix): a good key gets its record, a bad one a 401.
+    const auto url = build_url(settings.omdb_base_url, "", omdb_params(settings.omdb_api_key, "tt0133093"));
+    if (!url) co_return status_of(impl_->scrub(url.error()), "OMDb");
+    auto response =
+        co_await impl_->http.get(*url, accept_header("application/json"), {settings.max_response_bytes});
+    if (!response) co_return status_of(impl_->scrub(response.error()), "OMDb");
+    if (response->status < 200 || response->status > 299)
+        co_return status_of(impl_->status_error("OMDB", *response, "the key check", *url), "OMDb");
+    co_return key_works("OMDb");
+}
+
 const metadata_settings& metadata_client::settings() const {
     return impl_->settings;
 }

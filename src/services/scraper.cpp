@@ -200,6 +200,8 @@ asio::awaitable<bool> scraper::handle(scraper_message message) {
     } else if (auto* m = std::get_if<search_tmdb>(&message)) {
         asio::co_spawn(executor_, search(source_.client(), std::move(m->query), m->year, std::move(m->reply)),
                        asio::detached);
+    } else if (auto* m = std::get_if<check_provider_keys>(&message)) {
+        asio::co_spawn(executor_, check_keys(source_.client(), std::move(m->reply)), asio::detached);
     } else if (auto* m = std::get_if<providers_changed>(&message)) {
         if (source_.reconfigure(m->config))
             spdlog::info("scraper: provider settings changed; {}",
@@ -258,6 +260,31 @@ asio::awaitable<void> scraper::fetch(std::shared_ptr<providers::metadata_client>
     }
     // The user chose this movie: the provider's art, not what lies next to the file.
     reply(answer_of(matched_identification(*fetched, local_metadata{})));
+}
+
+namespace {
+
+key_check to_key_check(const providers::key_status& status) {
+    using state = providers::key_status::state;
+    key_check check;
+    check.status = status.value == state::ok            ? "ok"
+                   : status.value == state::invalid     ? "invalid"
+                   : status.value == state::unreachable ? "unreachable"
+                                                        : "missing";
+    check.message = status.message;
+    return check;
+}
+
+} // namespace
+
+asio::awaitable<void> scraper::check_keys(std::shared_ptr<providers::metadata_client> client,
+                                          reply_to<check_provider_keys::report> reply) {
+    check_provider_keys::report report;
+    const auto tmdb = co_await client->check_tmdb_key();
+    report.tmdb = to_key_check(tmdb);
+    const auto omdb = co_await client->check_omdb_key();
+    report.omdb = to_key_check(omdb);
+    reply(std::move(report));
 }
 
 asio::awaitable<void> scraper::search(std::shared_ptr<providers::metadata_client> client, std::string query,

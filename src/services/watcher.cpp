@@ -351,7 +351,8 @@ asio::awaitable<void> watcher::deliver_changes() {
 
 asio::awaitable<void> watcher::rescan_periodically() {
     while (!stopping_) {
-        if (polled_roots_.empty() || !config_.enabled) {
+        // An interval of 0 turns periodic rescans off.
+        if (polled_roots_.empty() || !config_.enabled || config_.rescan_interval_seconds <= 0) {
             rescan_timer_.expires_after(idle_wait);
         } else {
             rescan_timer_.expires_after(std::chrono::seconds(config_.rescan_interval_seconds));
@@ -359,7 +360,7 @@ asio::awaitable<void> watcher::rescan_periodically() {
         auto [ec] = co_await rescan_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
         if (stopping_) co_return;
         // Cancelled: the roots changed, and the interval starts again.
-        if (ec || polled_roots_.empty() || !config_.enabled) continue;
+        if (ec || polled_roots_.empty() || !config_.enabled || config_.rescan_interval_seconds <= 0) continue;
         change_set changes;
         changes.folders = polled_roots_;
         deliver(std::move(changes), true, clock::now());

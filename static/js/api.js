@@ -70,6 +70,7 @@ export const api = {
   makeBackup: () => request('POST', '/backups'),
   config: (signal) => request('GET', '/config', { signal }),
   saveConfig: (changes) => request('PUT', '/config', { body: changes }),
+  checkProviders: () => request('POST', '/providers/check'),
   stats: (signal) => request('GET', '/stats', { signal }),
   health: (signal) => request('GET', '/healthz', { signal }),
 };

@@ -79,8 +79,10 @@ export function runtime(minutes) {
   return h ? `${unit(h, 'hour')} ${unit(m, 'minute')}` : unit(m, 'minute');
 }
 
-/** Milliseconds → "1m 23s". */
+/** Milliseconds → "1m 23s" ("<1s" under half a second). */
 export function duration(ms) {
+  // A sub-second job did take time: "<1s", never "0s".
+  if (ms > 0 && ms < 500) return `<${unit(1, 'second')}`;
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 60) return unit(seconds, 'second');
   const m = Math.floor(seconds / 60);

@@ -2,8 +2,9 @@
 
 import { api } from './api.js';
 import { events } from './events.js';
-import { start } from './router.js';
+import { start, navigate } from './router.js';
 import './activity.js';
+import './theme.js';
 import { app_state, set_state, watch_state, is_running, job_progress } from './app_state.js';
 import { show_error, toast } from './toast.js';
 import { count, percent } from './format.js';
@@ -88,6 +89,32 @@ async function load_config() {
     show_error(err, 'Could not load settings');
   }
 }
+
+// "/" jumps to the library's search from anywhere (not while typing in a field).
+const LIBRARY_SEARCH = '.view-library input[name="q"]';
+document.addEventListener('keydown', (event) => {
+  if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  const target = event.target;
+  if (target instanceof HTMLElement && (target.isContentEditable || target.closest('input, textarea, select, dialog[open]'))) return;
+  event.preventDefault();
+  const search = document.querySelector(LIBRARY_SEARCH);
+  if (search && search.isConnected) {
+    search.focus();
+    search.select();
+    return;
+  }
+  // Another view: go to the library and focus its search once it is shown.
+  const main = document.getElementById('main');
+  const observer = new MutationObserver(() => {
+    const shown = document.querySelector(LIBRARY_SEARCH);
+    if (shown) {
+      observer.disconnect();
+      shown.focus();
+    }
+  });
+  observer.observe(main, { childList: true, subtree: true });
+  navigate('/');
+});
 
 start(document.getElementById('main'));
 events.start();

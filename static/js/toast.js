@@ -2,9 +2,30 @@
 
 const MAX_TOASTS = 4;
 
+let host_element = null;
+
+/** The toast container, inside the open modal dialog if there is one: a modal dialog sits in the top layer
+ *  above everything else (z-index cannot beat it) and makes the rest of the page inert, so toasts shown
+ *  outside it would be dimmed behind its backdrop and could not be dismissed. */
+function toast_host() {
+  host_element ??= document.querySelector('[data-toasts]');
+  if (!host_element) return null;
+  const modal = [...document.querySelectorAll('dialog[open]')].filter((d) => d.matches(':modal')).at(-1);
+  const parent = modal ?? document.body;
+  if (host_element.parentElement !== parent) parent.append(host_element);
+  return host_element;
+}
+
+// A dialog that closes hands its toasts back to the page (the dialog may be removed next).
+document.addEventListener('close', (event) => {
+  if (host_element && event.target instanceof HTMLDialogElement && event.target.contains(host_element)) {
+    document.body.append(host_element);
+  }
+}, true);
+
 /** Shows a toast; kind is 'error', 'success' or 'info'. */
 export function toast(message, kind = 'info', { timeout = kind === 'error' ? 7000 : 3500 } = {}) {
-  const host = document.querySelector('[data-toasts]');
+  const host = toast_host();
   if (!host) return;
   const el = document.createElement('div');
   el.className = `toast toast-${kind}`;

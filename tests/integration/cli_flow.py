@@ -17,7 +17,7 @@ REFUSED = {
     "MEDIABASE_LOG_LEVEL": "loud",
     "MEDIABASE_EXTENSIONS": ",",
     "MEDIABASE_WATCH": "maybe",
-    "MEDIABASE_RESCAN_INTERVAL": "0",
+    "MEDIABASE_RESCAN_INTERVAL": "-1",
     "MEDIABASE_TMDB_BASE_URL": "ftp://example.invalid",
     "MEDIABASE_OMDB_BASE_URL": "not a url",
     "MEDIABASE_IMAGE_BASE_URL": "file:///etc",

@@ -5,10 +5,11 @@ watched filters (with 400 for values out of range)."""
 
 import gzip
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mediabase_harness import Server, TempDirs, check, import_and_wait, run_tests  # noqa: E402
+from mediabase_harness import SOURCE_DIR, Server, TempDirs, check, import_and_wait, run_tests  # noqa: E402
 
 
 def get(server, path, method="GET", **headers):
@@ -61,6 +62,7 @@ def test_embedded_static_files_gzip_head_and_304():
             check_file_serving(server, "/css/app.css", "text/css; charset=utf-8", expect_gzip=True)
             check_file_serving(server, "/index.html", "text/html; charset=utf-8", expect_gzip=True)
             check_file_serving(server, "/favicon.svg", "image/svg+xml", expect_gzip=True)
+            check_file_serving(server, "/", "text/html; charset=utf-8", expect_gzip=True)
             # A client-side route loads the app; a missing file with an extension is a 404.
             status, _, resp = get(server, "/movies/42")
             check(status == 200 and resp.getheader("Content-Type").startswith("text/html"), "client route")
@@ -125,6 +127,14 @@ def titles(server, query):
     return sorted(m["title"] for m in page["movies"])
 
 
+def readme_movie_shape():
+    """The field names README's "Movie: `{...}`" paragraph lists."""
+    with open(os.path.join(SOURCE_DIR, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("Movie: `{")
+    return set(re.findall(r'"([a-z_]+)"', text[start:text.index("}`", start)]))
+
+
 def test_movie_filters_through_rest():
     dirs = TempDirs()
     try:
@@ -158,6 +168,11 @@ def test_movie_filters_through_rest():
 
             status, page, _ = server.request("GET", "/api/v1/movies?q=heat")
             heat_id = page["movies"][0]["id"]
+            # README's movie shape names every field the API returns, and the fields of its files.
+            status, heat, _ = server.request("GET", "/api/v1/movies/%d" % heat_id)
+            documented = readme_movie_shape()
+            missing = sorted((set(heat) | set(heat["files"][0])) - documented)
+            check(not missing, "README's movie shape lacks %r" % missing)
             status, _, _ = server.request("PATCH", "/api/v1/movies/%d" % heat_id, body={"watched": True})
             check(status == 200, "PATCH watched: %s" % status)
             check(titles(server, "watched=true") == ["Heat"], "watched=true")
@@ -179,7 +194,8 @@ def test_movie_filters_through_rest():
             check(status == 405, "POST duplicates: %s" % status)
 
             for query in ("year_from=1799", "year_to=3001", "year_from=abc", "watched=maybe", "watched=1",
-                          "resolution_min=1080p", "limit=0", "limit=1001", "match=lost"):
+                          "resolution_min=1080p", "limit=0", "limit=1001", "match=lost", "resolution=4k",
+                          "resolution=1080"):
                 status, body, _ = server.request("GET", "/api/v1/movies?" + query)
                 check(status == 400 and body["error"]["code"] == "bad_request" and body["error"]["message"],
                       "%s answered %s %r" % (query, status, body))
@@ -190,6 +206,38 @@ def test_movie_filters_through_rest():
         dirs.cleanup()
 
 
+def test_put_config_answers_like_get_with_warnings():
+    """PUT /config answers the fields GET /config has (watching ...) and says what it accepted that will not
+    work: a media folder that does not exist is saved (a drive to mount) with a warning naming it."""
+    dirs = TempDirs()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        missing = os.path.join(dirs.root, "not-mounted")
+        server = Server([media], data, ["--watch", "false"]).start()
+        try:
+            status, got, _ = server.request("GET", "/api/v1/config")
+            check(status == 200, "GET /config: %s" % status)
+            status, put, _ = server.request("PUT", "/api/v1/config", body={"media_folders": [media, missing]})
+            check(status == 200, "PUT /config: %s %r" % (status, put))
+            lacking = sorted(set(got) - set(put))
+            check(not lacking, "PUT /config lacks fields GET has: %r" % lacking)
+            check(put["media_folders"] == [media, missing], "media_folders %r" % put["media_folders"])
+            warnings = put.get("warnings")
+            check(isinstance(warnings, list) and len(warnings) == 1 and missing in warnings[0] and
+                  "does not exist" in warnings[0], "warnings %r" % warnings)
+            status, put, _ = server.request("PUT", "/api/v1/config", body={"media_folders": [media]})
+            check(status == 200 and put["warnings"] == [], "no warning for a present folder: %r" % put)
+            # "Periodic rescan (seconds, 0 = off)": 0 is accepted, a negative number is not.
+            status, put, _ = server.request("PUT", "/api/v1/config", body={"rescan_interval_seconds": 0})
+            check(status == 200 and put["rescan_interval_seconds"] == 0, "rescan 0: %s %r" % (status, put))
+            status, _, _ = server.request("PUT", "/api/v1/config", body={"rescan_interval_seconds": -1})
+            check(status == 400, "rescan -1: %s" % status)
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
 if __name__ == "__main__":
     run_tests([test_embedded_static_files_gzip_head_and_304, test_static_dir_files_get_their_content_types,
-               test_movie_filters_through_rest])
+               test_movie_filters_through_rest, test_put_config_answers_like_get_with_warnings])

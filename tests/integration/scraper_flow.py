@@ -364,6 +364,44 @@ def test_offline_mode_says_so_and_identifies_nothing():
         dirs.cleanup()
 
 
+def check_keys(server):
+    status, answer, _ = server.request("POST", "/api/v1/providers/check")
+    check(status == 200, "POST /providers/check answered %s %r" % (status, answer))
+    text = json.dumps(answer)
+    check(TMDB_KEY not in text and OMDB_KEY not in text and "bogus-key" not in text, "a key in %s" % text)
+    return answer["tmdb"]["status"], answer["omdb"]["status"], answer
+
+
+def test_keys_are_tested_against_the_providers_and_can_be_removed():
+    """Settings' "Test keys": a bogus key is reported as rejected (not "online"), an unreachable provider as
+    unreachable; a key set to null is removed and the server goes offline."""
+    with keyed_library({}) as (server, events, fake, media, data):
+        tmdb, omdb, answer = check_keys(server)
+        check((tmdb, omdb) == ("ok", "ok"), "good keys: %r" % answer)
+        status, _, resp = server.request("GET", "/api/v1/providers/check")
+        check(status == 405 and "POST" in (resp.getheader("Allow") or ""), "GET /providers/check: %s" % status)
+
+        status, _, _ = server.request("PUT", "/api/v1/config", body={"tmdb_api_key": "bogus-key",
+                                                                     "omdb_api_key": "bogus-key"})
+        check(status == 200, "PUT bogus keys: %s" % status)
+        tmdb, omdb, answer = check_keys(server)
+        check((tmdb, omdb) == ("invalid", "invalid"), "bogus keys: %r" % answer)
+        check("rejected" in answer["tmdb"]["message"], "the message says so: %r" % answer)
+
+        status, _, _ = server.request("PUT", "/api/v1/config", body={"tmdb_api_key": TMDB_KEY})
+        fake.control(fail_next_5xx=1000)
+        tmdb, _, answer = check_keys(server)
+        check(tmdb == "unreachable", "TMDB failing: %r" % answer)
+        fake.control(reset=True)
+
+        status, config, _ = server.request("PUT", "/api/v1/config", body={"tmdb_api_key": None,
+                                                                        "omdb_api_key": None})
+        check(status == 200 and config["offline"] is True and config["tmdb_api_key"] is None,
+              "removing the keys: %s %r" % (status, config))
+        tmdb, omdb, answer = check_keys(server)
+        check((tmdb, omdb) == ("missing", "missing"), "no keys: %r" % answer)
+
+
 def test_the_server_answers_and_stops_promptly_during_a_slow_online_import():
     dirs, fake = TempDirs(), FakeProvider("--latency-ms", "200")
     try:
@@ -402,4 +440,5 @@ if __name__ == "__main__":
                test_pruned_movies_take_their_art_with_them,
                test_art_that_failed_is_fetched_again_and_art_tmdb_lacks_is_not,
                test_offline_mode_says_so_and_identifies_nothing,
+               test_keys_are_tested_against_the_providers_and_can_be_removed,
                test_the_server_answers_and_stops_promptly_during_a_slow_online_import])

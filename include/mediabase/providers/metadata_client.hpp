@@ -66,6 +66,13 @@ struct search_match {
     std::optional<std::string> poster_url;
 };
 
+/// What a provider answered to a key check.
+struct key_status {
+    enum class state { ok, invalid, unreachable, missing };
+    state value = state::missing;
+    std::string message;
+};
+
 struct downloaded_image {
     std::string bytes;
     std::string content_type; ///< "image/jpeg", "image/png", ...
@@ -98,6 +105,13 @@ class metadata_client {
     /// non-empty and at most `max_bytes`. No API key is sent.
     [[nodiscard]] boost::asio::awaitable<result<downloaded_image>> download(std::string url,
                                                                             std::size_t max_bytes);
+
+    /// Asks TMDB (`/configuration`, authenticated) whether it accepts the key or token: ok, invalid (401/403),
+    /// unreachable (network, timeout, 5xx), or missing when none is set.
+    [[nodiscard]] boost::asio::awaitable<key_status> check_tmdb_key();
+
+    /// Asks OMDB for one known title with the key: ok, invalid (401), unreachable, or missing.
+    [[nodiscard]] boost::asio::awaitable<key_status> check_omdb_key();
 
     [[nodiscard]] const metadata_settings& settings() const;
     [[nodiscard]] const http_client_stats& http_stats() const;

@@ -18,6 +18,7 @@
 ///                                                          store_art; Core <- chunk_done)
 ///   Core    -> Scraper  providers_changed                (keys or provider URLs changed)
 ///   Server  -> Scraper  fetch_movie, identify_movie, search_tmdb   (fix a match, refresh, search)
+///   Server  -> Scraper  check_provider_keys                        (Settings: test the keys)
 ///   Server  -> Cache    cache_art;  Server -> DAL(w) set_metadata
 ///   Server  -> DAL(r)   list_movies, get_movie, find_duplicates, list_genres, get_stats
 ///   Server  -> DAL(w)   patch_movie
@@ -398,6 +399,22 @@ struct search_tmdb {
     reply_to<provider_answer<std::vector<tmdb_search_hit>>> reply;
 };
 
+/// What a provider said about its key.
+struct key_check {
+    std::string status = "missing"; ///< "ok", "invalid" (rejected), "unreachable", "missing" (no key set)
+    std::string message;            ///< in words a user can read; never the key itself
+};
+
+/// `POST /providers/check`: one small authenticated request to TMDB and to OMDB with the saved keys.
+struct check_provider_keys {
+    static constexpr const char* name = "check_provider_keys";
+    struct report {
+        key_check tmdb;
+        key_check omdb;
+    };
+    reply_to<report> reply;
+};
+
 /// Keys or provider URLs changed (`PUT /config`): later requests use a client built from these settings.
 struct providers_changed {
     static constexpr const char* name = "providers_changed";
@@ -405,7 +422,8 @@ struct providers_changed {
 };
 
 using scraper_message =
-    std::variant<stop_service, identify_movies, identify_movie, fetch_movie, search_tmdb, providers_changed>;
+    std::variant<stop_service, identify_movies, identify_movie, fetch_movie, search_tmdb, providers_changed,
+                 check_provider_keys>;
 
 // --------------------------------------------------------------------------------------------- Cache
 

@@ -69,6 +69,9 @@ class scraper {
                                          found_movie found, reply_to<provider_answer<identification>> reply);
     asio::awaitable<void> fetch(std::shared_ptr<providers::metadata_client> client, std::int64_t tmdb_id,
                                 reply_to<provider_answer<identification>> reply);
+    /// Settings' "Test keys": whether TMDB and OMDB accept the keys the client holds.
+    asio::awaitable<void> check_keys(std::shared_ptr<providers::metadata_client> client,
+                                     reply_to<check_provider_keys::report> reply);
     asio::awaitable<void> search(std::shared_ptr<providers::metadata_client> client, std::string query,
                                  std::optional<int> year,
                                  reply_to<provider_answer<std::vector<tmdb_search_hit>>> reply);

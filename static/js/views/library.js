@@ -7,9 +7,10 @@
 import { api } from '../api.js';
 import { events } from '../events.js';
 import { h, icon, debounce, replace } from '../dom.js';
-import { count, placeholder_style, runtime, best_resolution, resolution_label } from '../format.js';
+import { count, decimal, placeholder_style, runtime, best_resolution, resolution_label } from '../format.js';
 import { navigate } from '../router.js';
 import { show_error } from '../toast.js';
+import { app_state, is_running, set_state, watch_state } from '../app_state.js';
 
 const PAGE_SIZE = 200;
 const MAX_CACHED_PAGES = 40; // 8,000 movies; pages far from the view are dropped first.
@@ -97,7 +98,7 @@ export function mount(root, route) {
 
   // ---- toolbar ----
   const search = h('input', {
-    type: 'search', name: 'q', placeholder: 'Search titles, people, genres…', autocomplete: 'off',
+    type: 'search', name: 'q', placeholder: 'Search titles, people, genres… (press /)', autocomplete: 'off', 'aria-keyshortcuts': '/',
     spellcheck: false, 'aria-label': 'Search movies', 'aria-controls': 'library-grid', enterkeyhint: 'search',
   });
   const sort_select = h('select', { name: 'sort', id: 'library-sort' },
@@ -152,6 +153,8 @@ export function mount(root, route) {
   let layout = { cols: 1, card_w: 0, row_h: 1, gap: 0, grid_top: 0, rows: 0 };
   const cells = new Map(); // item index → cell element
   let pending_scroll = null;
+  let opened_id = history.state?.opened ?? null;
+  let focus_pending = opened_id !== null;
   let frame = 0;
 
   function movie_at(index) {
@@ -242,7 +245,7 @@ export function mount(root, route) {
 
   function fill(cell, movie) {
     const card = cell.firstElementChild;
-    const key = movie ? `${movie.id}|${movie.updated_at ?? ''}|${movie.watched}|${movie.poster ?? ''}|${movie.title}` : '';
+    const key = movie ? `${movie.id}|${movie.updated_at ?? ''}|${movie.watched}|${movie.poster ?? ''}|${movie.title}|${state.sort}|${movie.rating ?? ''}` : '';
     if (card.dataset.key === key) return;
     card.dataset.key = key;
     if (!movie) {
@@ -258,9 +261,19 @@ export function mount(root, route) {
     card.href = `/movies/${movie.id}`;
     card.removeAttribute('tabindex');
     card.dataset.id = String(movie.id);
+    queueMicrotask(() => focus_if_opened(card, movie));
     replace(card, poster(movie, 'card'), h('div', { class: 'card-meta' },
       h('span', { class: 'card-title', title: movie.title }, movie.title),
-      h('span', { class: 'card-sub' }, [movie.year, runtime(movie.runtime)].filter(Boolean).join(' · ') || '\u00a0')));
+      h('span', { class: 'card-sub' }, [movie.year, runtime(movie.runtime)].filter(Boolean).join(' · ') || '\u00a0',
+        state.sort === 'rating' ? card_rating(movie) : null)));
+  }
+
+  /** Sorted by rating, each card shows the rating it is sorted by: yours, else TMDB's (or IMDb's). */
+  function card_rating(movie) {
+    if (movie.rating) return h('span', { class: 'card-rating mine', title: 'Your rating' }, ` · ★ ${movie.rating}/10`);
+    const score = movie.vote_average ?? movie.imdb_rating;
+    if (typeof score !== 'number') return h('span', { class: 'card-rating none' }, ' · not rated');
+    return h('span', { class: 'card-rating', title: movie.vote_average != null ? 'TMDB rating' : 'IMDb rating' }, ` · ★ ${decimal(score, 1)}`);
   }
 
   // ---- data ----
@@ -339,12 +352,42 @@ export function mount(root, route) {
       replace(empty, filtered
         ? [h('h2', null, 'No movies match'), h('p', null, 'Try another search or fewer filters.'),
           h('button', { type: 'button', class: 'button', onclick: () => clear_filters(true) }, 'Clear search and filters')]
-        : [h('h2', null, 'Your library is empty'),
-          h('p', null, 'Add your movie folders in Settings, then import them.'),
-          h('div', { class: 'button-row' },
-            h('a', { class: 'button primary', href: '/import' }, icon('arrow_down'), 'Import movies'),
-            h('a', { class: 'button', href: '/settings' }, 'Settings'))]);
+        : empty_library());
     }
+  }
+
+  /** What an empty library says: with media folders set, that an import fills it (one click, watched live
+   *  here); without, where to add them. */
+  function empty_library() {
+    const folders = app_state.config?.media_folders ?? [];
+    const job = app_state.job;
+    if (is_running(job)) {
+      return [h('h2', null, 'Importing your movies…'),
+        h('p', null, 'They appear here as they are found.'),
+        h('div', { class: 'button-row' }, h('a', { class: 'button', href: '/import' }, 'Show progress'))];
+    }
+    if (folders.length) {
+      const start = h('button', { type: 'button', class: 'button primary', 'data-action': 'import-now' }, icon('arrow_down'), 'Import now');
+      start.addEventListener('click', async () => {
+        start.disabled = true;
+        try {
+          set_state('job', await api.startImport());
+          update_summary();
+        } catch (err) {
+          show_error(err, 'Could not start the import');
+          start.disabled = false;
+        }
+      });
+      return [h('h2', null, 'No movies imported yet'),
+        h('p', null, folders.length === 1 ? 'Mediabase will look for movies in ' : 'Mediabase will look for movies in these folders: ',
+          folders.map((f, i) => [i ? ', ' : '', h('code', null, f)]), '.'),
+        h('div', { class: 'button-row' }, start, h('a', { class: 'button', href: '/settings' }, 'Settings'))];
+    }
+    return [h('h2', null, 'Your library is empty'),
+      h('p', null, 'Add your movie folders in Settings, then import them.'),
+      h('div', { class: 'button-row' },
+        h('a', { class: 'button primary', href: '/settings' }, 'Add folders in Settings'),
+        h('a', { class: 'button', href: '/import' }, icon('arrow_down'), 'Import'))];
   }
 
   /** Starts over for a new query: drops every page and cell. */
@@ -408,6 +451,9 @@ export function mount(root, route) {
     events.on('import.finished', schedule_live_refresh),
     events.on('prune.finished', schedule_live_refresh),
     events.on('open', (info) => info.reconnected && schedule_live_refresh()),
+    // The empty library's text depends on the folders and on whether an import runs.
+    watch_state('config', () => total === 0 && update_summary()),
+    watch_state('job', () => total === 0 && update_summary()),
   ];
 
   // ---- controls ----
@@ -517,6 +563,33 @@ export function mount(root, route) {
     cells.get(target)?.firstElementChild.focus({ preventScroll: true });
   }
 
+  // The movie opened from here: Back focuses its card again (keyboard users keep their place). Kept in the
+  // history entry too, so it survives a reload of the movie page.
+  grid.addEventListener('click', (event) => {
+    const card = event.target.closest('.card[href]');
+    if (!card) return;
+    opened_id = card.dataset.id;
+    history.replaceState({ ...(history.state ?? {}), opened: opened_id }, '');
+  });
+
+  function focus_opened_card() {
+    if (!opened_id) return;
+    render();
+    const card = grid.querySelector(`.card[data-id="${CSS.escape(opened_id)}"]`);
+    focus_pending = !card;
+    card?.focus({ preventScroll: true });
+  }
+
+  /** A card just filled: focus it if it is the one Back returns to and it was not there yet. */
+  function focus_if_opened(card, movie) {
+    if (!focus_pending || String(movie.id) !== opened_id || !grid.isConnected) return;
+    focus_pending = false;
+    // Only while nothing else has the focus: never taken from a field or a card the user moved to.
+    const active = document.activeElement;
+    if (active && active !== document.body && active.id !== 'main') return;
+    card.focus({ preventScroll: true });
+  }
+
   grid.addEventListener('keydown', (event) => {
     const card = event.target.closest('.card');
     if (!card || event.altKey || event.metaKey) return;
@@ -595,7 +668,10 @@ export function mount(root, route) {
     restore_scroll(y) {
       document.title = 'Library · Mediabase';
       if (total === null) pending_scroll = y;
-      else window.scrollTo(0, y);
+      else {
+        window.scrollTo(0, y);
+        focus_opened_card();
+      }
     },
     unmount() {
       detach();

@@ -96,8 +96,9 @@ export function open_match_dialog(movie, on_matched) {
   dialog.showModal();
   // Offline, the server cannot search TMDB; a known id can still be entered.
   if (app_state.config?.offline) {
-    status.textContent = 'Offline mode: TMDB search needs an API key (Settings). You can still enter a TMDB id below.';
-    id_input.focus();
+    // Matching by id asks TMDB too: nothing here can work until a key is added.
+    status.textContent = 'Offline mode: fixing a match needs a TMDB key. Add one in Settings first.';
+    for (const control of [...search_form.elements, ...id_form.elements]) control.disabled = true;
   } else {
     query.select();
     if (query.value) search();

@@ -89,8 +89,8 @@ export function mount(root, route) {
 
   function status_notice() {
     if (movie.match === 'unidentified' && !movie.identify_error && app_state.config?.offline) {
-      return h('p', { class: 'muted offline-note' }, 'Offline mode: known from its file name and any NFO beside it. ',
-        h('a', { href: '/settings' }, 'Add a TMDB key'), ' to fetch its details and art.');
+      // The note under the buttons says how to go online.
+      return h('p', { class: 'muted offline-note' }, 'Offline mode: known from its file name and any NFO beside it.');
     }
     if (movie.match === 'unidentified' || movie.match === 'failed' || movie.identify_error) {
       return h('div', { class: 'notice notice-warning', role: 'note' },
@@ -183,8 +183,18 @@ export function mount(root, route) {
         }
       },
     }, icon('refresh'), 'Refresh');
+    // Offline, both would only answer 503: they are disabled and say why.
+    const offline = Boolean(app_state.config?.offline);
+    if (offline) {
+      for (const button of [fix, refresh]) {
+        button.disabled = true;
+        button.setAttribute('aria-describedby', 'offline-actions-note');
+      }
+    }
     return h('div', { class: 'movie-actions' },
-      h('div', { class: 'button-row' }, watched, fix, refresh), rating);
+      h('div', { class: 'button-row' }, watched, fix, refresh), rating,
+      offline ? h('p', { class: 'muted offline-actions', id: 'offline-actions-note' },
+        'Fix match and Refresh ask TMDB: they need a TMDB key. ', h('a', { href: '/settings' }, 'Add one in Settings'), '.') : null);
   }
 
   /** Shows the change at once, then saves it; on failure shows what the server has. */

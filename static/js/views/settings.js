@@ -48,6 +48,51 @@ export function mount(root) {
     const interval = h('input', { type: 'number', name: 'rescan_interval_seconds', id: 'setting-interval', min: '0', step: '60', value: String(config.rescan_interval_seconds ?? 0), inputmode: 'numeric' });
     const key_inputs = new Map();
     const size_selects = new Map();
+    // Online only once TMDB accepted the key: a saved key is "not checked" until the check answers.
+    const provider_badge = config.offline
+      ? h('span', { class: 'state-badge state-offline' }, 'Offline mode')
+      : h('span', { class: 'state-badge state-checking', 'data-provider-state': 'checking' }, 'Checking the key…');
+    const check_result = h('span', { class: 'muted check-result', role: 'status' });
+    const check_button = h('button', { type: 'button', class: 'button', disabled: Boolean(config.offline && !config.omdb_api_key), onclick: check_keys }, 'Test keys');
+
+    async function check_keys() {
+      check_button.disabled = true;
+      check_result.textContent = 'Asking the providers…';
+      try {
+        const answer = await api.checkProviders();
+        show_check(answer);
+      } catch (err) {
+        check_result.textContent = '';
+        show_error(err, 'Could not test the keys');
+      } finally {
+        check_button.disabled = false;
+      }
+    }
+
+    function show_check(answer) {
+      const tmdb = answer.tmdb ?? {};
+      if (!config.offline) {
+        const labels = { ok: ['Online', 'state-finished'], invalid: ['Key rejected', 'state-failed'], unreachable: ['TMDB unreachable', 'state-offline'] };
+        const [text, kind] = labels[tmdb.status] ?? ['Not checked', 'state-offline'];
+        provider_badge.className = `state-badge ${kind}`;
+        provider_badge.dataset.providerState = tmdb.status ?? 'unknown';
+        provider_badge.textContent = text;
+      }
+      // Each message names its provider ("TMDB rejected the key").
+      const says = (r) => (r && r.status !== 'missing' ? r.message : null);
+      check_result.textContent = [says(answer.tmdb), says(answer.omdb)].filter(Boolean).join(' · ') || 'No keys to test.';
+    }
+
+    async function remove_key(name, label) {
+      try {
+        config = await api.saveConfig({ [name]: null });
+        set_state('config', config);
+        toast(`${label} removed`, 'success');
+        render();
+      } catch (err) {
+        show_error(err, `Could not remove the ${label}`);
+      }
+    }
 
     replace(form,
       h('section', { class: 'panel' },
@@ -64,8 +109,7 @@ export function mount(root) {
           interval,
           h('span', { class: 'help' }, 'Useful where watching cannot work, such as network shares.'))),
       h('section', { class: 'panel' },
-        h('div', { class: 'panel-header' }, h('h2', null, 'Metadata providers'),
-          config.offline ? h('span', { class: 'state-badge state-offline' }, 'Offline mode') : h('span', { class: 'state-badge state-finished' }, 'Online')),
+        h('div', { class: 'panel-header' }, h('h2', null, 'Metadata providers'), provider_badge),
         h('p', { class: 'muted' }, 'Keys are stored on the server and never shown again in full. Leave a field empty to keep the current key.'),
         KEYS.map(({ name, label, help }) => {
           const current = config[name];
@@ -74,11 +118,16 @@ export function mount(root) {
             placeholder: current ? `Saved: ${current}` : 'Not set',
           });
           key_inputs.set(name, input);
+          const remove = current ? h('button', {
+            type: 'button', class: 'button subtle small', 'data-remove-key': name,
+            onclick: () => remove_key(name, label),
+          }, icon('x'), 'Remove') : null;
           return h('div', { class: 'field' },
             h('label', { class: 'field-label', for: `setting-${name}` }, label,
               current ? h('span', { class: 'tag ok' }, 'saved') : null),
-            input, h('span', { class: 'help' }, help));
+            h('div', { class: 'key-row' }, input, remove), h('span', { class: 'help' }, help));
         }),
+        h('div', { class: 'button-row' }, check_button, check_result),
         h('div', { class: 'field-row art-sizes' },
           ART_SIZES.map(({ name, label, sizes }) => {
             const select = h('select', { name, id: `setting-${name}` },
@@ -98,6 +147,8 @@ export function mount(root) {
           h('dt', null, 'File types'), h('dd', null, (config.extensions ?? []).join(' ') || '—'))),
       h('div', { class: 'form-actions' },
         h('button', { type: 'submit', class: 'button primary' }, 'Save settings')));
+
+    if (!config.offline) check_keys();
 
     form.onsubmit = async (event) => {
       event.preventDefault();
@@ -125,6 +176,8 @@ export function mount(root) {
         config = await api.saveConfig(changes);
         set_state('config', config);
         toast('Settings saved', 'success');
+        // Saved, but something will not work as meant (a media folder that does not exist): say so.
+        for (const warning of config.warnings ?? []) toast(warning, 'error', { timeout: 12000 });
         render();
       } catch (err) {
         show_error(err, 'Could not save settings');

@@ -33,10 +33,10 @@ export function mount(root) {
         tile('Total size', bytes(stats.total_size ?? 0)),
         h('div', { class: 'stat-tile' },
           h('span', { class: 'stat-label' }, 'Watched'),
-          h('span', { class: 'stat-value' }, percent(watched_share)),
+          h('span', { class: 'stat-value' }, share_text(watched, movies)),
           h('div', { class: 'meter', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': String(movies), 'aria-valuenow': String(watched), 'aria-label': 'Watched movies' },
             h('span', { style: { width: `${watched_share * 100}%` } })),
-          h('span', { class: 'stat-detail muted' }, `${count(watched)} of ${count(movies)}`))),
+          h('span', { class: 'stat-detail muted' }, `${count(watched)} of ${count(movies)} movies`))),
       h('div', { class: 'stats-grid' },
         h('section', { class: 'panel chart-panel wide' },
           h('h2', null, 'By decade'),
@@ -89,4 +89,13 @@ function fill_decades(list) {
   const out = [];
   for (let d = first; d <= last; d += 10) out.push({ label: `${d}s`, value: by.get(d) ?? 0 });
   return out;
+}
+
+/** A share that is never rounded to a lie: 1 of 225 is "<1%", not "0%"; 224 of 225 is ">99%", not "100%". */
+export function share_text(part, whole) {
+  if (!whole) return percent(0);
+  const share = part / whole;
+  if (part > 0 && share < 0.005) return `<${percent(0.01)}`;
+  if (part < whole && share >= 0.995) return `>${percent(0.99)}`;
+  return percent(share);
 }

@@ -88,6 +88,14 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_option) {
     BOOST_TEST(error_of({"frobnicate"}).find("frobnicate") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_rescan_interval_of_0_turns_periodic_rescans_off) {
+    temp_dir dir;
+    const auto data = dir.path.string();
+    BOOST_TEST(parsed_settings({"--data", data, "--rescan-interval", "0"}).rescan_interval_seconds == 0);
+    BOOST_TEST(parsed_settings({"--data", data}, {{"MEDIABASE_RESCAN_INTERVAL", "0"}}).rescan_interval_seconds == 0);
+    BOOST_TEST(error_of({"--data", data, "--rescan-interval", "-1"}).find("from 0 to") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(art_sizes_come_from_flags_environment_or_file_and_are_checked) {
     temp_dir dir;
     const auto data = dir.path.string();

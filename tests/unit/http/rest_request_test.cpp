@@ -82,6 +82,15 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_their_status_and_a_json_error) {
     BOOST_TEST(refused(make(http::verb::get, "/api/v1/nothing")).result_int() == 404);
     BOOST_TEST(refused(make(http::verb::get, "/img/..secret")).result_int() == 404);
     BOOST_TEST(refused(make(http::verb::post, "/index.html")).result_int() == 405);
+
+    // An out-of-range filter value is a 400, not 200 with nothing found.
+    auto four_k = refused(make(http::verb::get, "/api/v1/movies?resolution=4k"));
+    BOOST_TEST(four_k.result_int() == 400);
+    BOOST_TEST(std::string(error_of(four_k).at("message").as_string()).find("4K is 2160p") != std::string::npos);
+    BOOST_TEST(*accepted(make(http::verb::get, "/api/v1/movies?resolution=2160p")).query.resolution == "2160p");
+
+    BOOST_TEST((accepted(make(http::verb::post, "/api/v1/providers/check")).route == api_route::providers_check));
+    BOOST_TEST(refused(make(http::verb::get, "/api/v1/providers/check")).result_int() == 405);
 }
 
 // Found by fuzz/http_request_fuzz: a 404 echoed the decoded path, and a path with %82 made the body invalid
