@@ -8,6 +8,7 @@
 // their numbers. The file and its movie folder are then merged: a "Title (Year)" folder names an
 // uninformative file.
 #include "mediabase/naming/name_parser.hpp"
+#include "mediabase/naming/fold.hpp"
 
 #include <array>
 #include <cstddef>
@@ -1546,6 +1547,8 @@ parsed_name parse_name(std::string_view relative_path) {
         result = std::move(folder->name);
     }
     if (!result.part && folder_part) result.part = folder_part;
+    // Composed and decomposed spellings of one name show (and sort) the same.
+    if (!is_ascii(result.title)) result.title = nfc(result.title);
 
     if (disc) {
         result.container = std::string(*disc);
@@ -1609,42 +1612,29 @@ boost::json::object to_json(const parsed_name& name) {
     return o;
 }
 
-namespace {
-
-/// ASCII letters for the accented letters of Latin-1 (U+00C0..U+00FF), lower case; "" drops the letter.
-constexpr std::string_view latin1_base(unsigned char second) {
-    constexpr std::string_view table[64] = {
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // C0-CF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss", // D0-DF
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // E0-EF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",  // F0-FF
-    };
-    return second >= 0x80 && second <= 0xBF ? table[second - 0x80] : std::string_view{};
-}
-
-} // namespace
-
 std::string normalized_title(std::string_view title) {
-    // 1. words of lower-case ASCII (Latin-1 accents folded, other non-ASCII bytes kept), remembering
-    //    which words were joined to the one before by a single dot
+    // 1. words of the folded title (case, composition and diacritics by fold_text), remembering which
+    //    words were joined to the one before by a single dot
     struct word {
         std::uint16_t begin;
         std::uint16_t size;
         bool after_dot;
     };
+    const std::string folded = fold_text(title.substr(0, std::min(title.size(), max_segment)));
     std::string letters;
-    letters.reserve(title.size() + 8);
+    letters.reserve(folded.size() + 8);
     std::array<word, 64> words;
     std::size_t count = 0;
     bool in_word = false;
     std::string_view gap;
     std::size_t gap_begin = 0;
-    const auto* s = reinterpret_cast<const unsigned char*>(title.data());
-    const std::size_t n = std::min(title.size(), max_segment);
+    const std::string_view f = folded;
+    const auto* s = reinterpret_cast<const unsigned char*>(f.data());
+    const std::size_t n = f.size();
     auto put = [&](std::string_view piece, std::size_t at) {
         if (!in_word) {
             if (count == words.size()) return;
-            gap = title.substr(gap_begin, at - gap_begin);
+            gap = f.substr(gap_begin, at - gap_begin);
             words[count++] = {static_cast<std::uint16_t>(letters.size()), 0, gap == "."};
             in_word = true;
         }
@@ -1655,30 +1645,32 @@ std::string normalized_title(std::string_view title) {
         if (in_word) gap_begin = at;
         in_word = false;
     };
-    for (std::size_t i = 0; i < n; ++i) {
-        unsigned char c = s[i];
-        if (is_alpha(c) || is_digit(c)) {
-            char lower = to_lower(static_cast<char>(c));
-            put({&lower, 1}, i);
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char c = s[i];
+        if (is_lower(c) || is_digit(c)) {
+            put(f.substr(i, 1), i);
+            ++i;
         } else if (c == '\'' || c == '`') {
             // "Ocean's" == "Oceans"
+            ++i;
         } else if (c == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0x99 || s[i + 2] == 0x98)) {
-            i += 2;
-        } else if (c == 0xC3 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0xBF) {
-            put(latin1_base(s[i + 1]), i);
-            ++i;
-        } else if (c == 0xC5 && i + 1 < n && (s[i + 1] == 0x92 || s[i + 1] == 0x93)) {
-            put("oe", i);
-            ++i;
-        } else if (c >= 0x80) {
-            char byte = static_cast<char>(c);
-            put({&byte, 1}, i);
+            i += 3;
         } else if (c == '&') {
             end_word(i);
             put("and", i);
             end_word(i + 1);
-        } else {
+            ++i;
+        } else if (c < 0x80) {
             end_word(i);
+            ++i;
+        } else {
+            // other scripts' letters are words, their punctuation ("–", "…", "«") separates
+            const utf8_char ch = next_char(f.substr(i));
+            if (ch.word)
+                put(f.substr(i, ch.size), i);
+            else
+                end_word(i);
+            i += ch.size;
         }
     }
     // 2. join them; single letters joined by dots are one word ("S.W.A.T." -> "swat")

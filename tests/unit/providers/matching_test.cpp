@@ -60,6 +60,14 @@ BOOST_AUTO_TEST_CASE(match_keys_ignore_case_punctuation_articles_and_accents) {
     BOOST_TEST(match_key("千と千尋の神隠し") == "千と千尋の神隠し");
 }
 
+BOOST_AUTO_TEST_CASE(match_keys_fold_decomposed_letters_and_letters_without_decomposition) {
+    BOOST_TEST(match_key("Ame\xCC\x81lie") == "amelie"); // decomposed
+    BOOST_TEST(match_key("\xC5\x81\xC3\xB3\x64\xC5\xBA") == "lodz"); // Łódź
+    BOOST_TEST(match_key("\xC3\x98resund") == "oresund");
+    BOOST_TEST(match_key("Alpha\xE2\x80\x93Omega") == "alpha omega"); // en dash separates
+    BOOST_TEST(title_similarity("\xC5\x81\xC3\xB3\x64\xC5\xBA", "LODZ") == 1.0);
+}
+
 BOOST_AUTO_TEST_CASE(title_similarity_is_high_only_for_the_same_title) {
     BOOST_TEST(title_similarity("The Matrix", "Matrix, The") == 1.0);
     BOOST_TEST(title_similarity("Spiderman", "Spider-Man") == 0.95);
