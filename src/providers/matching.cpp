@@ -83,6 +83,7 @@ double best_title_score(const search_candidate& c, const movie_hints& hints) {
     std::vector<std::string_view> wanted{hints.title};
     if (hints.original_title) wanted.push_back(*hints.original_title);
     if (hints.name_title) wanted.push_back(*hints.name_title);
+    if (hints.alternative_title) wanted.push_back(*hints.alternative_title);
     double best = 0;
     for (auto w : wanted) {
         if (w.empty()) continue;
@@ -193,6 +194,8 @@ movie_hints make_hints(const found_movie& found, const std::optional<nfo_data>& 
     hints.year = found.year;
     hints.tmdb_id = found.tmdb_id;
     hints.imdb_id = found.imdb_id;
+    if (found.alternative_title && match_key(*found.alternative_title) != match_key(found.title))
+        hints.alternative_title = found.alternative_title;
     if (!nfo) return hints;
     if (nfo->title && match_key(*nfo->title) != "") {
         if (!found.title.empty() && match_key(found.title) != match_key(*nfo->title))
@@ -216,6 +219,7 @@ std::vector<lookup_step> plan_lookup(const movie_hints& hints) {
     add_searches(plan, hints.title, hints.year);
     if (hints.original_title) add_searches(plan, *hints.original_title, hints.year);
     if (hints.name_title) add_searches(plan, *hints.name_title, hints.year);
+    if (hints.alternative_title) add_searches(plan, *hints.alternative_title, hints.year);
     return plan;
 }
 
