@@ -19,9 +19,9 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 14> columns = {
+constexpr std::array<std::string_view, 15> columns = {
     "path",    "title",   "year", "resolution", "source",  "video_codec",   "audio_codec",
-    "edition", "three_d", "part", "imdb_id",    "tmdb_id", "release_group", "container"};
+    "edition", "three_d", "part", "imdb_id",    "tmdb_id", "release_group", "container", "alternative_title"};
 
 std::vector<std::string> split_tabs(const std::string& line) {
     std::vector<std::string> cells;
@@ -37,14 +37,14 @@ std::vector<std::string> split_tabs(const std::string& line) {
 }
 
 /// The fields of a parse as the corpus writes them: empty when absent.
-std::array<std::string, 14> cells_of(std::string_view path, const mediabase::parsed_name& n) {
+std::array<std::string, 15> cells_of(std::string_view path, const mediabase::parsed_name& n) {
     auto text = [](const std::optional<std::string>& v) { return v ? *v : std::string(); };
     auto number = [](const auto& v) { return v ? std::to_string(*v) : std::string(); };
     return {std::string(path),     n.title,          number(n.year),
             text(n.resolution),    text(n.source),   text(n.video_codec),
             text(n.audio_codec),   text(n.edition),  n.three_d ? "true" : "",
             number(n.part),        text(n.imdb_id),  number(n.tmdb_id),
-            text(n.release_group), text(n.container)};
+            text(n.release_group), text(n.container), text(n.alternative_title)};
 }
 
 int run_corpus(const std::string& file, bool show_misses) {
@@ -53,7 +53,7 @@ int run_corpus(const std::string& file, bool show_misses) {
         std::cerr << "cannot read " << file << '\n';
         return 2;
     }
-    std::array<std::size_t, 14> right{};
+    std::array<std::size_t, 15> right{};
     std::size_t cases = 0;
     std::size_t title_year = 0;
     std::string line;
@@ -75,9 +75,9 @@ int run_corpus(const std::string& file, bool show_misses) {
     }
     std::printf("corpus: %zu names\n", cases);
     for (std::size_t c = 1; c < columns.size(); ++c)
-        std::printf("  %-14s %6.2f%%\n", std::string(columns[c]).c_str(),
+        std::printf("  %-17s %6.2f%%\n", std::string(columns[c]).c_str(),
                     cases ? 100.0 * double(right[c]) / double(cases) : 0.0);
-    std::printf("  %-14s %6.2f%% (%zu/%zu)\n", "title+year",
+    std::printf("  %-17s %6.2f%% (%zu/%zu)\n", "title+year",
                 cases ? 100.0 * double(title_year) / double(cases) : 0.0, title_year, cases);
     return 0;
 }

@@ -409,6 +409,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
                 move.from = source->first;
                 move.movie = source->second.movie;
                 move.found.title = parsed.title.empty() ? name : parsed.title;
+                move.found.alternative_title = parsed.alternative_title;
                 move.found.year = parsed.year;
                 move.found.tmdb_id = parsed.tmdb_id;
                 move.found.imdb_id = parsed.imdb_id;
@@ -424,6 +425,7 @@ void library_walk::read_folder(const pending_folder& folder, walk_batch& batch) 
         if (inserted) {
             found_movie m;
             m.title = parsed.title.empty() ? name : parsed.title;
+            m.alternative_title = parsed.alternative_title;
             m.year = parsed.year;
             m.tmdb_id = parsed.tmdb_id;
             m.imdb_id = parsed.imdb_id;

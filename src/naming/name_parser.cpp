@@ -8,6 +8,7 @@
 // their numbers. The file and its movie folder are then merged: a "Title (Year)" folder names an
 // uninformative file.
 #include "mediabase/naming/name_parser.hpp"
+#include "mediabase/naming/fold.hpp"
 
 #include <array>
 #include <cstddef>
@@ -41,6 +42,7 @@ enum keyword_flag : std::uint8_t {
     beats = 4,       ///< a source that replaces one found before it ("BluRay.REMUX" is a Remux)
     atmos = 8,       ///< Atmos rides on top of another audio codec
     channels = 16,   ///< an audio codec that may carry channels ("AAC2.0", "DD5.1", "DTS-HD.MA.7.1")
+    language = 32,   ///< a language tag: in front of the year of a scene name it is no title word
 };
 
 struct keyword {
@@ -199,6 +201,7 @@ constexpr keyword keywords[] = {
     {"ultimate", kind::edition, "Ultimate Edition", no_pre_year},
     {"ultimateedition", kind::edition, "Ultimate Edition", 0},
     {"ultimatecut", kind::edition, "Ultimate Cut", 0},
+    {"ultimatedirectorscut", kind::edition, "Ultimate Director's Cut", 0},
     {"finalcut", kind::edition, "Final Cut", no_pre_year},
     {"roguecut", kind::edition, "Rogue Cut", 0},
     {"anniversaryedition", kind::edition, "Anniversary Edition", 0},
@@ -209,6 +212,9 @@ constexpr keyword keywords[] = {
     {"internationalcut", kind::edition, "International Cut", 0},
     {"redux", kind::edition, "Redux", no_pre_year},
     {"despecialized", kind::edition, "Despecialized", 0},
+    // Scene abbreviations, cut from a title only when written in capitals
+    {"se", kind::edition, "Special Edition", 0},
+    {"om", kind::edition, "Open Matte", 0},
     // 3D
     {"3d", kind::three_d, "3D", 0},
     {"sbs", kind::three_d, "SBS", strong},
@@ -274,7 +280,7 @@ constexpr keyword keywords[] = {
     {"pcok", kind::noise, "", 0},
     {"it", kind::noise, "", 0},
     {"ma", kind::noise, "", 0},
-    {"multi", kind::noise, "", 0},
+    {"multi", kind::noise, "", language},
     {"multisub", kind::noise, "", 0},
     {"multisubs", kind::noise, "", 0},
     {"dual", kind::noise, "", 0},
@@ -282,26 +288,35 @@ constexpr keyword keywords[] = {
     {"subbed", kind::noise, "", 0},
     {"dubbed", kind::noise, "", 0},
     {"subs", kind::noise, "", 0},
-    {"vostfr", kind::noise, "", 0},
-    {"french", kind::noise, "", 0},
-    {"truefrench", kind::noise, "", 0},
-    {"german", kind::noise, "", 0},
-    {"ita", kind::noise, "", 0},
-    {"italian", kind::noise, "", 0},
-    {"spanish", kind::noise, "", 0},
-    {"latino", kind::noise, "", 0},
-    {"eng", kind::noise, "", 0},
-    {"english", kind::noise, "", 0},
-    {"rus", kind::noise, "", 0},
-    {"russian", kind::noise, "", 0},
-    {"hindi", kind::noise, "", 0},
-    {"korean", kind::noise, "", 0},
-    {"japanese", kind::noise, "", 0},
-    {"chinese", kind::noise, "", 0},
-    {"nordic", kind::noise, "", 0},
-    {"swedish", kind::noise, "", 0},
-    {"danish", kind::noise, "", 0},
-    {"dutch", kind::noise, "", 0},
+    {"vostfr", kind::noise, "", language},
+    {"french", kind::noise, "", language},
+    {"truefrench", kind::noise, "", language},
+    {"german", kind::noise, "", language},
+    {"ita", kind::noise, "", language},
+    {"italian", kind::noise, "", language},
+    {"spanish", kind::noise, "", language},
+    {"latino", kind::noise, "", language},
+    {"eng", kind::noise, "", language},
+    {"english", kind::noise, "", language},
+    {"rus", kind::noise, "", language},
+    {"russian", kind::noise, "", language},
+    {"hindi", kind::noise, "", language},
+    {"korean", kind::noise, "", language},
+    {"japanese", kind::noise, "", language},
+    {"chinese", kind::noise, "", language},
+    {"nordic", kind::noise, "", language},
+    {"swedish", kind::noise, "", language},
+    {"danish", kind::noise, "", language},
+    {"dutch", kind::noise, "", language},
+    {"polish", kind::noise, "", language},
+    {"dl", kind::noise, "", language}, // "German.DL": dual language
+    {"portuguese", kind::noise, "", language},
+    {"flemish", kind::noise, "", language},
+    {"turkish", kind::noise, "", language},
+    {"finnish", kind::noise, "", language},
+    {"norwegian", kind::noise, "", language},
+    {"castellano", kind::noise, "", language},
+    {"subfrench", kind::noise, "", language},
     {"sample", kind::noise, "", 0},
     {"trailer", kind::noise, "", 0},
 };
@@ -601,6 +616,9 @@ struct segment_name {
     bool year_in_brackets = false;
     /// The part came from "Part 2" words where a title could also end ("... Hallows Part 2").
     bool part_from_words = false;
+    /// A sequence number stood in front of the title ("(2)The Second Tide"): a film of a collection, whose
+    /// folder names the collection, not this film.
+    bool numbered = false;
 };
 
 class segment {
@@ -891,8 +909,12 @@ int segment::read_year(std::size_t i) const {
     // "1977-2019" is a span of years (a collection), not a year.
     auto is_span = [&](std::size_t a, std::size_t b) {
         if (tokens_[b].begin != tokens_[a].end + 1 || text_[tokens_[a].end] != '-') return false;
-        auto other = key(b);
-        return other.size() == 4 && all_digits(other) && tokens_[b].end - tokens_[b].begin == 4;
+        // both ends four digits: "Title-2009-FRENCH" is a year joined by dashes, not a span
+        for (std::size_t t : {a, b}) {
+            auto k = key(t);
+            if (k.size() != 4 || !all_digits(k) || tokens_[t].end - tokens_[t].begin != 4) return false;
+        }
+        return true;
     };
     if (i + 1 < count_ && is_span(i, i + 1)) return 0;
     if (i > 0 && is_span(i - 1, i)) return 0;
@@ -947,6 +969,16 @@ void segment::release_group(std::size_t title_end, parsed_name& name) const {
     if (!scene) return;
     name.release_group =
         std::string(text_.substr(tokens_[first].begin, tokens_[last - 1].end - tokens_[first].begin));
+}
+
+/// Two-letter language codes that prefix a title: "De - Stadt der Lichter".
+bool is_language_code(std::string_view key) {
+    static constexpr std::string_view codes[] = {"de", "fr", "es", "it", "nl", "pt", "ru", "pl", "sv", "da",
+                                                 "fi", "en", "ja", "ko", "zh", "tr", "cs", "hu", "el", "ro",
+                                                 "bg", "hr", "sr", "sk", "sl", "uk", "he", "ar", "fa", "hi"};
+    for (auto c : codes)
+        if (c == key) return true;
+    return false;
 }
 
 bool is_abbreviation(std::string_view key) {
@@ -1005,11 +1037,14 @@ std::string segment::title_text(std::size_t first, std::size_t end) const {
         return i > 0 && single_letter(i) && single_letter(i - 1) && gap_before(i) == ".";
     };
     auto in_acronym = [&](std::size_t i) { return linked(i) || (i + 1 < count_ && linked(i + 1)); };
+    // A name whose only separator is the dash ("Quiet-Water-2018-720p-WEB-DL") uses it as the space; a
+    // name that is all title ("X-Men") keeps its dashes.
+    const bool dashed = end < count_ && text_.find_first_of(" ._") == std::string_view::npos;
     auto put_gap = [&](std::string_view gap) {
         // a dot or underscore between words is a space; in a spaced name a dot stays ("Mr. Smith")
         bool spaced = gap.find(' ') != std::string_view::npos;
         for (char c : gap)
-            put((c == '_' || (c == '.' && !spaced)) ? ' ' : c);
+            put((c == '_' || (c == '.' && !spaced) || (c == '-' && dashed)) ? ' ' : c);
     };
     if (in_title_group(first)) {
         // a title that opens with a bracket: "(500) Days of Summer"
@@ -1096,6 +1131,50 @@ segment_name segment::parse() {
             start = h->end;
         } else {
             break;
+        }
+    }
+
+    // A sequence number in front of the title: "(2)The Second Tide (2010)" in a collection's folder,
+    // "01 - Iron Road (1990)". Small numbers only: "(500) Days of Summer" and "(97) Letters" are titles.
+    auto sequence_number = [&](std::size_t i) {
+        const auto k = key(i);
+        return k.size() <= 2 && k.size() == std::size_t{tokens_[i].end} - tokens_[i].begin && all_digits(k) &&
+               (k[0] == '0' || to_int(k) <= 30);
+    };
+    if (start + 1 < count_ && in_title_group(start) && sequence_number(start)) {
+        const auto& g = groups_[static_cast<std::size_t>(tokens_[start].group)];
+        if (g.first_token == start && g.end_token == start + 1) {
+            result.numbered = true;
+            ++start;
+        }
+    } else if (start + 1 < count_ && tokens_[start].group < 0 && sequence_number(start) &&
+               gap_before(start + 1) == " - ") {
+        result.numbered = true;
+        ++start;
+    }
+    // A language prefix: "De - Stadt der Lichter (2004)".
+    if (start + 1 < count_ && tokens_[start].group < 0 && tokens_[start].end - tokens_[start].begin == 2 &&
+        gap_before(start + 1) == " - " && is_language_code(key(start)))
+        ++start;
+    // A release group in front of a scene name: "grp-the.quiet.harbour.1987.1080p.mkv". Told from a title
+    // joined by a dash ("spider-man.2002") by the group's look (letters and digits, or no vowel) or an
+    // article after the dash.
+    std::string_view prefix_group;
+    if (start == 0 && count_ > 2 && tokens_[0].group < 0 && tokens_[1].group < 0 && gap_before(1) == "-" &&
+        text_.find(' ') == std::string_view::npos && !hit_at(0) && year_at(0) == 0) {
+        bool digit = false, letter = false, vowel = false;
+        for (char c : key(0)) {
+            digit = digit || is_digit(static_cast<unsigned char>(c));
+            letter = letter || is_lower(static_cast<unsigned char>(c));
+            vowel = vowel || std::string_view("aeiouy").find(c) != std::string_view::npos;
+        }
+        const bool looks_like_group = (digit && letter) || (letter && !vowel && key(0).size() >= 2);
+        bool year_later = false;
+        for (std::size_t i = 2; i < count_ && !year_later; ++i)
+            year_later = year_at(i) > 0;
+        if ((looks_like_group || is_article(1)) && year_later) {
+            prefix_group = raw(0);
+            start = 1;
         }
     }
 
@@ -1188,6 +1267,9 @@ segment_name segment::parse() {
         const auto count = letters(i);
         title_has_lower = count.uppers < count.letters;
     }
+    // A scene name (no spaces) also sheds language tags and "3D" there: "Ember.German.2012",
+    // "Deep.Canyon.3D.2014"; a spaced "Step Up 3D (2010)" keeps its title.
+    const bool dotted = text_.find(' ') == std::string_view::npos;
     while (title_end > start + 1 && title_has_lower) {
         const hit* h = hit_at(title_end - 1);
         if (!h || h->what != hit_kind::word || h->begin <= start || h->end != title_end) break;
@@ -1197,8 +1279,10 @@ segment_name segment::parse() {
         bool take = false;
         if (h->word->what == kind::edition)
             take = !(h->word->flags & no_pre_year) && (capitals || h->end - h->begin >= 2);
+        else if (h->word->what == kind::three_d)
+            take = dotted && raw(h->begin) == "3D";
         else
-            take = capitals && h->word->what != kind::three_d;
+            take = capitals || (dotted && (h->word->flags & language));
         if (!take) break;
         bool words_left = false;
         for (std::size_t i = start; i < h->begin && !words_left; ++i)
@@ -1207,12 +1291,42 @@ segment_name segment::parse() {
         title_end = h->begin;
     }
 
+    // An alternative title: "Blue.Hour.AKA.Hora.Azul.2003", "Northern Winds (Vents du Nord) 2005",
+    // "Quiet Streets (Ana Ruiz) (1998)". A bracket that continues the title stays: "Birdman or (The
+    // Unexpected Virtue of Ignorance)", "Birds of Prey (And the Fantabulous ...)".
+    std::size_t alt_begin = 0;
+    std::size_t alt_end = 0;
+    for (std::size_t i = start + 1; i + 1 < title_end; ++i) {
+        if (tokens_[i].group < 0 && key(i) == "aka" && !hit_at(i + 1)) {
+            alt_begin = i + 1;
+            alt_end = title_end;
+            title_end = i;
+            break;
+        }
+    }
+    if (alt_end == 0 && title_end > start + 1 && in_title_group(title_end - 1)) {
+        const auto& g = groups_[static_cast<std::size_t>(tokens_[title_end - 1].group)];
+        const auto first = key(g.first_token);
+        if (g.end_token == title_end && g.first_token > start && key(g.first_token - 1) != "or" &&
+            first != "and" && first != "or" && g.first_token < g.end_token) {
+            alt_begin = g.first_token;
+            alt_end = g.end_token;
+            title_end = g.first_token;
+        }
+    }
+
     name.title = title_text(start, title_end);
+    if (alt_end > alt_begin) {
+        std::string alt = title_text(alt_begin, alt_end);
+        if (!alt.empty() && alt.front() == '(') alt.erase(0, 1);
+        if (!alt.empty() && alt.back() == ')') alt.pop_back();
+        if (!alt.empty()) name.alternative_title = std::move(alt);
+    }
 
     // Everything outside the title: markers, ids, parts.
     for (std::size_t n = 0; n < hit_count_; ++n) {
         const hit& h = hits_[n];
-        if (h.begin >= start && h.begin < title_end &&
+        if (((h.begin >= start && h.begin < title_end) || (h.begin >= alt_begin && h.begin < alt_end)) &&
             !(tokens_[h.begin].group >= 0 && !in_title_group(h.begin)))
             continue;
         switch (h.what) {
@@ -1272,7 +1386,8 @@ segment_name segment::parse() {
         auto value = text_.substr(groups_[g].begin + 8, groups_[g].end - groups_[g].begin - 8);
         if (!value.empty()) name.edition = std::string(value);
     }
-    release_group(std::max(title_end, start), name);
+    release_group(std::max({title_end, start, alt_end}), name);
+    if (!name.release_group && !prefix_group.empty()) name.release_group = std::string(prefix_group);
     return result;
 }
 
@@ -1419,8 +1534,27 @@ bool is_structure_folder(std::string_view name) {
 }
 
 /// File names that say nothing about the movie ("movie.mkv", "index.bdmv").
+/// A name made of hex runs ("A93f0c1e-77bd2e10-4c1a9f", a UUID): a download tool's hash, no title.
+bool looks_hashed(std::string_view title) {
+    std::size_t hex = 0, digits = 0, words = 0, word = 0;
+    for (std::size_t i = 0; i <= title.size(); ++i) {
+        const char c = i < title.size() ? to_lower(title[i]) : ' ';
+        if (c == ' ' || c == '-') {
+            if (word > 0 && word < 6) return false; // short words are words
+            words += word > 0;
+            word = 0;
+            continue;
+        }
+        if (!is_digit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) return false;
+        digits += is_digit(static_cast<unsigned char>(c));
+        ++hex;
+        ++word;
+    }
+    return words > 0 && hex >= 12 && digits >= 3 && digits < hex;
+}
+
 bool uninformative(const parsed_name& name) {
-    if (name.title.empty()) return true;
+    if (name.title.empty() || looks_hashed(name.title)) return true;
     static constexpr std::array<std::string_view, 10> names = {
         "movie", "video", "film", "index", "main", "feature", "title", "vts", "video ts", "bdmv"};
     return is_one_of(name.title, names) || iequals(name.title, "main feature");
@@ -1441,6 +1575,8 @@ void fill_missing(parsed_name& into, parsed_name&& from) {
     if (!into.imdb_id) into.imdb_id = std::move(from.imdb_id);
     if (!into.tmdb_id) into.tmdb_id = from.tmdb_id;
     if (!into.release_group) into.release_group = std::move(from.release_group);
+    if (!into.alternative_title && into.title == from.title)
+        into.alternative_title = std::move(from.alternative_title);
 }
 
 /// "... Part 2" at the end of a title, as a number.
@@ -1521,7 +1657,8 @@ parsed_name parse_name(std::string_view relative_path) {
             if (!f.year) {
                 use_folder = true;
             } else if (*f.year == *d.year) {
-                use_folder = folder->year_in_brackets || same_title(f.title, d.title);
+                // "Harbour Saga (2010)/(2)The Second Tide (2010).mkv": a numbered film names itself
+                use_folder = (folder->year_in_brackets && !file->numbered) || same_title(f.title, d.title);
             } else {
                 // "Wonder Woman 1984 (2020)/Wonder.Woman.1984.1080p.mkv"
                 use_folder = same_title(f.title + ' ' + std::to_string(*f.year), d.title);
@@ -1536,6 +1673,7 @@ parsed_name parse_name(std::string_view relative_path) {
             result.part.reset();
         result.title = std::move(folder->name.title);
         result.year = folder->name.year;
+        if (folder->name.alternative_title) result.alternative_title = std::move(folder->name.alternative_title);
         fill_missing(result, std::move(folder->name));
     } else if (use_folder) {
         result = std::move(folder->name);
@@ -1546,6 +1684,10 @@ parsed_name parse_name(std::string_view relative_path) {
         result = std::move(folder->name);
     }
     if (!result.part && folder_part) result.part = folder_part;
+    // Composed and decomposed spellings of one name show (and sort) the same.
+    if (!is_ascii(result.title)) result.title = nfc(result.title);
+    if (result.alternative_title && !is_ascii(*result.alternative_title))
+        result.alternative_title = nfc(*result.alternative_title);
 
     if (disc) {
         result.container = std::string(*disc);
@@ -1605,46 +1747,34 @@ boost::json::object to_json(const parsed_name& name) {
     o["imdb_id"] = text(name.imdb_id);
     o["tmdb_id"] = name.tmdb_id ? boost::json::value(*name.tmdb_id) : boost::json::value(nullptr);
     o["release_group"] = text(name.release_group);
+    o["alternative_title"] = text(name.alternative_title);
     o["container"] = text(name.container);
     return o;
 }
 
-namespace {
-
-/// ASCII letters for the accented letters of Latin-1 (U+00C0..U+00FF), lower case; "" drops the letter.
-constexpr std::string_view latin1_base(unsigned char second) {
-    constexpr std::string_view table[64] = {
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // C0-CF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss", // D0-DF
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // E0-EF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",  // F0-FF
-    };
-    return second >= 0x80 && second <= 0xBF ? table[second - 0x80] : std::string_view{};
-}
-
-} // namespace
-
 std::string normalized_title(std::string_view title) {
-    // 1. words of lower-case ASCII (Latin-1 accents folded, other non-ASCII bytes kept), remembering
-    //    which words were joined to the one before by a single dot
+    // 1. words of the folded title (case, composition and diacritics by fold_text), remembering which
+    //    words were joined to the one before by a single dot
     struct word {
         std::uint16_t begin;
         std::uint16_t size;
         bool after_dot;
     };
+    const std::string folded = fold_text(title.substr(0, std::min(title.size(), max_segment)));
     std::string letters;
-    letters.reserve(title.size() + 8);
+    letters.reserve(folded.size() + 8);
     std::array<word, 64> words;
     std::size_t count = 0;
     bool in_word = false;
     std::string_view gap;
     std::size_t gap_begin = 0;
-    const auto* s = reinterpret_cast<const unsigned char*>(title.data());
-    const std::size_t n = std::min(title.size(), max_segment);
+    const std::string_view f = folded;
+    const auto* s = reinterpret_cast<const unsigned char*>(f.data());
+    const std::size_t n = f.size();
     auto put = [&](std::string_view piece, std::size_t at) {
         if (!in_word) {
             if (count == words.size()) return;
-            gap = title.substr(gap_begin, at - gap_begin);
+            gap = f.substr(gap_begin, at - gap_begin);
             words[count++] = {static_cast<std::uint16_t>(letters.size()), 0, gap == "."};
             in_word = true;
         }
@@ -1655,30 +1785,32 @@ std::string normalized_title(std::string_view title) {
         if (in_word) gap_begin = at;
         in_word = false;
     };
-    for (std::size_t i = 0; i < n; ++i) {
-        unsigned char c = s[i];
-        if (is_alpha(c) || is_digit(c)) {
-            char lower = to_lower(static_cast<char>(c));
-            put({&lower, 1}, i);
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char c = s[i];
+        if (is_lower(c) || is_digit(c)) {
+            put(f.substr(i, 1), i);
+            ++i;
         } else if (c == '\'' || c == '`') {
             // "Ocean's" == "Oceans"
+            ++i;
         } else if (c == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0x99 || s[i + 2] == 0x98)) {
-            i += 2;
-        } else if (c == 0xC3 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0xBF) {
-            put(latin1_base(s[i + 1]), i);
-            ++i;
-        } else if (c == 0xC5 && i + 1 < n && (s[i + 1] == 0x92 || s[i + 1] == 0x93)) {
-            put("oe", i);
-            ++i;
-        } else if (c >= 0x80) {
-            char byte = static_cast<char>(c);
-            put({&byte, 1}, i);
+            i += 3;
         } else if (c == '&') {
             end_word(i);
             put("and", i);
             end_word(i + 1);
-        } else {
+            ++i;
+        } else if (c < 0x80) {
             end_word(i);
+            ++i;
+        } else {
+            // other scripts' letters are words, their punctuation ("–", "…", "«") separates
+            const utf8_char ch = next_char(f.substr(i));
+            if (ch.word)
+                put(f.substr(i, ch.size), i);
+            else
+                end_word(i);
+            i += ch.size;
         }
     }
     // 2. join them; single letters joined by dots are one word ("S.W.A.T." -> "swat")

@@ -1,4 +1,5 @@
 #include "mediabase/providers/matching.hpp"
+#include "mediabase/naming/fold.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,17 +10,6 @@
 namespace mediabase::providers {
 
 namespace {
-
-/// ASCII for the UTF-8 letters U+00C0..U+00FF (second byte after 0xC3); "" for non-letters.
-const char* fold_latin1(unsigned char second) {
-    static constexpr std::array<const char*, 64> table{
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // C0..CF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss", // D0..DF
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // E0..EF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"}; // F0..FF
-    if (second < 0x80 || second > 0xBF) return nullptr;
-    return table[second - 0x80];
-}
 
 std::string roman_to_digits(const std::string& word) {
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> numerals{
@@ -93,6 +83,7 @@ double best_title_score(const search_candidate& c, const movie_hints& hints) {
     std::vector<std::string_view> wanted{hints.title};
     if (hints.original_title) wanted.push_back(*hints.original_title);
     if (hints.name_title) wanted.push_back(*hints.name_title);
+    if (hints.alternative_title) wanted.push_back(*hints.alternative_title);
     double best = 0;
     for (auto w : wanted) {
         if (w.empty()) continue;
@@ -115,30 +106,30 @@ void add_searches(std::vector<lookup_step>& plan, const std::string& query, std:
 } // namespace
 
 std::string match_key(std::string_view title) {
+    // Case, composition and diacritics by the one folding the catalogue and the parser use too.
+    const std::string folded = fold_text(title);
+    const std::string_view f = folded;
     std::string spaced;
-    for (std::size_t i = 0; i < title.size(); ++i) {
-        const auto c = static_cast<unsigned char>(title[i]);
-        if (std::isalnum(c)) {
-            spaced += static_cast<char>(std::tolower(c));
+    for (std::size_t i = 0; i < f.size();) {
+        const auto c = static_cast<unsigned char>(f[i]);
+        if (c < 0x80 && std::isalnum(c)) {
+            spaced += static_cast<char>(c);
+            ++i;
         } else if (c == '\'' || c == '`') {
-            // "Ocean's" is one word
+            ++i; // "Ocean's" is one word
         } else if (c == '&' || c == '+') {
             spaced += " and ";
-        } else if (c == 0xC3 && i + 1 < title.size()) {
-            if (const char* folded = fold_latin1(static_cast<unsigned char>(title[i + 1]))) {
-                spaced += *folded ? folded : " ";
-                ++i;
-            }
-        } else if (c == 0xC5 && i + 1 < title.size() && (title[i + 1] == '\x92' || title[i + 1] == '\x93')) {
-            spaced += "oe";
             ++i;
-        } else if (c == 0xE2 && i + 2 < title.size() && title[i + 1] == '\x80' &&
-                   (title[i + 2] == '\x98' || title[i + 2] == '\x99')) {
-            i += 2; // typographic apostrophes
+        } else if (c == 0xE2 && i + 2 < f.size() && f[i + 1] == '\x80' && (f[i + 2] == '\x98' || f[i + 2] == '\x99')) {
+            i += 3; // typographic apostrophes
         } else if (c >= 0x80) {
-            spaced += static_cast<char>(c); // other scripts stay as they are
+            // other scripts' letters stay as they are, their punctuation separates
+            const utf8_char ch = next_char(f.substr(i));
+            spaced += ch.word ? f.substr(i, ch.size) : std::string_view(" ");
+            i += ch.size;
         } else {
             spaced += ' ';
+            ++i;
         }
     }
     auto words = split_words(spaced);
@@ -203,6 +194,8 @@ movie_hints make_hints(const found_movie& found, const std::optional<nfo_data>& 
     hints.year = found.year;
     hints.tmdb_id = found.tmdb_id;
     hints.imdb_id = found.imdb_id;
+    if (found.alternative_title && match_key(*found.alternative_title) != match_key(found.title))
+        hints.alternative_title = found.alternative_title;
     if (!nfo) return hints;
     if (nfo->title && match_key(*nfo->title) != "") {
         if (!found.title.empty() && match_key(found.title) != match_key(*nfo->title))
@@ -226,6 +219,7 @@ std::vector<lookup_step> plan_lookup(const movie_hints& hints) {
     add_searches(plan, hints.title, hints.year);
     if (hints.original_title) add_searches(plan, *hints.original_title, hints.year);
     if (hints.name_title) add_searches(plan, *hints.name_title, hints.year);
+    if (hints.alternative_title) add_searches(plan, *hints.alternative_title, hints.year);
     return plan;
 }
 

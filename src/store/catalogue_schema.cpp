@@ -5,7 +5,9 @@
 #include "mediabase/store/backups.hpp"
 
 #include <chrono>
+#include <set>
 #include <stdexcept>
+#include <vector>
 #include <system_error>
 
 namespace mediabase {
@@ -46,6 +48,7 @@ void migrate(soci::session& sql, const sql_dialect& dialect, const fs::path& fil
             version = dialect.schema_version(sql);
             if (version > schema::current_version) throw too_new(version);
             if (step.version <= version) continue;
+            if (step.code) step.code(sql);
             for (const auto statement : step.statements)
                 sql << std::string(statement);
             dialect.set_schema_version(sql, step.version);
@@ -60,6 +63,90 @@ void migrate(soci::session& sql, const sql_dialect& dialect, const fs::path& fil
 }
 
 } // namespace
+
+namespace schema {
+
+void merge_split_titles(soci::session& sql) {
+    // 1. Every title key by today's rule; the (key, year) pairs that changed are where splits can be.
+    struct row {
+        std::int64_t id = 0;
+        std::string title;
+        std::string key;
+    };
+    std::vector<row> rows;
+    {
+        row r;
+        soci::statement st =
+            (sql.prepare << "SELECT id, title, title_key FROM movies", soci::into(r.id), soci::into(r.title),
+             soci::into(r.key));
+        st.execute();
+        while (st.fetch())
+            rows.push_back(r);
+    }
+    std::set<std::string> changed_keys;
+    for (auto& r : rows) {
+        std::string key = title_key_of(r.title);
+        if (key == r.key) continue;
+        sql << "UPDATE movies SET title_key = :key WHERE id = :id", soci::use(key, "key"), soci::use(r.id, "id");
+        changed_keys.insert(std::move(key));
+    }
+    // 2. Within one changed key and year, movies whose provider ids do not disagree are one film: the
+    //    identified one (else the oldest) keeps the files of the others, their ids, watched flag and rating.
+    std::int64_t merged = 0;
+    for (const auto& key : changed_keys) {
+        struct movie {
+            std::int64_t id = 0;
+            nullable<int> year;
+            nullable<std::int64_t> tmdb_id;
+            nullable<std::string> imdb_id;
+        };
+        std::vector<movie> movies;
+        {
+            movie m;
+            std::string k = key;
+            soci::statement st = (sql.prepare << "SELECT id, year, tmdb_id, imdb_id FROM movies"
+                                                 " WHERE title_key = :key AND year IS NOT NULL"
+                                                 " ORDER BY year, match_state <> 'identified', id",
+                                  soci::into(m.id), into(m.year), into(m.tmdb_id), into(m.imdb_id),
+                                  soci::use(k, "key"));
+            st.execute();
+            while (st.fetch())
+                movies.push_back(m);
+        }
+        std::vector<bool> gone(movies.size(), false);
+        for (std::size_t i = 0; i < movies.size(); ++i) {
+            if (gone[i]) continue;
+            auto& keeper = movies[i];
+            for (std::size_t j = i + 1; j < movies.size() && movies[j].year.get() == keeper.year.get(); ++j) {
+                if (gone[j]) continue;
+                const auto& other = movies[j];
+                const auto agree = [](const auto& a, const auto& b) {
+                    return !a.get() || !b.get() || *a.get() == *b.get();
+                };
+                if (!agree(keeper.tmdb_id, other.tmdb_id) || !agree(keeper.imdb_id, other.imdb_id)) continue;
+                std::int64_t into_id = keeper.id;
+                std::int64_t from_id = other.id;
+                sql << "UPDATE media_files SET movie_id = :into WHERE movie_id = :from", soci::use(into_id, "into"),
+                    soci::use(from_id, "from");
+                sql << "UPDATE movies SET tmdb_id = coalesce(tmdb_id, (SELECT tmdb_id FROM movies WHERE id = :from)),"
+                       " imdb_id = coalesce(imdb_id, (SELECT imdb_id FROM movies WHERE id = :from)),"
+                       " watched = max(watched, (SELECT watched FROM movies WHERE id = :from)),"
+                       " rating = coalesce(rating, (SELECT rating FROM movies WHERE id = :from))"
+                       " WHERE id = :into",
+                    soci::use(from_id, "from"), soci::use(into_id, "into");
+                sql << "DELETE FROM movie_genres WHERE movie_id = :from", soci::use(from_id, "from");
+                sql << "DELETE FROM movies WHERE id = :from", soci::use(from_id, "from");
+                if (!keeper.tmdb_id.get()) keeper.tmdb_id = other.tmdb_id;
+                if (!keeper.imdb_id.get()) keeper.imdb_id = other.imdb_id;
+                gone[j] = true;
+                ++merged;
+            }
+        }
+    }
+    if (merged > 0) spdlog::info("catalogue: merged {} movies that differed only in how their titles were written", merged);
+}
+
+} // namespace schema
 
 catalogue catalogue::open(const std::filesystem::path& db_file) {
     const auto file = fs::absolute(db_file);

@@ -6,11 +6,17 @@
 #include <span>
 #include <string_view>
 
+namespace soci {
+class session;
+}
+
 namespace mediabase::schema {
 
 struct migration_step {
     int version; ///< user_version after this step
     std::span<const std::string_view> statements;
+    /// Work SQL alone cannot do, run in the step's transaction before its statements; may be null.
+    void (*code)(soci::session&) = nullptr;
 };
 
 // Version 1: movies with the fields a file name gives, and their files.
@@ -169,11 +175,41 @@ inline constexpr auto version_4 = std::to_array<std::string_view>({
 ))sql",
 });
 
+// Version 6: names fold by one rule (mediabase/naming/fold.hpp: NFKC, case, diacritics, "Ł" -> "l"). The
+// title keys are computed again and the movies the old keys kept apart ("Amélie" written composed and
+// decomposed) are merged (merge_split_titles, catalogue_schema.cpp). The full-text index also holds the
+// title key, so a search folded like the keys finds "Łódź" by "lodz" (SQLite's unicode61 tokenizer folds
+// only the letters that decompose).
+void merge_split_titles(soci::session& sql);
+inline constexpr auto version_6 = std::to_array<std::string_view>({
+    "DROP TRIGGER IF EXISTS movies_fts_delete",
+    "DROP TRIGGER IF EXISTS movies_fts_update",
+    "DROP TABLE IF EXISTS movies_fts",
+    R"sql(CREATE VIRTUAL TABLE movies_fts USING fts5 (
+    title, original_title, overview, people, title_key,
+    content = 'movies', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+))sql",
+    R"sql(CREATE TRIGGER movies_fts_delete AFTER DELETE ON movies BEGIN
+    INSERT INTO movies_fts (movies_fts, rowid, title, original_title, overview, people, title_key)
+        VALUES ('delete', old.id, old.title, old.original_title, old.overview, old.people, old.title_key);
+END)sql",
+    R"sql(CREATE TRIGGER movies_fts_update AFTER UPDATE OF title, original_title, overview, people, title_key
+    ON movies BEGIN
+    INSERT INTO movies_fts (movies_fts, rowid, title, original_title, overview, people, title_key)
+        VALUES ('delete', old.id, old.title, old.original_title, old.overview, old.people, old.title_key);
+    INSERT INTO movies_fts (rowid, title, original_title, overview, people, title_key)
+        VALUES (new.id, new.title, new.original_title, new.overview, new.people, new.title_key);
+END)sql",
+    "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')",
+});
+
 inline constexpr auto migrations = std::to_array<migration_step>({
     {1, version_1},
     {2, version_2},
     {3, version_3},
     {4, version_4},
+    {6, version_6, merge_split_titles},
 });
 
 inline constexpr int current_version = migrations.back().version;

@@ -1,6 +1,7 @@
 // The SQLite dialect: connection settings, `PRAGMA user_version`, json_each for id lists, the FTS5 index and
 // its MATCH query, and the SQLite C API where SOCI offers nothing (statement reset, online backup, restore).
 #include "sql_dialect.hpp"
+#include "mediabase/naming/fold.hpp"
 
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -123,8 +124,8 @@ class sqlite_dialect final : public sql_dialect {
     }
 
     std::string index_movies() const override {
-        return "INSERT INTO movies_fts (rowid, title, original_title, overview, people)"
-               " SELECT id, title, original_title, overview, people FROM movies"
+        return "INSERT INTO movies_fts (rowid, title, original_title, overview, people, title_key)"
+               " SELECT id, title, original_title, overview, people, title_key FROM movies"
                " WHERE id IN (" + id_list("ids") + ")";
     }
 
@@ -133,7 +134,8 @@ class sqlite_dialect final : public sql_dialect {
     }
 
     /// Each word becomes a quoted prefix term ("word"*), quotes doubled inside, so no input can form FTS5
-    /// operators or a syntax error. Words with nothing the tokenizer indexes (only punctuation) are dropped.
+    /// operators or a syntax error; a word with letters outside ASCII becomes ("word"* OR "folded"*). Words
+    /// with nothing the tokenizer indexes (only punctuation) are dropped.
     std::string text_query(std::string_view text) const override {
         std::string query;
         std::size_t words = 0;
@@ -150,12 +152,25 @@ class sqlite_dialect final : public sql_dialect {
                              [](char c) { return is_word_char(static_cast<unsigned char>(c)); }))
                 continue;
             if (!query.empty()) query += ' ';
-            query += '"';
-            for (const char c : word) {
-                if (c == '"') query += '"';
-                query += c;
+            const auto term = [&](std::string_view w) {
+                query += '"';
+                for (const char c : w) {
+                    if (c == '"') query += '"';
+                    query += c;
+                }
+                query += "\"*";
+            };
+            // Outside ASCII the word is also looked for as the title keys fold it ("Łódź" -> "lodz"):
+            // the tokenizer leaves letters like "ł" and "ø" as they are.
+            if (is_ascii(word)) {
+                term(word);
+            } else {
+                query += '(';
+                term(word);
+                query += " OR ";
+                term(fold_text(word));
+                query += ')';
             }
-            query += "\"*";
             ++words;
         }
         return query;

@@ -256,7 +256,47 @@ def test_history_counts_and_warnings_survive_a_restart():
         dirs.cleanup()
 
 
+def test_decomposed_names_on_disk_group_as_one_movie_and_search_finds_them():
+    """A film named once in composed (NFC) and once in decomposed (NFD) Unicode, as macOS and SMB shares
+    write names, is one movie; searches in either form, in capitals or without accents find it."""
+    import unicodedata
+    from urllib.parse import quote
+    dirs = TempDirs()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        names = {
+            unicodedata.normalize("NFC", "Amélie (2001)"): "1080p",
+            unicodedata.normalize("NFD", "Amélie (2001)"): "2160p",
+            unicodedata.normalize("NFD", "Łódź Story (2010)"): "720p",
+        }
+        for folder, resolution in names.items():
+            os.makedirs(os.path.join(media, folder))
+            with open(os.path.join(media, folder, "%s %s.mkv" % (folder, resolution)), "w") as f:
+                f.write(resolution)
+        server = Server([media], data, ["--watch", "false"]).start()
+        try:
+            events = server.events(each_movie=False)
+            events.next()
+            import_and_wait(server, events)
+            status, page, _ = server.request("GET", "/api/v1/movies?limit=100&sort=title")
+            check(status == 200 and page["total"] == 2, "two movies, not %r" % [m["title"] for m in page["movies"]])
+            amelie = next(m for m in page["movies"] if m["year"] == 2001)
+            check(amelie["title"] == unicodedata.normalize("NFC", "Amélie"), "title shown composed: %r" % amelie["title"])
+            status, one, _ = server.request("GET", "/api/v1/movies/%d" % amelie["id"])
+            check(sorted(f["resolution"] for f in one["files"]) == ["1080p", "2160p"], "both files: %r" % one["files"])
+            for query, year in [("amelie", 2001), ("AMÉLIE", 2001), (unicodedata.normalize("NFD", "amélie"), 2001),
+                                ("lodz", 2010), ("Łódź", 2010), ("łó", 2010)]:
+                status, found, _ = server.request("GET", "/api/v1/movies?q=" + quote(query))
+                check(status == 200 and [m["year"] for m in found["movies"]] == [year],
+                      "search %r found %r" % (query, [m["title"] for m in found["movies"]]))
+        finally:
+            server.kill()
+    finally:
+        dirs.cleanup()
+
+
 if __name__ == "__main__":
     run_tests([test_import_events_listing_and_incremental_rescans, test_bad_input_gets_clear_errors,
                test_sigterm_mid_import_exits_cleanly_and_keeps_the_database,
-               test_history_counts_and_warnings_survive_a_restart])
+               test_history_counts_and_warnings_survive_a_restart,
+               test_decomposed_names_on_disk_group_as_one_movie_and_search_finds_them])

@@ -145,6 +145,8 @@ struct import_job {
 /// A movie as the scanner found it on disk: one or more files (versions or parts) and what their names say.
 struct found_movie {
     std::string title;
+    /// Another title the name gives ("Northern Winds (Vents du Nord)"), searched too when identifying.
+    std::optional<std::string> alternative_title;
     std::optional<int> year;
     std::optional<std::int64_t> tmdb_id; ///< from an id in the name or a local NFO
     std::optional<std::string> imdb_id;

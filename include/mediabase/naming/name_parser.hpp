@@ -25,6 +25,9 @@ struct parsed_name {
     std::optional<std::int64_t> tmdb_id;
     std::optional<std::string> release_group;
     std::optional<std::string> container; ///< lower-case extension, "bdmv" / "video_ts" for disc structures
+    /// Another title the name gives ("Northern Winds (Vents du Nord)", "Blue Hour AKA Hora Azul"): a
+    /// translation or working title, searched too when matching.
+    std::optional<std::string> alternative_title;
 };
 
 /// Parses a path relative to its media root ("The Matrix (1999)/The.Matrix.1999.1080p.BluRay.x264-GRP.mkv").

@@ -20,6 +20,7 @@ struct movie_hints {
     std::optional<int> year;
     std::optional<std::string> original_title; ///< from an NFO
     std::optional<std::string> name_title;     ///< the file name's title when an NFO title replaced it
+    std::optional<std::string> alternative_title; ///< the name's other title ("... (Vents du Nord)", "AKA ...")
     std::optional<std::int64_t> tmdb_id;
     std::optional<std::string> imdb_id;
 };

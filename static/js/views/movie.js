@@ -10,6 +10,7 @@ import { show_error, toast } from '../toast.js';
 import { poster } from './library.js';
 import { open_match_dialog } from './match_dialog.js';
 import { app_state, watch_state } from '../app_state.js';
+import { group_versions } from '../versions.js';
 
 export function mount(root, route) {
   const id = Number(route.params[0]);
@@ -331,19 +332,4 @@ export function mount(root, route) {
 
 function initials(name) {
   return (name || '?').split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0]).join('').toUpperCase();
-}
-
-/** Groups files into versions (same quality and edition); the parts of one version sorted. */
-function group_versions(files) {
-  const groups = new Map();
-  for (const file of files) {
-    const key = [file.resolution, file.source, file.edition, file.three_d].join('|');
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(file);
-  }
-  return [...groups.values()].map((group) => {
-    group.sort((a, b) => (a.part ?? 0) - (b.part ?? 0) || String(a.path).localeCompare(String(b.path)));
-    const f = group[0];
-    return { files: group, label: [resolution_label(f.resolution), f.source, f.edition, f.three_d ? '3D' : null].filter(Boolean).join(' · ') };
-  });
 }

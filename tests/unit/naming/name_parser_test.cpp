@@ -357,8 +357,9 @@ BOOST_AUTO_TEST_CASE(normalized_title_equates_spellings) {
 BOOST_AUTO_TEST_CASE(to_json_has_every_field_with_nulls) {
     auto o = mediabase::to_json(parse_name("Heat (1995).mkv"));
     for (auto field : {"title", "year", "resolution", "source", "video_codec", "audio_codec", "edition",
-                       "three_d", "part", "imdb_id", "tmdb_id", "release_group", "container"})
+                       "three_d", "part", "imdb_id", "tmdb_id", "release_group", "container", "alternative_title"})
         BOOST_TEST(o.contains(field), field);
+    BOOST_TEST(o.at("alternative_title").is_null());
     BOOST_TEST(o.at("title").as_string() == "Heat");
     BOOST_TEST(o.at("year").as_int64() == 1995);
     BOOST_TEST(o.at("resolution").is_null());
@@ -401,18 +402,112 @@ BOOST_AUTO_TEST_CASE(odd_input_never_breaks_the_parser) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(corpus_title_and_year_accuracy_is_at_least_97_percent) {
-    constexpr std::array<std::string_view, 14> columns = {
-        "path",    "title",   "year", "resolution", "source",  "video_codec",   "audio_codec",
-        "edition", "three_d", "part", "imdb_id",    "tmdb_id", "release_group", "container"};
+// ---- second pass: scene and tracker shapes (issue 16) ----
+
+BOOST_AUTO_TEST_CASE(a_release_group_in_front_of_a_scene_name_is_no_title) {
+    auto n = parse_name("grp-the.quiet.harbour.1987.1080p.bluray.x264.mkv");
+    BOOST_TEST(n.title == "The Quiet Harbour");
+    BOOST_TEST(n.year.value_or(0) == 1987);
+    BOOST_TEST(text(n.release_group) == "grp");
+    n = parse_name("ion10-small.mercies.2016.720p.web.h264.mp4");
+    BOOST_TEST(n.title == "Small Mercies");
+    BOOST_TEST(text(n.release_group) == "ion10");
+    // a title joined by a dash is no group
+    BOOST_TEST(parse_name("spider-man.2002.720p.bluray.x264.mkv").title == "Spider-Man");
+    BOOST_TEST(parse_name("ant-lion.1994.720p.bluray.x264.mkv").title == "Ant-Lion");
+    BOOST_TEST(!parse_name("ant-lion.1994.720p.bluray.x264.mkv").release_group);
+}
+
+BOOST_AUTO_TEST_CASE(a_year_joined_by_dashes_is_the_year) {
+    auto n = parse_name("Silver.Orchard-2009-TRUEFRENCH-DVDRip.XviD-GRP.avi");
+    BOOST_TEST(n.title == "Silver Orchard");
+    BOOST_TEST(n.year.value_or(0) == 2009);
+    BOOST_TEST(text(n.release_group) == "GRP");
+    n = parse_name("Lanterns-2016-German-HD-720p.mkv");
+    BOOST_TEST(n.title == "Lanterns");
+    BOOST_TEST(n.year.value_or(0) == 2016);
+    BOOST_TEST(text(n.resolution) == "720p");
+    BOOST_TEST(parse_name("Quiet-Water-2018-720p-WEB-DL.mkv").title == "Quiet Water");
+    // two years joined by a dash are still a span, no year
+    BOOST_TEST(!parse_name("Harbour Films 1977-2019").year);
+}
+
+BOOST_AUTO_TEST_CASE(language_and_cut_tags_in_front_of_the_year_leave_the_title) {
+    BOOST_TEST(parse_name("Ember.German.2012.1080p.BluRay.x264-GRP.mkv").title == "Ember");
+    BOOST_TEST(parse_name("Ember.German.DL.2012.1080p.BluRay.x264-GRP.mkv").title == "Ember");
+    auto n = parse_name("Night.Rider.SE.1991.1080p.BluRay.x264-GRP.mkv");
+    BOOST_TEST(n.title == "Night Rider");
+    BOOST_TEST(text(n.edition) == "Special Edition");
+    n = parse_name("Harbour.Lights.OM.2017.1080p.BluRay.x264-GRP.mkv");
+    BOOST_TEST(n.title == "Harbour Lights");
+    BOOST_TEST(text(n.edition) == "Open Matte");
+    n = parse_name("Deep.Canyon.3D.2014.1080p.BluRay.x264-GRP.mkv");
+    BOOST_TEST(n.title == "Deep Canyon");
+    BOOST_TEST(n.three_d);
+    // spaced titles keep such words
+    BOOST_TEST(parse_name("Step Up 3D (2010).mkv").title == "Step Up 3D");
+    BOOST_TEST(parse_name("The French Lieutenant (1981).mkv").title == "The French Lieutenant");
+    BOOST_TEST(text(parse_name("The Warriors (1979) Ultimate Directors Cut.mkv").edition) == "Ultimate Director's Cut");
+}
+
+BOOST_AUTO_TEST_CASE(alternative_titles_are_kept_apart) {
+    auto n = parse_name("Northern.Winds.(Vents.du.Nord).2005.1080p.BluRay.x264-GRP.mkv");
+    BOOST_TEST(n.title == "Northern Winds");
+    BOOST_TEST(text(n.alternative_title) == "Vents du Nord");
+    BOOST_TEST(n.year.value_or(0) == 2005);
+    n = parse_name("El Camino Largo (The Long Road) 2010.mkv");
+    BOOST_TEST(n.title == "El Camino Largo");
+    BOOST_TEST(text(n.alternative_title) == "The Long Road");
+    n = parse_name("Blue.Hour.AKA.Hora.Azul.2003.DVDRip.XviD-GRP.avi");
+    BOOST_TEST(n.title == "Blue Hour");
+    BOOST_TEST(text(n.alternative_title) == "Hora Azul");
+    n = parse_name("Quiet Streets (Ana Ruiz) (1998).mkv");
+    BOOST_TEST(n.title == "Quiet Streets");
+    BOOST_TEST(n.year.value_or(0) == 1998);
+    // a folder's alternative title comes with its title
+    n = parse_name("Il Ponte (The Bridge) (1999)/movie.mkv");
+    BOOST_TEST(n.title == "Il Ponte");
+    BOOST_TEST(text(n.alternative_title) == "The Bridge");
+    // brackets that continue a title stay in it
+    n = parse_name("Birdman or (The Unexpected Virtue of Ignorance) (2014).mkv");
+    BOOST_TEST(n.title == "Birdman or (The Unexpected Virtue of Ignorance)");
+    BOOST_TEST(!n.alternative_title);
+    BOOST_TEST(!parse_name("(500) Days of Summer (2009).mkv").alternative_title);
+}
+
+BOOST_AUTO_TEST_CASE(a_hashed_file_name_takes_the_folder) {
+    auto n = parse_name("Glass Tower (2011) DVDRip XviD/A93f0c1e-77bd2e10-4c1a9f.avi");
+    BOOST_TEST(n.title == "Glass Tower");
+    BOOST_TEST(n.year.value_or(0) == 2011);
+    n = parse_name("Ochre Hills (1977)/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d.mkv");
+    BOOST_TEST(n.title == "Ochre Hills");
+    // a title made of hex letters is still a title
+    BOOST_TEST(parse_name("Facade (2010)/Decaf (2019).mkv").title == "Decaf");
+}
+
+BOOST_AUTO_TEST_CASE(language_prefixes_and_sequence_numbers_are_no_title) {
+    BOOST_TEST(parse_name("De - Stadt der Lichter (2004).mkv").title == "Stadt der Lichter");
+    BOOST_TEST(parse_name("Red - The Color of Anger (2003).mkv").title == "Red - The Color of Anger");
+    auto n = parse_name("Harbour Saga (2010)/(2)The Second Tide (2010).mkv");
+    BOOST_TEST(n.title == "The Second Tide");
+    BOOST_TEST(n.year.value_or(0) == 2010);
+    BOOST_TEST(parse_name("Iron Road Collection/02 - Iron Road Returns (1993).mkv").title == "Iron Road Returns");
+    BOOST_TEST(parse_name("(97) Letters Home (2014).mkv").title == "(97) Letters Home");
+}
+
+BOOST_AUTO_TEST_CASE(corpus_accuracy_holds_every_column_at_its_score) {
+    constexpr std::array<std::string_view, 15> columns = {
+        "path",    "title",   "year",          "resolution", "source",           "video_codec",
+        "audio_codec", "edition", "three_d",   "part",       "imdb_id",          "tmdb_id",
+        "release_group", "container", "alternative_title"};
     auto rows = read_tsv(corpus_path("movie_names.tsv"), columns.size());
     BOOST_TEST_REQUIRE(rows.size() >= 350u);
-    std::array<std::size_t, 14> right{};
+    std::array<std::size_t, 15> right{};
     std::size_t title_year = 0;
     std::ostringstream misses;
     for (const auto& row : rows) {
         auto n = parse_name(row[0]);
-        std::array<std::string, 14> got = {row[0],
+        std::array<std::string, 15> got = {row[0],
                                            n.title,
                                            number(n.year),
                                            text(n.resolution),
@@ -425,7 +520,8 @@ BOOST_AUTO_TEST_CASE(corpus_title_and_year_accuracy_is_at_least_97_percent) {
                                            text(n.imdb_id),
                                            number(n.tmdb_id),
                                            text(n.release_group),
-                                           text(n.container)};
+                                           text(n.container),
+                                           text(n.alternative_title)};
         for (std::size_t c = 1; c < columns.size(); ++c) {
             if (got[c] == row[c])
                 ++right[c];
@@ -443,6 +539,14 @@ BOOST_AUTO_TEST_CASE(corpus_title_and_year_accuracy_is_at_least_97_percent) {
                                             << ")");
     BOOST_TEST_MESSAGE("misses:\n" << misses.str());
     BOOST_TEST(accuracy >= 0.97, "title+year accuracy " << 100.0 * accuracy << "% is below 97%");
+    // Every column is held at its score: no more misses than it had when the gate was set (title: the
+    // one "J. Edgar" whose dot the parser reads as a separator; every other column: none).
+    constexpr std::array<std::size_t, 15> allowed_misses = {0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    for (std::size_t c = 1; c < columns.size(); ++c) {
+        const std::size_t missed = rows.size() - right[c];
+        BOOST_TEST(missed <= allowed_misses[c], columns[c] << ": " << missed << " misses, at most "
+                                                          << allowed_misses[c] << " allowed");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(corpus_extras_are_all_recognised) {

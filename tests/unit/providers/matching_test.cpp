@@ -3,6 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 using namespace mediabase::providers;
 using kind = lookup_step::kind_type;
 
@@ -58,6 +60,14 @@ BOOST_AUTO_TEST_CASE(match_keys_ignore_case_punctuation_articles_and_accents) {
     BOOST_TEST(match_key("A Quiet Place") == "quiet place");
     BOOST_TEST(match_key("   ") == "");
     BOOST_TEST(match_key("千と千尋の神隠し") == "千と千尋の神隠し");
+}
+
+BOOST_AUTO_TEST_CASE(match_keys_fold_decomposed_letters_and_letters_without_decomposition) {
+    BOOST_TEST(match_key("Ame\xCC\x81lie") == "amelie"); // decomposed
+    BOOST_TEST(match_key("\xC5\x81\xC3\xB3\x64\xC5\xBA") == "lodz"); // Łódź
+    BOOST_TEST(match_key("\xC3\x98resund") == "oresund");
+    BOOST_TEST(match_key("Alpha\xE2\x80\x93Omega") == "alpha omega"); // en dash separates
+    BOOST_TEST(title_similarity("\xC5\x81\xC3\xB3\x64\xC5\xBA", "LODZ") == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(title_similarity_is_high_only_for_the_same_title) {
@@ -164,6 +174,28 @@ BOOST_AUTO_TEST_CASE(the_plan_tries_ids_first_then_searches_with_fallbacks) {
     BOOST_TEST((plan[3] == lookup_step{kind::search, 0, {}, "Untouchable", std::nullopt}));
     BOOST_TEST((plan[4] == lookup_step{kind::search, 0, {}, "Intouchables", 2011}));
     BOOST_TEST((plan[5] == lookup_step{kind::search, 0, {}, "Intouchables", std::nullopt}));
+}
+
+BOOST_AUTO_TEST_CASE(the_alternative_title_of_a_name_is_searched_and_scored) {
+    mediabase::found_movie found;
+    found.title = "Northern Winds";
+    found.alternative_title = "Vents du Nord";
+    found.year = 2005;
+    const auto h = make_hints(found, std::nullopt);
+    BOOST_TEST(h.alternative_title.value_or("") == "Vents du Nord");
+    const auto plan = plan_lookup(h);
+    BOOST_TEST((std::find(plan.begin(), plan.end(), lookup_step{kind::search, 0, {}, "Vents du Nord", 2005}) !=
+                plan.end()));
+    // The provider knows the film by its other title only: a sure match all the same.
+    const std::vector<search_candidate> results{candidate(4242, "Vents du Nord", 2005, 5)};
+    const auto choice = choose_best(results, h);
+    BOOST_REQUIRE(choice.has_value());
+    BOOST_TEST((choice->state == mediabase::match_state::identified));
+    // Without it, not sure.
+    auto plain = h;
+    plain.alternative_title.reset();
+    const auto without = choose_best(results, plain);
+    BOOST_TEST((!without || without->state != mediabase::match_state::identified));
 }
 
 BOOST_AUTO_TEST_CASE(the_plan_without_year_or_title_is_short) {

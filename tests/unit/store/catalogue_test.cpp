@@ -3,6 +3,7 @@
 
 #include "mediabase/store/backups.hpp"
 #include "mediabase/store/catalogue.hpp"
+#include "catalogue_schema.hpp"
 
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -150,7 +151,7 @@ BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database) {
         auto c = catalogue::open(dir.db());
         BOOST_TEST(fs::exists(dir.db()));
         BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
-        BOOST_TEST(catalogue::current_schema_version() == 4);
+        BOOST_TEST(catalogue::current_schema_version() == 6);
         BOOST_TEST(c.movie_count() == 0);
         BOOST_TEST(c.list_movies({}).total == 0);
     }
@@ -1356,4 +1357,116 @@ BOOST_AUTO_TEST_CASE(imports_are_recorded_and_listed_newest_first) {
     BOOST_TEST(imports[1].counts.updated == 1);
     BOOST_TEST(imports[1].counts.files == 6);
     BOOST_TEST(!imports[1].error.has_value());
+}
+
+// ---- names folded by one rule (schema version 6) ----
+
+namespace {
+const std::string amelie_nfc = "Am\xC3\xA9lie";
+const std::string amelie_nfd = "Ame\xCC\x81lie";
+const std::string lodz = "\xC5\x81\xC3\xB3\x64\xC5\xBA"; // Łódź
+} // namespace
+
+BOOST_AUTO_TEST_CASE(composed_and_decomposed_titles_are_one_movie) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto a = add(c, amelie_nfc, 2001, "/media/" + amelie_nfc + " (2001)/a.mkv", "1080p");
+    const auto b = add(c, amelie_nfd, 2001, "/media/" + amelie_nfd + " (2001)/b.mkv", "2160p");
+    const auto d = add(c, "AM\xC3\x89LIE", 2001, "/media/x/AMELIE.mkv", "720p");
+    BOOST_TEST(a == b);
+    BOOST_TEST(a == d);
+    BOOST_TEST(c.movie_count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(search_finds_titles_in_any_form_of_their_letters) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    add(c, lodz + " Story", 2010, "/media/l.mkv");
+    add(c, amelie_nfd, 2001, "/media/a.mkv");
+    add(c, "\xC3\x98resund", 2015, "/media/o.mkv"); // Øresund
+    add(c, "Stra\xC3\x9F" "e der Nacht", 1999, "/media/s.mkv"); // Straße
+    const std::vector<std::string> want_lodz{lodz + " Story"};
+    for (const std::string& q : {std::string("lodz"), lodz, std::string("\xC5\x82\xC3\xB3\x64\xC5\xBA"),
+                                std::string("LODZ"), std::string("\xC5\x81o")})
+        BOOST_TEST(search(c, q) == want_lodz, boost::test_tools::per_element());
+    // The decomposed title is found by composed, decomposed, upper-case and plain spellings.
+    for (const std::string& q : {amelie_nfc, amelie_nfd, std::string("AM\xC3\x89LIE"), std::string("amelie")})
+        BOOST_TEST(search(c, q).size() == 1u, q);
+    BOOST_TEST(search(c, "oresund").size() == 1u);
+    BOOST_TEST(search(c, "\xC3\xB8resund").size() == 1u);
+    BOOST_TEST(search(c, "strasse").size() == 1u);
+    BOOST_TEST(search(c, "Stra\xC3\x9F" "e").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(migration_6_merges_movies_the_old_title_keys_split) {
+    temp_dir dir;
+    fs::create_directories(dir.db().parent_path());
+    {
+        // A catalogue at version 4, with the title keys the old rule wrote: only Latin-1 accents of
+        // composed letters folded, anything else kept byte for byte.
+        soci::session raw(soci::sqlite3, dir.db().string());
+        for (const auto& step : schema::migrations) {
+            if (step.version > 4) break;
+            for (const auto statement : step.statements)
+                raw << std::string(statement);
+        }
+        raw << "PRAGMA user_version = 4";
+        const auto movie = [&](int id, const std::string& title, const std::string& key, int year,
+                               std::optional<long long> tmdb, const std::string& state) {
+            soci::indicator tmdb_ind = tmdb ? soci::i_ok : soci::i_null;
+            long long tmdb_value = tmdb.value_or(0);
+            raw << "INSERT INTO movies (id, title, title_key, year, tmdb_id, match_state, added_at, updated_at)"
+                   " VALUES (:id, :title, :key, :year, :tmdb, :state, '2025-01-01T00:00:00Z',"
+                   " '2025-01-01T00:00:00Z')",
+                soci::use(id), soci::use(title), soci::use(key), soci::use(year), soci::use(tmdb_value, tmdb_ind),
+                soci::use(state);
+        };
+        const auto file = [&](int movie_id, const std::string& path) {
+            raw << "INSERT INTO media_files (movie_id, path, root, size, mtime_ns) VALUES (:m, :p, '/media', 1, 1)",
+                soci::use(movie_id), soci::use(path);
+        };
+        movie(1, amelie_nfc, "amelie", 2001, std::nullopt, "unidentified");
+        movie(2, amelie_nfd, "ame\xCC\x81lie", 2001, 194, "identified");
+        movie(3, lodz, "\xC5\x81od\xC5\xBA", 2010, std::nullopt, "unidentified");
+        movie(4, "\xC5\x82\xC3\xB3\x64\xC5\xBA", "\xC5\x82od\xC5\xBA", 2010, std::nullopt, "unidentified");
+        // Same folded title, other films by their ids: kept apart.
+        movie(5, "\xC3\x98resund", "\xC3\x98resund", 2015, 11, "identified");
+        movie(6, "oresund", "oresund", 2015, 12, "identified");
+        // Another year: another film.
+        movie(7, lodz, "\xC5\x81od\xC5\xBA", 1980, std::nullopt, "unidentified");
+        raw << "UPDATE movies SET watched = 1, rating = 8 WHERE id = 1";
+        file(1, "/media/a1.mkv");
+        file(2, "/media/a2.mkv");
+        file(3, "/media/l3.mkv");
+        file(4, "/media/l4.mkv");
+        file(5, "/media/o5.mkv");
+        file(6, "/media/o6.mkv");
+        file(7, "/media/l7.mkv");
+        raw << "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')";
+    }
+    auto c = catalogue::open(dir.db());
+    BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
+    BOOST_TEST(c.movie_count() == 5);
+    // The identified one keeps the files, and takes the other's watched flag and rating.
+    const auto amelie = c.get_movie(2);
+    BOOST_REQUIRE(amelie);
+    BOOST_TEST(!c.get_movie(1).has_value());
+    BOOST_TEST(amelie->files.size() == 2u);
+    BOOST_TEST(amelie->tmdb_id == 194);
+    BOOST_TEST(amelie->watched);
+    BOOST_TEST(amelie->rating == 8);
+    // Neither identified: the older one stays.
+    const auto l = c.get_movie(3);
+    BOOST_REQUIRE(l);
+    BOOST_TEST(!c.get_movie(4).has_value());
+    BOOST_TEST(l->files.size() == 2u);
+    BOOST_TEST(c.get_movie(5).has_value());
+    BOOST_TEST(c.get_movie(6).has_value());
+    BOOST_TEST(c.get_movie(7).has_value());
+    // The rebuilt index finds the merged movies by any spelling.
+    BOOST_TEST(search(c, "lodz").size() == 2u);
+    BOOST_TEST(search(c, amelie_nfd).size() == 1u);
+    BOOST_TEST(search(c, "oresund").size() == 2u);
+    // A file found again lands on the merged movie.
+    BOOST_TEST(add(c, amelie_nfd, 2001, "/media/a3.mkv") == 2);
 }
