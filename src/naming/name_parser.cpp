@@ -1386,6 +1386,18 @@ segment_name segment::parse() {
         auto value = text_.substr(groups_[g].begin + 8, groups_[g].end - groups_[g].begin - 8);
         if (!value.empty()) name.edition = std::string(value);
     }
+    // A named cut after a bracketed year: "Superman II (1980) The Richard Donner Cut".
+    if (!name.edition && result.year_in_brackets && year_index < count_ && tokens_[year_index].group >= 0) {
+        std::size_t first = groups_[static_cast<std::size_t>(tokens_[year_index].group)].end_token;
+        bool words = first < count_ && count_ - first <= 5;
+        for (std::size_t i = first; i < count_ && words; ++i)
+            words = tokens_[i].group < 0 && !hit_at(i) && letters(i).letters == static_cast<unsigned>(tokens_[i].end - tokens_[i].begin) &&
+                    (i == first || gap_before(i) == " ");
+        if (words && (key(count_ - 1) == "cut" || key(count_ - 1) == "edition")) {
+            if (key(first) == "the" && count_ - first > 2) ++first;
+            name.edition = title_text(first, count_);
+        }
+    }
     release_group(std::max({title_end, start, alt_end}), name);
     if (!name.release_group && !prefix_group.empty()) name.release_group = std::string(prefix_group);
     return result;
@@ -1747,8 +1759,8 @@ boost::json::object to_json(const parsed_name& name) {
     o["imdb_id"] = text(name.imdb_id);
     o["tmdb_id"] = name.tmdb_id ? boost::json::value(*name.tmdb_id) : boost::json::value(nullptr);
     o["release_group"] = text(name.release_group);
-    o["alternative_title"] = text(name.alternative_title);
     o["container"] = text(name.container);
+    o["alternative_title"] = text(name.alternative_title);
     return o;
 }
 

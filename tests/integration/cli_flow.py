@@ -189,7 +189,7 @@ def test_parse_prints_one_json_object_per_name():
     check(len(lines) == 3, "expected 3 lines, got %r" % lines)
     objects = [json.loads(line) for line in lines]
     fields = {"title", "year", "resolution", "source", "video_codec", "audio_codec", "edition", "three_d", "part",
-              "imdb_id", "tmdb_id", "release_group", "container"}
+              "imdb_id", "tmdb_id", "release_group", "container", "alternative_title"}
     for o in objects:
         check(set(o) == fields, "fields %r" % sorted(o))
     matrix, heat, alien = objects

@@ -475,6 +475,15 @@ BOOST_AUTO_TEST_CASE(alternative_titles_are_kept_apart) {
     BOOST_TEST(!parse_name("(500) Days of Summer (2009).mkv").alternative_title);
 }
 
+BOOST_AUTO_TEST_CASE(a_named_cut_after_a_bracketed_year_is_the_edition) {
+    auto n = parse_name("Superman II (1980) The Richard Donner Cut.mkv");
+    BOOST_TEST(n.title == "Superman II");
+    BOOST_TEST(text(n.edition) == "Richard Donner Cut");
+    BOOST_TEST(text(parse_name("Brazil (1985) Love Conquers All Edition.mkv").edition) == "Love Conquers All Edition");
+    // a marker in between is no name
+    BOOST_TEST(!parse_name("Heat (1995) 1080p Cut.mkv").edition);
+}
+
 BOOST_AUTO_TEST_CASE(a_hashed_file_name_takes_the_folder) {
     auto n = parse_name("Glass Tower (2011) DVDRip XviD/A93f0c1e-77bd2e10-4c1a9f.avi");
     BOOST_TEST(n.title == "Glass Tower");
