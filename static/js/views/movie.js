@@ -276,9 +276,10 @@ export function mount(root, route) {
       h('h2', null, list.length === 1 ? 'File' : `Files (${list.length})`),
       list.length === 0 ? h('p', { class: 'muted' }, 'No files.') : null,
       versions.map((version, i) => h('div', { class: 'version' },
+        // "Version N" only where there are several; "N parts" only for files numbered as parts of one film.
         versions.length > 1 || version.files.length > 1
-          ? h('h3', { class: 'version-title' }, `Version ${i + 1}`,
-            h('span', { class: 'muted' }, ` · ${version.label || 'unknown quality'}${version.files.length > 1 ? ` · ${version.files.length} parts` : ''}`))
+          ? h('h3', { class: 'version-title' }, versions.length > 1 ? `Version ${i + 1}` : `${version.files.length} parts`,
+            h('span', { class: 'muted' }, ` · ${version.label || 'unknown quality'}${versions.length > 1 && version.files.length > 1 ? ` · ${version.files.length} parts` : ''}`))
           : null,
         h('ul', { class: 'file-list' }, version.files.map(file_row)))));
   }
@@ -333,11 +334,15 @@ function initials(name) {
   return (name || '?').split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0]).join('').toUpperCase();
 }
 
-/** Groups files into versions (same quality and edition); the parts of one version sorted. */
+/** Groups files into versions: the numbered parts (cd1, cd2…) of one quality and edition in one folder are one
+ *  version, sorted; every file without a part number is a version of its own (two copies are not two parts). */
 function group_versions(files) {
   const groups = new Map();
   for (const file of files) {
-    const key = [file.resolution, file.source, file.edition, file.three_d].join('|');
+    const folder = String(file.path).replace(/[/\\][^/\\]*$/, '');
+    const key = file.part
+      ? ['parts', folder, file.resolution, file.source, file.edition, file.three_d].join('|')
+      : `file|${file.id ?? file.path}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(file);
   }
