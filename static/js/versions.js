@@ -13,8 +13,10 @@ import { resolution_label } from './format.js';
 export function group_versions(files) {
   const groups = new Map();
   for (const file of files) {
+    // Parts continue each other only within one folder: cd1/cd2 in two folders are two versions.
+    const folder = String(file.path).replace(/[/\\][^/\\]*$/, '');
     const key = file.part
-      ? ['parts', file.resolution, file.source, file.edition, file.three_d].join('|')
+      ? ['parts', folder, file.resolution, file.source, file.edition, file.three_d].join('|')
       : `file|${file.path}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(file);

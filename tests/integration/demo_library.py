@@ -115,6 +115,8 @@ def free_port():
 def test_bootstrap_demo_prints_short_steps_serves_and_imports_by_itself():
     build_dir = os.path.dirname(os.path.abspath(BIN))
     require(os.path.exists(os.path.join(build_dir, "build.ninja")), "the binary is not in a meson build folder")
+    # The script installs what is missing; a test must not: its packages have to be there already.
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed (bootstrap.sh demo would install it)")
     dirs = TempDirs()
     try:
         library, data = os.path.join(dirs.root, "demo"), os.path.join(dirs.root, "data")

@@ -15,7 +15,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -80,6 +80,13 @@ before(async () => {
   const made = spawnSync('/usr/bin/python3', [join(REPO, 'tools', 'gen_library.py'), media, '--demo', '--count', '60',
     '--real-videos', '0'], { encoding: 'utf8' });
   assert.equal(made.status, 0, made.stderr);
+  // Two copies of one film (no part numbers) and a film in two numbered parts.
+  for (const [folder, name] of [['Copies A/Twin Copies (1995)', 'Twin Copies (1995).mp4'],
+    ['Copies B/Twin Copies (1995)', 'Twin Copies (1995).mkv'], ['Long Film (1990)', 'Long Film (1990) cd1.avi'],
+    ['Long Film (1990)', 'Long Film (1990) cd2.avi']]) {
+    mkdirSync(join(media, folder), { recursive: true });
+    writeFileSync(join(media, folder, name), `${folder}/${name}\n`);
+  }
   rejecting_tmdb = http.createServer((req, res) => {
     res.writeHead(401, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ status_code: 7, status_message: 'Invalid API key: You must be granted a valid key.' }));
@@ -161,6 +168,21 @@ test('offline, Fix match and Refresh are disabled and say why (no 503)', async (
   await shot('first-hour-movie-offline');
   assert.ok(!requests.some((url) => /\/api\/v1\/(movies\/\d+\/(match|refresh)|tmdb\/search)/.test(url)),
     'nothing was asked that must fail');
+});
+
+test('two copies of a film are two versions, not "2 parts"; a film in numbered parts says so', async () => {
+  const headings = async (title) => {
+    const { movies } = await api(`/movies?q=${encodeURIComponent(title)}`);
+    const movie = movies.find((m) => m.title === title);
+    assert.ok(movie, `${title} was imported`);
+    await page.goto(`${server.base}/movies/${movie.id}`);
+    await page.waitForSelector('.file-list');
+    return page.$$eval('.version-title', (els) => els.map((e) => e.textContent));
+  };
+  const copies = await headings('Twin Copies');
+  assert.deepEqual(copies, ['Version 1 · unknown quality', 'Version 2 · unknown quality']);
+  const parts = await headings('Long Film');
+  assert.deepEqual(parts, ['2 parts · unknown quality']);
 });
 
 test('an error toast shows above a modal dialog and its backdrop', async () => {

@@ -277,9 +277,10 @@ export function mount(root, route) {
       h('h2', null, list.length === 1 ? 'File' : `Files (${list.length})`),
       list.length === 0 ? h('p', { class: 'muted' }, 'No files.') : null,
       versions.map((version, i) => h('div', { class: 'version' },
+        // "Version N" only where there are several; "N parts" only for files numbered as parts of one film.
         versions.length > 1 || version.files.length > 1
-          ? h('h3', { class: 'version-title' }, `Version ${i + 1}`,
-            h('span', { class: 'muted' }, ` · ${version.label || 'unknown quality'}${version.files.length > 1 ? ` · ${version.files.length} parts` : ''}`))
+          ? h('h3', { class: 'version-title' }, versions.length > 1 ? `Version ${i + 1}` : `${version.files.length} parts`,
+            h('span', { class: 'muted' }, ` · ${version.label || 'unknown quality'}${versions.length > 1 && version.files.length > 1 ? ` · ${version.files.length} parts` : ''}`))
           : null,
         h('ul', { class: 'file-list' }, version.files.map(file_row)))));
   }

@@ -44,3 +44,14 @@ test('parted versions of different qualities are separate versions', () => {
   assert.deepEqual(versions.map((v) => v.label), ['720p', '4K']);
   assert.deepEqual(versions.map((v) => v.files.length), [2, 2]);
 });
+
+test('parts in two folders are two versions, even of one quality', () => {
+  const versions = group_versions([
+    file('/m/copy1/Film cd1.avi', { part: 1, resolution: '720p' }),
+    file('/m/copy1/Film cd2.avi', { part: 2, resolution: '720p' }),
+    file('/m/copy2/Film cd1.avi', { part: 1, resolution: '720p' }),
+    file('/m/copy2/Film cd2.avi', { part: 2, resolution: '720p' }),
+  ]);
+  assert.deepEqual(versions.map((v) => v.files.map((f) => f.path)),
+    [['/m/copy1/Film cd1.avi', '/m/copy1/Film cd2.avi'], ['/m/copy2/Film cd1.avi', '/m/copy2/Film cd2.avi']]);
+});
