@@ -12,7 +12,7 @@ cd "$ROOT"
 
 BUILD_PACKAGES=(g++ meson ninja-build pkg-config python3 libboost1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev libsoci-dev libsqlite3-dev
-  libssl-dev libspdlog-dev libpugixml-dev ca-certificates)
+  libssl-dev libspdlog-dev libpugixml-dev libsodium-dev ca-certificates)
 # clang-14 and its sanitizer runtimes build the libFuzzer targets (fuzz/run.sh).
 TEST_PACKAGES=(python3-websocket sqlite3 chromium clang-14 libclang-rt-14-dev)
 
@@ -50,8 +50,9 @@ case "${1:-}" in
     fi
     echo "Demo library: $DEMO  (data in $ROOT/.demo-data)" >&2
     echo "Start an import from the page, or: curl -X POST http://127.0.0.1:${MEDIABASE_PORT:-3267}/api/v1/import" >&2
+    echo "Demo only: --auth trusted-networks, so this machine needs no login (README, Security, for real use)." >&2
     exec build/mediabase serve --media "$DEMO" --data "$ROOT/.demo-data" \
-      --listen "127.0.0.1:${MEDIABASE_PORT:-3267}"
+      --listen "127.0.0.1:${MEDIABASE_PORT:-3267}" --auth trusted-networks
     ;;
   test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"

@@ -76,8 +76,9 @@ function clean_env(offline = false) {
 }
 
 /** Starts the binary and resolves once it printed its "listening on" line. `offline`: no provider. */
-function start_server(media, data, listen = '127.0.0.1:0', { offline = false } = {}) {
-  const args = ['serve', '--media', media, '--data', data, '--listen', listen];
+function start_server(media, data, listen = '127.0.0.1:0', { offline = false, auth = 'trusted-networks' } = {}) {
+  // The library's tests run as the owner on the same machine (loopback trusted); the login tests use 'required'.
+  const args = ['serve', '--media', media, '--data', data, '--listen', listen, '--auth', auth];
   if (STATIC_DIR) args.push('--static-dir', STATIC_DIR);
   if (tmdb && !offline) args.push('--tmdb-base-url', tmdb.api_base, '--image-base-url', tmdb.image_base);
   const child = spawn(BIN, args, { env: clean_env(offline), stdio: ['ignore', 'pipe', 'pipe'] });
