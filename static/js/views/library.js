@@ -341,7 +341,7 @@ export function mount(root, route) {
           h('button', { type: 'button', class: 'button', onclick: () => clear_filters(true) }, 'Clear search and filters')]
         : [h('h2', null, 'Your library is empty'),
           h('p', null, 'Add your movie folders in Settings, then import them.'),
-          h('div', { class: 'button-row' },
+          h('div', { class: 'button-row', dataset: { adminOnly: '' } },
             h('a', { class: 'button primary', href: '/import' }, icon('arrow_down'), 'Import movies'),
             h('a', { class: 'button', href: '/settings' }, 'Settings'))]);
     }
