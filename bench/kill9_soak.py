@@ -55,7 +55,8 @@ def clean_env():
 class Server:
     def __init__(self, media, data):
         self.args = [BIN, "serve", "--data", data, "--media", media, "--listen", "127.0.0.1:0",
-                     "--watch", "false", "--backup-interval", "0", "--log-level", "warn"]
+                     "--watch", "false", "--backup-interval", "0", "--log-level", "warn",
+                     "--auth", "trusted-networks"]
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                      env=clean_env())
         line = self.proc.stdout.readline()

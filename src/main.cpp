@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     case command_kind::serve:
     case command_kind::scan:
     case command_kind::backup:
-    case command_kind::restore: break;
+    case command_kind::restore:
+    case command_kind::user: break;
     }
 
     // Logs go to stderr: stdout carries the listening URL, scan progress and parse output.
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
         case command_kind::scan: return run_scan(command.config);
         case command_kind::backup: return run_backup(command.config);
         case command_kind::restore: return run_restore(command.config, command.names.front());
+        case command_kind::user: return run_user(command.config, command.names, command.admin);
         default: return run_server(command.config);
         }
     } catch (const std::exception& e) {

@@ -17,9 +17,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/url/parse.hpp>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -33,6 +36,7 @@
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/file.h>
+#include <termios.h>
 
 #include <unistd.h>
 
@@ -110,6 +114,9 @@ public:
 
     asio::io_context& net() { return net_; }
     bus& services() { return bus_; }
+
+    /// Accounts in the catalogue, before any service touches it (the start-up message about access).
+    std::int64_t account_count() { return writer_db_.account_count(); }
 
     /// `PRAGMA quick_check` of the catalogue, before any service touches it: what is wrong, or nullopt.
     std::optional<std::string> check_database() { return writer_db_.quick_check(); }
@@ -304,6 +311,65 @@ asio::awaitable<void> scheduled_backups(bus& b, settings config) {
     }
 }
 
+/// The server's access settings from the command line (already checked by parse_command_line).
+access_config access_from(const settings& config) {
+    access_config access;
+    access.mode = auth_mode_from_string(config.auth).value_or(auth_mode::required);
+    (void)parse_networks(config.trusted_networks, access.trusted_networks);
+    (void)parse_networks(config.trusted_proxies, access.trusted_proxies);
+    access.user_header = config.user_header;
+    if (!config.public_url.empty()) {
+        if (auto url = boost::urls::parse_uri(config.public_url)) {
+            std::string host(url->host_name().empty() ? url->host() : url->host_name());
+            std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+            if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+            access.allowed_hosts.push_back(host);
+            std::string origin = std::string(url->scheme()) + "://" + std::string(url->encoded_host_and_port());
+            std::transform(origin.begin(), origin.end(), origin.begin(),
+                           [](unsigned char c) { return std::tolower(c); });
+            // Browsers leave the scheme's default port out of Origin.
+            for (const std::string_view port : {std::string_view(":443"), std::string_view(":80")})
+                if (origin.ends_with(port) && origin.starts_with(port == ":443" ? "https:" : "http:"))
+                    origin.resize(origin.size() - port.size());
+            access.public_origin = origin;
+        }
+    }
+    return access;
+}
+
+/// Says at start who may use the server, and exactly what to run when nobody can yet (an install upgraded
+/// from before accounts starts in `required` mode with none: its owner must not be locked out silently).
+void log_access(const settings& config, const access_config& access, std::int64_t accounts,
+                const std::string& address) {
+    const auto listen = parse_ip(config.listen_host);
+    const bool beyond_loopback = !listen || !is_loopback(*listen);
+    switch (access.mode) {
+    case auth_mode::trusted_networks:
+        spdlog::info("access: --auth trusted-networks: clients on this machine{}{} act as an admin without logging "
+                     "in; others log in ({} account(s))",
+                     config.trusted_networks.empty() ? "" : " and on ", config.trusted_networks, accounts);
+        break;
+    case auth_mode::proxy:
+        spdlog::info("access: --auth proxy: the proxies at {} name the user in {}; others log in ({} account(s))",
+                     config.trusted_proxies, config.user_header, accounts);
+        break;
+    case auth_mode::required:
+        spdlog::info("access: --auth required: every API request needs a login or an API key ({} account(s))",
+                     accounts);
+        break;
+    }
+    if (accounts == 0 && access.mode != auth_mode::trusted_networks)
+        spdlog::warn("access: no account exists yet, so the API answers 401 to everyone. {}Create the first admin: "
+                     "open http://{}/ in a browser on this machine (the set-up page answers on loopback only), or "
+                     "run `mediabase user add NAME --admin --data {}`. To use the server from this machine without "
+                     "accounts, start it with --auth trusted-networks",
+                     beyond_loopback ? "It listens beyond this machine and serves only the set-up page, to "
+                                       "loopback. "
+                                     : "",
+                     beyond_loopback ? "127.0.0.1:" + address.substr(address.rfind(':') + 1) : address,
+                     config.data_dir.string());
+}
+
 } // namespace
 
 namespace {
@@ -352,6 +418,7 @@ int run_server(const settings& config) {
     options.max_connections = static_cast<std::size_t>(config.max_connections);
     options.max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_address);
     options.events_timeout = std::chrono::seconds(config.events_timeout_seconds);
+    options.access = access_from(config);
     server http(rt->services(), rt->net().get_executor(), options);
     if (auto error = http.listen()) {
         spdlog::error("{}", *error);
@@ -387,6 +454,7 @@ int run_server(const settings& config) {
     spdlog::info("Mediabase {} serving {} media folder(s), catalogue {}{}", MEDIABASE_VERSION,
                  config.media_folders.size(), config.database_file().string(),
                  config.offline() ? " (offline mode: no TMDB key; movies are known from file names and NFOs)" : "");
+    log_access(config, options.access, rt->account_count(), host + ":" + std::to_string(http.port()));
     std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(http.port()));
     std::fflush(stdout);
 
@@ -563,6 +631,116 @@ int run_restore(const settings& config, const std::string& file) {
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mediabase: restore: %s\n", e.what());
+        return 1;
+    }
+}
+
+namespace {
+
+/// Reads a password: from the terminal with echo off (asked for twice when new), or one line of stdin.
+std::optional<std::string> read_password(const char* prompt, bool confirm) {
+    const bool terminal = ::isatty(STDIN_FILENO) == 1;
+    auto read_line = [&](const char* text) -> std::optional<std::string> {
+        termios saved{};
+        if (terminal) {
+            std::fprintf(stderr, "%s", text);
+            std::fflush(stderr);
+            ::tcgetattr(STDIN_FILENO, &saved);
+            termios quiet = saved;
+            quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        std::string line;
+        const bool got = static_cast<bool>(std::getline(std::cin, line));
+        if (terminal) {
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+            std::fputc('\n', stderr);
+        }
+        if (!got) return std::nullopt;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return line;
+    };
+    auto password = read_line(prompt);
+    if (!password) return std::nullopt;
+    if (terminal && confirm) {
+        auto again = read_line("Repeat the password: ");
+        if (!again || *again != *password) {
+            std::fprintf(stderr, "mediabase: user: the passwords differ\n");
+            return std::nullopt;
+        }
+    }
+    return password;
+}
+
+} // namespace
+
+int run_user(const settings& config, const std::vector<std::string>& args, bool admin) {
+    const auto& action = args.front();
+    const std::string name = args.size() > 1 ? args[1] : std::string();
+    data_dir_lock lock;
+    if (auto error = lock.take(config.data_dir, false)) {
+        std::fprintf(stderr, "mediabase: user: %s\n", error->c_str());
+        return 1;
+    }
+    try {
+        auto db = catalogue::open(config.database_file());
+        if (action == "list") {
+            for (const auto& a : db.list_accounts())
+                std::printf("%s\t%s\t%s\n", a.name.c_str(), a.role.c_str(), a.created_at.c_str());
+            return 0;
+        }
+        if (action == "add" || action == "passwd") {
+            if (auto why = check_account_name(name)) {
+                std::fprintf(stderr, "mediabase: user %s: %s\n", action.c_str(), why->c_str());
+                return 2;
+            }
+            if (action == "add" && db.account_with_hash(name)) {
+                std::fprintf(stderr, "mediabase: user add: an account named '%s' exists already\n", name.c_str());
+                return 1;
+            }
+            if (action == "passwd" && !db.account_with_hash(name)) {
+                std::fprintf(stderr, "mediabase: user passwd: no account named '%s'\n", name.c_str());
+                return 1;
+            }
+            auto password = read_password("Password: ", true);
+            if (!password) {
+                std::fprintf(stderr, "mediabase: user %s: no password given\n", action.c_str());
+                return 2;
+            }
+            if (auto why = check_password(*password)) {
+                std::fprintf(stderr, "mediabase: user %s: %s\n", action.c_str(), why->c_str());
+                return 2;
+            }
+            const auto hash = hash_password(*password);
+            if (action == "add") {
+                const bool first = db.account_count() == 0;
+                auto added = db.add_account(name, hash, admin ? "admin" : "viewer");
+                if (!added) {
+                    std::fprintf(stderr, "mediabase: user add: an account named '%s' exists already\n", name.c_str());
+                    return 1;
+                }
+                std::printf("added %s '%s'%s\n", added->role.c_str(), added->name.c_str(),
+                            first && !admin ? " (no admin yet: add one with --admin to manage the server)" : "");
+                return 0;
+            }
+            auto ended = db.set_password(name, hash, 0);
+            std::printf("password of '%s' changed; %zu session(s) ended\n", name.c_str(), ended ? ended->size() : 0);
+            return 0;
+        }
+        // remove
+        auto removed = db.remove_account(name);
+        if (!removed) {
+            std::fprintf(stderr, "mediabase: user remove: no account named '%s'\n", name.c_str());
+            return 1;
+        }
+        std::printf("removed '%s' (%zu session(s), %zu API key(s))\n", name.c_str(), removed->first.size(),
+                    removed->second.size());
+        return 0;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "mediabase: user %s: %s\n", action.c_str(), e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mediabase: user %s: %s\n", action.c_str(), e.what());
         return 1;
     }
 }

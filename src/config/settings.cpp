@@ -1,6 +1,7 @@
 #include "mediabase/config/settings.hpp"
 
 #include "mediabase/config/file_io.hpp"
+#include "mediabase/config/networks.hpp"
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
@@ -106,6 +107,35 @@ std::optional<settings_error> set_in_range(int& target, const std::string& value
     }
     return settings_error{origin + ": expected a whole number from " + std::to_string(min) + " to " +
                           std::to_string(max) + ", got '" + value + "'"};
+}
+
+std::optional<settings_error> set_auth(settings& s, const std::string& value, const std::string& origin) {
+    if (value != "required" && value != "trusted-networks" && value != "proxy")
+        return settings_error{origin + ": expected required, trusted-networks or proxy; got '" + value + "'"};
+    s.auth = value;
+    return std::nullopt;
+}
+
+std::optional<settings_error> set_networks(std::string& target, const std::string& value, const std::string& origin) {
+    std::vector<ip_network> parsed;
+    if (auto e = parse_networks(value, parsed)) return settings_error{origin + ": " + *e};
+    target = value;
+    return std::nullopt;
+}
+
+std::optional<settings_error> set_user_header(settings& s, const std::string& value, const std::string& origin) {
+    const bool token = !value.empty() && value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    });
+    if (!token) return settings_error{origin + ": expected a header name such as X-Forwarded-User, got '" + value + "'"};
+    s.user_header = value;
+    return std::nullopt;
+}
+
+std::optional<settings_error> set_public_url(settings& s, const std::string& value, const std::string& origin) {
+    if (auto e = check_url(value, origin)) return e;
+    s.public_url = value;
+    return std::nullopt;
 }
 
 /// Bounds of the backup settings: at most a year between backups, at most 1000 kept.
@@ -220,6 +250,15 @@ const env_setting env_settings[] = {
          s.static_dir = v;
          return std::nullopt;
      }},
+    {"MEDIABASE_AUTH", [](settings& s, const std::string& v, const std::string& n) { return set_auth(s, v, n); }},
+    {"MEDIABASE_TRUSTED_NETWORKS",
+     [](settings& s, const std::string& v, const std::string& n) { return set_networks(s.trusted_networks, v, n); }},
+    {"MEDIABASE_TRUSTED_PROXIES",
+     [](settings& s, const std::string& v, const std::string& n) { return set_networks(s.trusted_proxies, v, n); }},
+    {"MEDIABASE_USER_HEADER",
+     [](settings& s, const std::string& v, const std::string& n) { return set_user_header(s, v, n); }},
+    {"MEDIABASE_PUBLIC_URL",
+     [](settings& s, const std::string& v, const std::string& n) { return set_public_url(s, v, n); }},
     {"TMDB_API_KEY",
      [](settings& s, const std::string& v, const std::string&) -> maybe_error {
          s.tmdb_api_key = v;
@@ -272,7 +311,9 @@ std::string usage_text(const po::options_description& options) {
         << "  scan         import the media folders once without the server, then exit\n"
         << "  backup       copy the catalogue into DATA/backups now (the server may be running)\n"
         << "  restore FILE replace the catalogue with a backup (stop the server first)\n"
-        << "  parse NAME   print what the name parser makes of each path, one JSON object per line\n\n"
+        << "  parse NAME   print what the name parser makes of each path, one JSON object per line\n"
+        << "  user add NAME [--admin] | user list | user passwd NAME | user remove NAME\n"
+        << "               manage accounts (passwords are read from the terminal or stdin, never echoed)\n\n"
         << options << "\n"
         << "Environment:";
     std::size_t column = 12;
@@ -471,7 +512,14 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("backup-keep", po::value<std::string>(), "catalogue backups kept in DATA/backups (default 7)")
         ("events-timeout", po::value<std::string>(),
          "seconds an event-stream (WebSocket) client may answer no ping before it is closed (default 30)")
-        ("static-dir", po::value<std::string>(), "serve the web UI from this folder instead of the built-in copy");
+        ("static-dir", po::value<std::string>(), "serve the web UI from this folder instead of the built-in copy")
+        ("auth", po::value<std::string>(), "required, trusted-networks or proxy (default required; README, Security)")
+        ("trusted-networks", po::value<std::string>(),
+         "CIDR,... whose clients need no login with --auth trusted-networks (loopback always)")
+        ("trusted-proxies", po::value<std::string>(), "CIDR,... of reverse proxies that name the user (--auth proxy)")
+        ("user-header", po::value<std::string>(), "the header a trusted proxy names the user in (default X-Forwarded-User)")
+        ("public-url", po::value<std::string>(), "the URL browsers reach this server at (its host is allowed in Host/Origin)")
+        ("admin", "with `user add`: the new account is an admin");
     po::options_description hidden;
     hidden.add_options()
         ("command", po::value<std::string>())
@@ -507,12 +555,15 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         else if (name == "parse") result.command = command_kind::parse;
         else if (name == "backup") result.command = command_kind::backup;
         else if (name == "restore") result.command = command_kind::restore;
-        else return settings_error{"unknown command '" + name + "' (expected serve, scan, backup, restore or parse)"};
+        else if (name == "user") result.command = command_kind::user;
+        else return settings_error{"unknown command '" + name +
+                                   "' (expected serve, scan, backup, restore, user or parse)"};
     }
     if (vm.count("names")) {
         if (result.command == command_kind::restore && vm["names"].as<std::vector<std::string>>().size() > 1)
             return settings_error{"restore: give one backup FILE"};
-        if (result.command != command_kind::parse && result.command != command_kind::restore)
+        if (result.command != command_kind::parse && result.command != command_kind::restore &&
+            result.command != command_kind::user)
             return settings_error{"unexpected argument '" + vm["names"].as<std::vector<std::string>>().front() +
                                   "'"};
         result.names = vm["names"].as<std::vector<std::string>>();
@@ -523,6 +574,18 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
     }
     if (result.command == command_kind::restore && result.names.empty())
         return settings_error{"restore: give the backup FILE to restore (see DATA/backups)"};
+    if (result.command == command_kind::user) {
+        const auto& n = result.names;
+        const auto action = n.empty() ? std::string() : n.front();
+        const bool named = action == "add" || action == "passwd" || action == "remove";
+        if (!(named && n.size() == 2) && !(action == "list" && n.size() == 1))
+            return settings_error{"user: expected `user add NAME [--admin]`, `user list`, `user passwd NAME` or "
+                                  "`user remove NAME`"};
+        result.admin = vm.count("admin") > 0;
+        if (result.admin && action != "add") return settings_error{"--admin: only with `user add NAME`"};
+    } else if (vm.count("admin")) {
+        return settings_error{"--admin: only with `user add NAME`"};
+    }
 
     settings& s = result.config;
     s.extensions = default_extensions();
@@ -594,6 +657,20 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         s.extensions = normalized_extensions(split(vm["extensions"].as<std::string>(), ','));
         if (s.extensions.empty()) return settings_error{"--extensions: expected at least one extension"};
     }
+    if (vm.count("auth"))
+        if (auto e = set_auth(s, vm["auth"].as<std::string>(), "--auth")) return *e;
+    if (vm.count("trusted-networks"))
+        if (auto e = set_networks(s.trusted_networks, vm["trusted-networks"].as<std::string>(), "--trusted-networks"))
+            return *e;
+    if (vm.count("trusted-proxies"))
+        if (auto e = set_networks(s.trusted_proxies, vm["trusted-proxies"].as<std::string>(), "--trusted-proxies"))
+            return *e;
+    if (vm.count("user-header"))
+        if (auto e = set_user_header(s, vm["user-header"].as<std::string>(), "--user-header")) return *e;
+    if (vm.count("public-url"))
+        if (auto e = set_public_url(s, vm["public-url"].as<std::string>(), "--public-url")) return *e;
+    if (s.auth == "proxy" && s.trusted_proxies.empty())
+        return settings_error{"--auth proxy: give the proxies' addresses with --trusted-proxies CIDR,..."};
     if (vm.count("static-dir")) s.static_dir = vm["static-dir"].as<std::string>();
     if (s.static_dir) {
         std::error_code ec;

@@ -21,14 +21,43 @@ bool client_left(const beast::error_code& ec) {
            ec == asio::error::connection_reset || ec == asio::error::operation_aborted;
 }
 
+std::optional<std::string_view> header(const http_request& request, http::field field) {
+    const auto it = request.find(field);
+    if (it == request.end()) return std::nullopt;
+    return std::string_view(it->value());
+}
+
+std::optional<std::string_view> header(const http_request& request, std::string_view name) {
+    const auto it = request.find(name);
+    if (it == request.end()) return std::nullopt;
+    return std::string_view(it->value());
+}
+
+/// The cross-site defences (access_policy.hpp): a refusal to send as it is, or nullopt.
+std::optional<http_response> cross_site_refusal(const http_request& request, const access_config& access) {
+    request_facts facts;
+    facts.method = request.method_string();
+    facts.websocket = beast::websocket::is_upgrade(request);
+    facts.host = header(request, http::field::host);
+    facts.origin = header(request, http::field::origin);
+    facts.sec_fetch_site = header(request, std::string_view("Sec-Fetch-Site"));
+    auto refused = check_cross_site(facts, access);
+    if (!refused) return std::nullopt;
+    spdlog::warn("refused {} {}: {}", std::string(request.method_string()), std::string(request.target()),
+                 refused->message);
+    return error_response(request, static_cast<http::status>(refused->status), refused->code, refused->message);
+}
+
 } // namespace
 
 asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, const server_options& options,
-                                       event_hub& hub, connection_slot slot) {
+                                       event_hub& hub, access_state& access, connection_slot slot) {
+    boost::system::error_code peer_ec;
+    auto peer = socket.remote_endpoint(peer_ec).address().to_string();
     beast::tcp_stream stream(std::move(socket));
     // Bounded: whatever part of a request is not yet parsed (headers, a chunk header, trailers) fits here.
     beast::flat_buffer buffer(options.header_limit);
-    rest_api api(b, options);
+    rest_api api(b, options, hub, access, std::move(peer));
     auto refuse = [&](http_response res) -> asio::awaitable<void> {
         res.keep_alive(false);
         res.prepare_payload();
@@ -65,11 +94,28 @@ asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, con
             }
         }
         auto request = parser.release();
+        if (auto refused = cross_site_refusal(request, options.access)) {
+            refused->keep_alive(request.keep_alive());
+            refused->prepare_payload();
+            stream.expires_after(options.request_timeout);
+            auto [write_ec, written] =
+                co_await http::async_write(stream, *refused, asio::as_tuple(asio::use_awaitable));
+            (void)written;
+            if (write_ec || !refused->keep_alive()) break;
+            continue;
+        }
         if (beast::websocket::is_upgrade(request)) {
             const auto target = std::string_view(request.target());
             if (target == "/api/v1/events" || target == "/api/v1/events?movies=each") {
+                // The stream shows the library: a viewer's credentials, as for GET /movies.
+                auto id = co_await api.identify(request);
+                if (auto refused = api.refusal(request, route_need::viewer, id)) {
+                    co_await refuse(std::move(*refused));
+                    break;
+                }
                 std::make_shared<websocket_session>(std::move(stream), hub, options.events_timeout,
-                                                    target.ends_with("?movies=each"), std::move(slot))
+                                                    target.ends_with("?movies=each"), std::move(slot),
+                                                    id.who.value_or(principal{}))
                     ->start(std::move(request));
                 co_return;
             }

@@ -9,6 +9,6 @@
 namespace mediabase {
 
 asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, const server_options& options,
-                                       event_hub& hub, connection_slot slot);
+                                       event_hub& hub, access_state& access, connection_slot slot);
 
 } // namespace mediabase

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -172,7 +173,180 @@ std::optional<std::string> media_folder_warning(const std::string& name) {
     return std::nullopt;
 }
 
+/// How long a browser session lasts (README, Security): 30 days from logging in.
+constexpr std::chrono::hours session_lifetime{24 * 30};
+
+/// A UTC time as ISO 8601 ("2026-11-30T06:00:00Z"), as the catalogue stores times.
+std::string iso8601(std::chrono::system_clock::time_point when) {
+    const auto t = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    ::gmtime_r(&t, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+std::optional<std::string_view> header_value(const http_request& request, std::string_view name) {
+    const auto it = request.find(name);
+    if (it == request.end()) return std::nullopt;
+    return std::string_view(it->value());
+}
+
+/// The session cookie's value among the request's cookies, or empty.
+std::string session_cookie(const http_request& request) {
+    for (auto it = request.find(http::field::cookie); it != request.end() && it->name() == http::field::cookie; ++it) {
+        std::string_view cookies = it->value();
+        while (!cookies.empty()) {
+            const auto semi = cookies.find(';');
+            auto pair = cookies.substr(0, semi);
+            while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+            const auto eq = pair.find('=');
+            if (eq != std::string_view::npos && pair.substr(0, eq) == session_cookie_name)
+                return std::string(pair.substr(eq + 1));
+            if (semi == std::string_view::npos) break;
+            cookies.remove_prefix(semi + 1);
+        }
+    }
+    return {};
+}
+
+/// The API key of `Authorization: Bearer KEY` or `X-Api-Key: KEY`, or empty.
+std::string api_key_of(const http_request& request) {
+    if (auto value = header_value(request, "Authorization")) {
+        constexpr std::string_view bearer = "Bearer ";
+        if (value->size() > bearer.size() && boost::beast::iequals(value->substr(0, bearer.size()), bearer))
+            return std::string(value->substr(bearer.size()));
+    }
+    if (auto value = header_value(request, "X-Api-Key")) return std::string(*value);
+    return {};
+}
+
+json::object to_json(const account& a) {
+    return {{"id", a.id}, {"name", a.name}, {"role", a.role}, {"created_at", a.created_at}};
+}
+
+json::object to_json(const api_key_info& key) {
+    return {{"id", key.id},
+            {"name", key.name},
+            {"scope", key.scope},
+            {"prefix", key.prefix},
+            {"created_at", key.created_at},
+            {"last_used_at", key.last_used_at ? json::value(*key.last_used_at) : json::value(nullptr)}};
+}
+
+/// `Set-Cookie` for a session token (empty: the cookie is removed). Secure when browsers reach the server over
+/// https (`--public-url https://...`, a TLS-terminating proxy).
+std::string session_cookie_header(const std::string& token, const server_options& options) {
+    std::string cookie = std::string(session_cookie_name) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict";
+    cookie += token.empty() ? "; Max-Age=0"
+                            : "; Max-Age=" + std::to_string(std::chrono::seconds(session_lifetime).count());
+    if (options.access.public_origin && options.access.public_origin->starts_with("https:")) cookie += "; Secure";
+    return cookie;
+}
+
+api_error account_error(const account_outcome& outcome) {
+    using failure = account_outcome::failure;
+    switch (outcome.error) {
+    case failure::refused: return {http::status::unauthorized, "login_failed", outcome.message};
+    case failure::invalid: return bad_request(outcome.message);
+    case failure::exists: return {http::status::conflict, "exists", outcome.message};
+    case failure::not_found: return not_found(outcome.message);
+    case failure::last_admin: return {http::status::conflict, "last_admin", outcome.message};
+    case failure::none: break;
+    }
+    return {http::status::internal_server_error, "internal_error", outcome.message};
+}
+
 } // namespace
+
+asio::awaitable<identity> rest_api::identify(const http_request& request) {
+    identity id;
+    using kind = resolve_credential::kind;
+    const auto& access = options_.access;
+    resolve_credential::kind what = kind::none;
+    std::string digest;
+    std::string named;
+    const auto key = api_key_of(request);
+    const auto cookie = session_cookie(request);
+    if (!key.empty()) {
+        what = kind::api_key;
+        digest = secret_digest(key);
+    } else if (!cookie.empty()) {
+        what = kind::session;
+        digest = secret_digest(cookie);
+    } else if (may_name_user(access, peer_)) {
+        if (auto user = header_value(request, access.user_header); user && !user->empty()) {
+            what = kind::account_name;
+            named = std::string(*user);
+        }
+    }
+    const auto now = iso8601(std::chrono::system_clock::now());
+    auto lookup = co_await ask<credential_lookup>(bus_.dal_reads, [&](auto reply) {
+        return resolve_credential{what, digest, named, now, std::move(reply)};
+    });
+    if (!lookup) co_return id;
+    id.answered = true;
+    id.accounts = lookup->accounts;
+    if (lookup->found) {
+        principal who;
+        who.user_id = lookup->found->who.id;
+        who.name = lookup->found->who.name;
+        who.role = account_role_from_string(lookup->found->who.role).value_or(account_role::viewer);
+        who.session_id = lookup->found->session_id;
+        who.key_id = lookup->found->key_id;
+        who.via = what == kind::api_key ? credential_kind::api_key
+                  : what == kind::session ? credential_kind::session
+                                          : credential_kind::proxy;
+        who.read_only = what == kind::api_key && lookup->found->scope != "admin";
+        if (who.key_id) {
+            // The last-used time, at most once a minute per key (one small write, not one per request).
+            const auto steady = std::chrono::steady_clock::now();
+            auto& touched = access_.key_touched[who.key_id];
+            if (touched == std::chrono::steady_clock::time_point{} || steady - touched >= std::chrono::minutes(1)) {
+                touched = steady;
+                if (access_.key_touched.size() > 10000) access_.key_touched.clear();
+                touch_api_key message{who.key_id, now};
+                // Dropped when the writer's mailbox is full (an import): the time is a hint, the request matters.
+                bus_.dal_writes.try_send(dal_write_message(std::move(message)));
+            }
+        }
+        id.who = std::move(who);
+        co_return id;
+    }
+    // A key that is not known is refused as such: a script with a revoked key must hear so, even from a
+    // trusted network.
+    if (what == kind::api_key) {
+        id.bad_credential = true;
+        co_return id;
+    }
+    id.who = principal_from_network(access, peer_);
+    co_return id;
+}
+
+std::optional<http_response> rest_api::refusal(const http_request& request, route_need need, const identity& id) {
+    if (need == route_need::anyone) return std::nullopt;
+    if (!id.answered) {
+        const auto e = unavailable(bus_);
+        return error_response(request, e.status, e.code, e.message);
+    }
+    std::optional<access_refusal> refused;
+    if (id.bad_credential)
+        refused = access_refusal{401, "invalid_key", "this API key is not known (revoked, or mistyped)"};
+    else
+        refused = authorize(need, request.method_string(), id.who,
+                            request.find(csrf_header_name) != request.end(), id.accounts > 0);
+    if (!refused) return std::nullopt;
+    if (refused->code == "no_account" && !access_.no_account_logged) {
+        access_.no_account_logged = true;
+        spdlog::warn("a request from {} was refused: no account exists yet. Create the first admin with `mediabase "
+                     "user add NAME --admin --data {}`, or open the web UI from this machine",
+                     peer_, options_.art_dir.parent_path().string());
+    }
+    auto res = error_response(request, static_cast<http::status>(refused->status), refused->code, refused->message);
+    // API clients learn how to authenticate; a Bearer challenge makes no browser show a login dialog.
+    if (refused->status == 401) res.set(http::field::www_authenticate, "Bearer realm=\"mediabase\"");
+    return res;
+}
 
 asio::awaitable<http_response> rest_api::handle(const http_request& request) {
     try {
@@ -187,6 +361,11 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
     auto checked = check_request(request);
     if (auto* refused = std::get_if<http_response>(&checked)) co_return std::move(*refused);
     auto& r = std::get<checked_request>(checked);
+    const auto need = need_of(r.route);
+    // The UI's files and art need no lookup; everything else is answered for someone.
+    identity id;
+    if (r.route != api_route::static_file && r.route != api_route::healthz) id = co_await identify(request);
+    if (auto refused = refusal(request, need, id)) co_return std::move(*refused);
     auto fail = [&](const api_error& e) { return error_response(request, e.status, e.code, e.message); };
     auto ok = [&](const json::value& body, http::status status = http::status::ok) {
         return json_response(request, status, body);
@@ -401,6 +580,10 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
     }
 
     case api_route::config_put: {
+        // Folders, extensions, provider URLs and keys decide what the server reads and whom it talks to.
+        std::string fields;
+        for (const auto& [key, value] : r.config) fields += (fields.empty() ? "" : ", ") + std::string(key);
+        spdlog::info("settings changed by {} from {}: {}", id.who ? id.who->name : std::string("?"), peer_, fields);
         auto changed = co_await ask<std::variant<settings, settings_error>>(bus_.core, [&](auto reply) {
             return update_settings{std::move(r.config), std::move(reply)};
         });
@@ -440,6 +623,21 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
 
     case api_route::static_file:
         break;
+
+    case api_route::session_get:
+    case api_route::session_login:
+    case api_route::session_logout:
+    case api_route::sessions_end_all:
+    case api_route::password_change:
+    case api_route::setup:
+    case api_route::users_list:
+    case api_route::user_add:
+    case api_route::user_remove:
+    case api_route::user_password:
+    case api_route::keys_list:
+    case api_route::key_add:
+    case api_route::key_revoke:
+        co_return co_await accounts(request, r, id);
     }
 
     auto file = find_static_file(r.path, options_.static_dir);
@@ -452,6 +650,226 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
     res.set(http::field::vary, "Accept-Encoding");
     if (gzip && res.result() == http::status::ok) res.set(http::field::content_encoding, "gzip");
     co_return res;
+}
+
+asio::awaitable<http_response> rest_api::accounts(const http_request& request, const checked_request& r,
+                                                  const identity& id) {
+    auto fail = [&](const api_error& e) { return error_response(request, e.status, e.code, e.message); };
+    auto ok = [&](const json::value& body, http::status status = http::status::ok) {
+        return json_response(request, status, body);
+    };
+    const auto loopback_peer = [&] {
+        const auto address = parse_ip(peer_);
+        return address && is_loopback(*address);
+    }();
+    // Sessions, passwords and keys belong to an account: a trusted network alone has none.
+    const bool has_account = id.who && id.who->user_id != 0;
+    auto needs_account = [&] {
+        return fail({http::status::forbidden, "no_account",
+                     "log in with an account first (a trusted network has no password or keys of its own)"});
+    };
+
+    switch (r.route) {
+    case api_route::session_get: {
+        json::object body{{"user", id.who ? json::value(json::object{{"id", id.who->user_id},
+                                                                     {"name", id.who->name},
+                                                                     {"role", to_string(id.who->role)},
+                                                                     {"via", id.who->via == credential_kind::session
+                                                                                 ? "session"
+                                                                             : id.who->via == credential_kind::api_key
+                                                                                 ? "api_key"
+                                                                             : id.who->via == credential_kind::proxy
+                                                                                 ? "proxy"
+                                                                                 : "trusted_network"},
+                                                                     {"read_only", id.who->read_only}})
+                                          : json::value(nullptr)},
+                          {"mode", to_string(options_.access.mode)},
+                          {"csrf_header", std::string(csrf_header_name)},
+                          // The first-run set-up page: only while no account exists, only from this machine.
+                          {"setup", id.answered && id.accounts == 0 && loopback_peer},
+                          {"accounts_exist", id.accounts > 0}};
+        co_return ok(body);
+    }
+
+    case api_route::session_login: {
+        const auto now = std::chrono::steady_clock::now();
+        if (auto wait = access_.throttle.wait_before(peer_, r.account_name, now)) {
+            access_.throttle.failed(peer_, r.account_name, now);
+            auto res = fail({http::status::too_many_requests, "too_many_attempts",
+                             "too many failed logins: try again in " + std::to_string(wait->count()) + " s"});
+            res.set(http::field::retry_after, std::to_string(wait->count()));
+            co_return res;
+        }
+        const auto token = new_secret();
+        const auto expires = iso8601(std::chrono::system_clock::now() + session_lifetime);
+        auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
+            return log_in{r.account_name, r.password, secret_digest(token), expires, peer_, std::move(reply)};
+        });
+        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome->who) {
+            access_.throttle.failed(peer_, r.account_name, std::chrono::steady_clock::now());
+            spdlog::warn("failed login for '{}' from {}", r.account_name, peer_);
+            auto res = fail(account_error(*outcome));
+            res.set(http::field::www_authenticate, "Bearer realm=\"mediabase\"");
+            co_return res;
+        }
+        access_.throttle.succeeded(peer_, r.account_name);
+        spdlog::info("'{}' logged in from {}", outcome->who->name, peer_);
+        auto res = ok(json::object{{"user", to_json(*outcome->who)},
+                                   {"expires_at", expires},
+                                   {"csrf_header", std::string(csrf_header_name)}});
+        res.set(http::field::set_cookie, session_cookie_header(token, options_));
+        co_return res;
+    }
+
+    case api_route::session_logout:
+    case api_route::sessions_end_all: {
+        if (!has_account) co_return needs_account();
+        const bool everywhere = r.route == api_route::sessions_end_all;
+        if (!everywhere && id.who->via != credential_kind::session)
+            co_return fail(bad_request("no browser session to end: this request carries no session cookie"));
+        auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
+            return end_sessions{id.who->user_id, id.who->session_id, everywhere, std::move(reply)};
+        });
+        if (!outcome) co_return fail(unavailable(bus_));
+        const auto closed = hub_.close_revoked(outcome->ended_sessions, {});
+        spdlog::info("'{}' logged out{} ({} session(s), {} event stream(s) closed)", id.who->name,
+                     everywhere ? " everywhere" : "", outcome->ended_sessions.size(), closed);
+        auto res = ok(json::object{{"ended_sessions", static_cast<std::int64_t>(outcome->ended_sessions.size())}});
+        res.set(http::field::set_cookie, session_cookie_header("", options_));
+        co_return res;
+    }
+
+    case api_route::password_change: {
+        if (!has_account) co_return needs_account();
+        const auto now = std::chrono::steady_clock::now();
+        if (auto wait = access_.throttle.wait_before(peer_, id.who->name, now)) {
+            auto res = fail({http::status::too_many_requests, "too_many_attempts",
+                             "too many failed attempts: try again in " + std::to_string(wait->count()) + " s"});
+            res.set(http::field::retry_after, std::to_string(wait->count()));
+            co_return res;
+        }
+        auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
+            return change_password{id.who->name, r.current_password, r.password, false, id.who->session_id,
+                                   std::move(reply)};
+        });
+        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome->who) {
+            if (outcome->error == account_outcome::failure::refused)
+                access_.throttle.failed(peer_, id.who->name, std::chrono::steady_clock::now());
+            auto e = account_error(*outcome);
+            // A wrong current password is not a failed login: the session stays valid.
+            if (e.status == http::status::unauthorized) e.status = http::status::forbidden;
+            co_return fail(e);
+        }
+        const auto closed = hub_.close_revoked(outcome->ended_sessions, {});
+        spdlog::info("'{}' changed their password from {}; {} other session(s) ended, {} event stream(s) closed",
+                     id.who->name, peer_, outcome->ended_sessions.size(), closed);
+        co_return ok(json::object{{"ended_sessions", static_cast<std::int64_t>(outcome->ended_sessions.size())}});
+    }
+
+    case api_route::setup: {
+        if (!loopback_peer)
+            co_return fail({http::status::forbidden, "setup_loopback_only",
+                            "the first account is created from the server's own machine (or with `mediabase user "
+                            "add NAME --admin`)"});
+        auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
+            return create_account{r.account_name, r.password, "admin", true, std::move(reply)};
+        });
+        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome->who) co_return fail(account_error(*outcome));
+        spdlog::info("the first admin '{}' was created from {} (set-up page)", outcome->who->name, peer_);
+        co_return ok(json::object{{"user", to_json(*outcome->who)}}, http::status::created);
+    }
+
+    case api_route::users_list: {
+        auto listing = co_await ask<account_listing>(bus_.dal_reads, [&](auto reply) {
+            return list_accounts{0, std::move(reply)};
+        });
+        if (!listing) co_return fail(unavailable(bus_));
+        json::array users;
+        for (const auto& a : listing->accounts) users.push_back(to_json(a));
+        co_return ok(json::object{{"users", std::move(users)}});
+    }
+
+    case api_route::user_add: {
+        auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
+            return create_account{r.account_name, r.password, r.role, false, std::move(reply)};
+        });
+        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome->who) co_return fail(account_error(*outcome));
+        spdlog::info("account '{}' ({}) added by {}", outcome->who->name, outcome->who->role,
+                     id.who ? id.who->name : std::string("?"));
+        co_return ok(json::object{{"user", to_json(*outcome->who)}}, http::status::created);
+    }
+
+    case api_route::user_remove: {
+        auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
+            return delete_account{r.account_name, std::move(reply)};
+        });
+        if (!outcome) co_return fail(unavailable(bus_));
+        if (outcome->error != account_outcome::failure::none) co_return fail(account_error(*outcome));
+        const auto closed = hub_.close_revoked(outcome->ended_sessions, outcome->ended_keys);
+        spdlog::info("account '{}' removed by {} ({} event stream(s) closed)", r.account_name,
+                     id.who ? id.who->name : std::string("?"), closed);
+        co_return ok(json::object{{"removed", r.account_name}});
+    }
+
+    case api_route::user_password: {
+        auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
+            return change_password{r.account_name, "", r.password, true, 0, std::move(reply)};
+        });
+        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome->who) co_return fail(account_error(*outcome));
+        const auto closed = hub_.close_revoked(outcome->ended_sessions, {});
+        spdlog::info("the password of '{}' was set by {}; {} session(s) ended, {} event stream(s) closed",
+                     r.account_name, id.who ? id.who->name : std::string("?"), outcome->ended_sessions.size(), closed);
+        co_return ok(json::object{{"ended_sessions", static_cast<std::int64_t>(outcome->ended_sessions.size())}});
+    }
+
+    case api_route::keys_list: {
+        if (!has_account) co_return needs_account();
+        auto listing = co_await ask<account_listing>(bus_.dal_reads, [&](auto reply) {
+            return list_accounts{id.who->user_id, std::move(reply)};
+        });
+        if (!listing) co_return fail(unavailable(bus_));
+        json::array keys;
+        for (const auto& key : listing->keys) keys.push_back(to_json(key));
+        co_return ok(json::object{{"keys", std::move(keys)}});
+    }
+
+    case api_route::key_add: {
+        if (!has_account) co_return needs_account();
+        if (r.key_scope == "admin" && (id.who->role != account_role::admin || id.who->read_only))
+            co_return fail({http::status::forbidden, "forbidden", "only an admin may create admin keys"});
+        const auto secret = new_secret();
+        auto info = co_await ask<api_key_info>(bus_.dal_writes, [&](auto reply) {
+            return add_api_key{id.who->user_id, r.name, r.key_scope, secret_digest(secret), secret.substr(0, 8),
+                               std::move(reply)};
+        });
+        if (!info) co_return fail(unavailable(bus_));
+        spdlog::info("'{}' created the {} API key '{}' ({}…)", id.who->name, r.key_scope, r.name, info->prefix);
+        auto body = to_json(*info);
+        // The key itself: shown this once, stored only as its digest.
+        body["key"] = secret;
+        co_return ok(body, http::status::created);
+    }
+
+    case api_route::key_revoke: {
+        if (!has_account) co_return needs_account();
+        auto revoked = co_await ask<bool>(bus_.dal_writes, [&](auto reply) {
+            return revoke_api_key{id.who->user_id, r.key_id, std::move(reply)};
+        });
+        if (!revoked) co_return fail(unavailable(bus_));
+        if (!*revoked) co_return fail(not_found("you have no API key with id " + std::to_string(r.key_id)));
+        const auto closed = hub_.close_revoked({}, {r.key_id});
+        spdlog::info("'{}' revoked API key {} ({} event stream(s) closed)", id.who->name, r.key_id, closed);
+        co_return ok(json::object{{"revoked", r.key_id}});
+    }
+
+    default: break;
+    }
+    co_return fail(not_found("no such route"));
 }
 
 } // namespace mediabase

@@ -6,17 +6,38 @@
 
 namespace mediabase {
 
+/// Who asks, as the request's credentials and address say.
+struct identity {
+    std::optional<principal> who;
+    std::int64_t accounts = 0;   ///< accounts in the catalogue (0: a fresh install)
+    bool bad_credential = false; ///< an API key was sent and is not known (never falls back to the address)
+    bool answered = false;       ///< the catalogue answered (false: it is failing or shutting down)
+};
+
 class rest_api {
 public:
-    rest_api(bus& b, const server_options& options) : bus_(b), options_(options) {}
+    rest_api(bus& b, const server_options& options, event_hub& hub, access_state& access, std::string peer)
+        : bus_(b), options_(options), hub_(hub), access_(access), peer_(std::move(peer)) {}
 
     /// Never throws: a failing handler becomes a 500 with a JSON error body (and a log line).
     asio::awaitable<http_response> handle(const http_request& request);
 
+    /// Resolves the request's session cookie, API key, proxy header or trusted address (in that order).
+    asio::awaitable<identity> identify(const http_request& request);
+
+    /// The 401 or 403 for a route needing `need`, or nullopt when `id` may use it.
+    std::optional<http_response> refusal(const http_request& request, route_need need, const identity& id);
+
 private:
     asio::awaitable<http_response> route(const http_request& request);
+    /// The account routes (README, Security).
+    asio::awaitable<http_response> accounts(const http_request& request, const checked_request& r,
+                                            const identity& id);
     bus& bus_;
     const server_options& options_;
+    event_hub& hub_;
+    access_state& access_;
+    std::string peer_; ///< the client's address
 };
 
 } // namespace mediabase

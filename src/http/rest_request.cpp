@@ -172,7 +172,65 @@ bool valid_art_key(std::string_view key) {
     });
 }
 
+/// A string field of a JSON body, required and at most `max` bytes.
+api_result<std::string> string_field(const json::object& body, std::string_view key, std::size_t max = 1024) {
+    const auto* value = body.if_contains(key);
+    if (!value || !value->is_string()) return bad_request(std::string(key) + ": expected a string");
+    if (value->as_string().size() > max)
+        return bad_request(std::string(key) + ": at most " + std::to_string(max) + " characters");
+    return std::string(value->as_string());
+}
+
+/// Only these fields may appear in `body`.
+std::optional<api_error> only_fields(const json::object& body, std::initializer_list<std::string_view> allowed) {
+    for (const auto& [key, value] : body)
+        if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end())
+            return bad_request("unknown field '" + std::string(key) + "'");
+    return std::nullopt;
+}
+
 } // namespace
+
+route_need need_of(api_route route) {
+    switch (route) {
+    case api_route::healthz:
+    case api_route::static_file:
+    case api_route::session_get:
+    case api_route::session_login:
+    case api_route::setup: return route_need::anyone;
+    case api_route::import_status:
+    case api_route::imports:
+    case api_route::movies:
+    case api_route::duplicates:
+    case api_route::movie_get:
+    case api_route::movie_patch:
+    case api_route::genres:
+    case api_route::stats:
+    case api_route::parse:
+    case api_route::image:
+    case api_route::session_logout:
+    case api_route::sessions_end_all:
+    case api_route::password_change:
+    case api_route::keys_list:
+    case api_route::key_add:
+    case api_route::key_revoke: return route_need::viewer;
+    case api_route::import_start:
+    case api_route::movie_match:
+    case api_route::movie_refresh:
+    case api_route::tmdb_search:
+    case api_route::prune:
+    case api_route::prune_held:
+    case api_route::backups_list:
+    case api_route::backup_now:
+    case api_route::config_get:
+    case api_route::config_put:
+    case api_route::users_list:
+    case api_route::user_add:
+    case api_route::user_remove:
+    case api_route::user_password: return route_need::admin;
+    }
+    return route_need::admin;
+}
 
 api_error bad_request(std::string message) {
     return {http::status::bad_request, "bad_request", std::move(message)};
@@ -383,6 +441,95 @@ std::variant<checked_request, http_response> check_request(const http_request& r
                     bad_request("name: give the file name or path to parse, e.g. ?name=Heat.1995.mkv"));
             checked.name = (*it).value;
             return route(api_route::parse);
+        }
+
+        // Accounts. Bodies are checked here; names and passwords are checked by the store's rules.
+        auto body_fields = [&](std::initializer_list<std::string_view> allowed) -> api_result<json::object> {
+            auto body = parse_json_object(request);
+            if (auto* e = std::get_if<api_error>(&body)) return *e;
+            if (auto e = only_fields(std::get<json::object>(body), allowed)) return *e;
+            return body;
+        };
+        auto take = [&](const json::object& body, std::string_view key, std::string& target) -> std::optional<api_error> {
+            auto value = string_field(body, key);
+            if (auto* e = std::get_if<api_error>(&value)) return *e;
+            target = std::move(std::get<std::string>(value));
+            return std::nullopt;
+        };
+        if ((resource == "session" && rest.size() == 1) || (resource == "setup" && rest.size() == 1)) {
+            if (resource == "session" && method == http::verb::get) return route(api_route::session_get);
+            if (resource == "session" && method == http::verb::delete_) return route(api_route::session_logout);
+            if (method != http::verb::post)
+                return method_not_allowed(request, resource == "session" ? "GET, POST, DELETE" : "POST");
+            auto body = body_fields({"name", "password"});
+            if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+            const auto& object = std::get<json::object>(body);
+            if (auto e = take(object, "name", checked.account_name)) return fail(*e);
+            if (auto e = take(object, "password", checked.password)) return fail(*e);
+            return route(resource == "session" ? api_route::session_login : api_route::setup);
+        }
+        if (resource == "sessions" && rest.size() == 1) {
+            if (method != http::verb::delete_) return method_not_allowed(request, "DELETE");
+            return route(api_route::sessions_end_all);
+        }
+        if (resource == "session" && rest.size() == 2 && rest[1] == "password") {
+            if (method != http::verb::put) return method_not_allowed(request, "PUT");
+            auto body = body_fields({"current", "password"});
+            if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+            const auto& object = std::get<json::object>(body);
+            if (auto e = take(object, "current", checked.current_password)) return fail(*e);
+            if (auto e = take(object, "password", checked.password)) return fail(*e);
+            return route(api_route::password_change);
+        }
+        if (resource == "users" && rest.size() == 1) {
+            if (method == http::verb::get) return route(api_route::users_list);
+            if (method != http::verb::post) return method_not_allowed(request, "GET, POST");
+            auto body = body_fields({"name", "password", "role"});
+            if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+            const auto& object = std::get<json::object>(body);
+            if (auto e = take(object, "name", checked.account_name)) return fail(*e);
+            if (auto e = take(object, "password", checked.password)) return fail(*e);
+            if (object.contains("role")) {
+                if (auto e = take(object, "role", checked.role)) return fail(*e);
+                if (checked.role != "admin" && checked.role != "viewer")
+                    return fail(bad_request("role: expected admin or viewer"));
+            }
+            return route(api_route::user_add);
+        }
+        if (resource == "users" && (rest.size() == 2 || (rest.size() == 3 && rest[2] == "password"))) {
+            checked.account_name = std::string(rest[1]);
+            if (rest.size() == 2) {
+                if (method != http::verb::delete_) return method_not_allowed(request, "DELETE");
+                return route(api_route::user_remove);
+            }
+            if (method != http::verb::put) return method_not_allowed(request, "PUT");
+            auto body = body_fields({"password"});
+            if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+            if (auto e = take(std::get<json::object>(body), "password", checked.password)) return fail(*e);
+            return route(api_route::user_password);
+        }
+        if (resource == "keys" && rest.size() == 1) {
+            if (method == http::verb::get) return route(api_route::keys_list);
+            if (method != http::verb::post) return method_not_allowed(request, "GET, POST");
+            auto body = body_fields({"name", "scope"});
+            if (auto* e = std::get_if<api_error>(&body)) return fail(*e);
+            const auto& object = std::get<json::object>(body);
+            if (auto e = take(object, "name", checked.name)) return fail(*e);
+            if (checked.name.empty() || checked.name.size() > 100)
+                return fail(bad_request("name: give the key a name of 1 to 100 characters"));
+            if (object.contains("scope")) {
+                if (auto e = take(object, "scope", checked.key_scope)) return fail(*e);
+                if (checked.key_scope != "read" && checked.key_scope != "admin")
+                    return fail(bad_request("scope: expected read or admin"));
+            }
+            return route(api_route::key_add);
+        }
+        if (resource == "keys" && rest.size() == 2) {
+            if (method != http::verb::delete_) return method_not_allowed(request, "DELETE");
+            const auto id = parse_int(rest[1], 1, std::numeric_limits<std::int64_t>::max());
+            if (!id) return fail(not_found("no API key with id '" + std::string(rest[1]) + "'"));
+            checked.key_id = *id;
+            return route(api_route::key_revoke);
         }
 
         return fail(not_found("no API route " + std::string(request.method_string()) + " " + checked.path));

@@ -4,6 +4,7 @@
 // fuzz/http_request_fuzz.cpp drives this directly.
 
 #include "mediabase/store/catalogue.hpp"
+#include "mediabase/http/access_policy.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -67,6 +68,20 @@ enum class api_route {
     parse,
     image,       ///< `/img/{key}`
     static_file, ///< the web UI
+    // Accounts (README, Security).
+    session_get,       ///< `GET /session`: who is asking, the auth mode, whether set-up is open
+    session_login,     ///< `POST /session {"name", "password"}`
+    session_logout,    ///< `DELETE /session`: this browser session
+    sessions_end_all,  ///< `DELETE /sessions`: every session of the account ("log out everywhere")
+    password_change,   ///< `PUT /session/password {"current", "password"}`
+    setup,             ///< `POST /setup {"name", "password"}`: the first admin, from loopback, once
+    users_list,        ///< `GET /users`
+    user_add,          ///< `POST /users {"name", "password", "role"}`
+    user_remove,       ///< `DELETE /users/{name}`
+    user_password,     ///< `PUT /users/{name}/password {"password"}`
+    keys_list,         ///< `GET /keys`: the asker's API keys
+    key_add,           ///< `POST /keys {"name", "scope"}`: the key is in the answer, once
+    key_revoke,        ///< `DELETE /keys/{id}`
 };
 
 /// `GET /tmdb/search?q=&year=`.
@@ -88,7 +103,17 @@ struct checked_request {
     std::string name;                    ///< parse: the name to parse; image: the art key
     int limit = 20;                      ///< imports: how many
     bool confirm_prune = false;          ///< prune: remove what the failsafe held (`{"confirm": true}`)
+    std::string account_name;            ///< session_login, setup, user_*: the account
+    std::string password;                ///< session_login, setup, user_add, password_change, user_password
+    std::string current_password;        ///< password_change
+    std::string role = "viewer";         ///< user_add
+    std::string key_scope = "read";      ///< key_add: read or admin
+    std::int64_t key_id = 0;             ///< key_revoke
 };
+
+/// What a route needs of the asker (access_policy.hpp): the UI's files, /healthz and logging in need nothing;
+/// browsing and one's own state need a viewer; what changes the library or the server needs an admin.
+[[nodiscard]] route_need need_of(api_route route);
 
 /// Why a request's framing is refused (Transfer-Encoding with Content-Length, an unknown coding, repeated
 /// length fields: what request smuggling relies on), or nullopt.

@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace json = boost::json;
@@ -46,6 +47,24 @@ void event_hub::broadcast_each_movie(const std::shared_ptr<const std::string>& f
 void event_hub::close_all() {
     auto sessions = sessions_;
     for (auto& [raw, session] : sessions) session->close(boost::beast::websocket::close_code::going_away);
+}
+
+std::size_t event_hub::close_revoked(const std::vector<std::int64_t>& sessions, const std::vector<std::int64_t>& keys,
+                                     std::int64_t user_id) {
+    auto listed = [](const std::vector<std::int64_t>& ids, std::int64_t id) {
+        return id != 0 && std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    std::size_t closed = 0;
+    auto copy = sessions_;
+    for (auto& [raw, session] : copy) {
+        const auto& owner = session->owner();
+        if (listed(sessions, owner.session_id) || listed(keys, owner.key_id) ||
+            (user_id != 0 && owner.user_id == user_id)) {
+            session->close(boost::beast::websocket::close_code::policy_error);
+            ++closed;
+        }
+    }
+    return closed;
 }
 
 namespace {
@@ -255,7 +274,8 @@ asio::awaitable<void> server::accept_loop() {
             continue;
         }
         if (limits_->open_from(address) == 1) refused_addresses.erase(address);
-        asio::co_spawn(executor_, run_http_session(std::move(socket), bus_, options_, hub_, std::move(*slot)),
+        asio::co_spawn(executor_,
+                       run_http_session(std::move(socket), bus_, options_, hub_, access_, std::move(*slot)),
                        log_session_end);
     }
 }

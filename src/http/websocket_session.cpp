@@ -16,9 +16,9 @@ namespace websocket = beast::websocket;
 namespace mediabase {
 
 websocket_session::websocket_session(beast::tcp_stream stream, event_hub& hub, std::chrono::seconds timeout,
-                                     bool each_movie, connection_slot slot)
+                                     bool each_movie, connection_slot slot, principal owner)
     : ws_(std::move(stream)), hub_(hub), timeout_(timeout), each_movie_(each_movie), wake_(ws_.get_executor()),
-      liveness_timer_(ws_.get_executor()), slot_(std::move(slot)) {}
+      liveness_timer_(ws_.get_executor()), slot_(std::move(slot)), owner_(std::move(owner)) {}
 
 void websocket_session::start(beast::http::request<beast::http::string_body> request) {
     asio::co_spawn(ws_.get_executor(), [self = shared_from_this(), req = std::move(request)]() mutable {

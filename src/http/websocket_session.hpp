@@ -29,14 +29,16 @@ public:
     /// reading slowly but steadily is kept.
     /// `each_movie`: the client asked for the per-movie frames (`?movies=each`) besides the batched ones.
     /// `slot`: the connection's place under the server's connection caps, given back when it ends.
+    /// `owner`: who opened it; revoking their session or key closes it (event_hub::close_revoked).
     websocket_session(boost::beast::tcp_stream stream, event_hub& hub, std::chrono::seconds timeout,
-                      bool each_movie, connection_slot slot);
+                      bool each_movie, connection_slot slot, principal owner = {});
 
     /// Completes the upgrade, sends the current status, then serves until either side closes.
     void start(boost::beast::http::request<boost::beast::http::string_body> request);
     void deliver(const std::shared_ptr<const std::string>& frame, frame_kind kind);
     void close(boost::beast::websocket::close_code code);
     [[nodiscard]] bool each_movie() const { return each_movie_; }
+    [[nodiscard]] const principal& owner() const { return owner_; }
 
 private:
     asio::awaitable<void> read_loop(boost::beast::http::request<boost::beast::http::string_body> request);
@@ -61,6 +63,7 @@ private:
     bool open_ = false;
     bool finished_ = false;
     connection_slot slot_; ///< this connection's place under the server's connection caps
+    principal owner_;
 };
 
 } // namespace mediabase

@@ -18,6 +18,77 @@ void forget_movies(known_files& files, const std::vector<movie_id>& movies) {
     std::erase_if(files, [&](const auto& entry) { return wanted.contains(entry.second.movie); });
 }
 
+using failure = account_outcome::failure;
+
+account_outcome refusal(failure why, std::string message) {
+    account_outcome outcome;
+    outcome.error = why;
+    outcome.message = std::move(message);
+    return outcome;
+}
+
+/// Checks a name and password against the catalogue. An unknown name costs the same Argon2id work as a
+/// wrong password, so timing does not tell which names exist.
+std::optional<account> check_login(catalogue& db, const std::string& name, const std::string& password) {
+    static const std::string decoy = hash_password("not any account's password");
+    auto found = db.account_with_hash(name);
+    const bool matches = verify_password(password, found ? found->second : decoy);
+    if (!found || !matches) return std::nullopt;
+    return found->first;
+}
+
+account_outcome log_in_with(catalogue& db, const log_in& m) {
+    auto who = check_login(db, m.account_name, m.password);
+    if (!who) return refusal(failure::refused, "wrong name or password");
+    account_outcome outcome;
+    outcome.session_id = db.create_session(who->id, m.token_digest, m.expires_at, m.address);
+    outcome.who = std::move(*who);
+    return outcome;
+}
+
+account_outcome create_with(catalogue& db, const create_account& m) {
+    if (auto why = check_account_name(m.account_name)) return refusal(failure::invalid, *why);
+    if (auto why = check_password(m.password)) return refusal(failure::invalid, *why);
+    if (m.role != "admin" && m.role != "viewer") return refusal(failure::invalid, "role: expected admin or viewer");
+    if (m.only_if_none && db.account_count() > 0)
+        return refusal(failure::exists, "the first account exists already: log in");
+    auto added = db.add_account(m.account_name, hash_password(m.password), m.role);
+    if (!added) return refusal(failure::exists, "an account named '" + m.account_name + "' exists already");
+    account_outcome outcome;
+    outcome.who = std::move(*added);
+    return outcome;
+}
+
+account_outcome change_with(catalogue& db, const change_password& m) {
+    if (auto why = check_password(m.replacement)) return refusal(failure::invalid, *why);
+    std::optional<account> who;
+    if (m.by_admin) {
+        if (auto found = db.account_with_hash(m.account_name)) who = found->first;
+        if (!who) return refusal(failure::not_found, "no account named '" + m.account_name + "'");
+    } else {
+        who = check_login(db, m.account_name, m.current);
+        if (!who) return refusal(failure::refused, "the current password is wrong");
+    }
+    account_outcome outcome;
+    if (auto ended = db.set_password(m.account_name, hash_password(m.replacement), m.keep_session))
+        outcome.ended_sessions = std::move(*ended);
+    outcome.who = std::move(who);
+    return outcome;
+}
+
+account_outcome delete_with(catalogue& db, const delete_account& m) {
+    try {
+        auto removed = db.remove_account(m.account_name);
+        if (!removed) return refusal(failure::not_found, "no account named '" + m.account_name + "'");
+        account_outcome outcome;
+        outcome.ended_sessions = std::move(removed->first);
+        outcome.ended_keys = std::move(removed->second);
+        return outcome;
+    } catch (const std::invalid_argument& e) {
+        return refusal(failure::last_admin, e.what());
+    }
+}
+
 } // namespace
 
 asio::awaitable<void> dal_writer::run() {
@@ -81,6 +152,43 @@ bool dal_writer::write(dal_write_message& message) {
                                  db_.record_import(m.job);
                                  return true;
                              },
+                             [this](log_in& m) {
+                                 m.reply(log_in_with(db_, m));
+                                 return true;
+                             },
+                             [this](end_sessions& m) {
+                                 account_outcome outcome;
+                                 if (m.everywhere)
+                                     outcome.ended_sessions = db_.end_sessions(m.user_id, 0);
+                                 else if (db_.end_session(m.session_id))
+                                     outcome.ended_sessions.push_back(m.session_id);
+                                 m.reply(std::move(outcome));
+                                 return true;
+                             },
+                             [this](create_account& m) {
+                                 m.reply(create_with(db_, m));
+                                 return true;
+                             },
+                             [this](change_password& m) {
+                                 m.reply(change_with(db_, m));
+                                 return true;
+                             },
+                             [this](delete_account& m) {
+                                 m.reply(delete_with(db_, m));
+                                 return true;
+                             },
+                             [this](add_api_key& m) {
+                                 m.reply(db_.create_api_key(m.user_id, m.key_name, m.scope, m.key_digest, m.prefix));
+                                 return true;
+                             },
+                             [this](revoke_api_key& m) {
+                                 m.reply(db_.revoke_api_key(m.user_id, m.key_id));
+                                 return true;
+                             },
+                             [this](touch_api_key& m) {
+                                 db_.touch_api_key(m.key_id, m.now);
+                                 return true;
+                             },
                          },
                          message);
 }
@@ -115,6 +223,27 @@ bool dal_reader::read(dal_read_message& message) {
                              },
                              [this](list_imports& m) {
                                  m.reply(db_.recent_imports(m.limit));
+                                 return true;
+                             },
+                             [this](resolve_credential& m) {
+                                 using kind = resolve_credential::kind;
+                                 credential_lookup lookup;
+                                 lookup.accounts = db_.account_count();
+                                 if (m.what == kind::session)
+                                     lookup.found = db_.session_account(m.secret_digest, m.now);
+                                 else if (m.what == kind::api_key)
+                                     lookup.found = db_.key_account(m.secret_digest);
+                                 else if (m.what == kind::account_name)
+                                     if (auto found = db_.account_with_hash(m.account_name))
+                                         lookup.found = account_credential{found->first, 0, 0, {}};
+                                 m.reply(std::move(lookup));
+                                 return true;
+                             },
+                             [this](list_accounts& m) {
+                                 account_listing listing;
+                                 listing.accounts = db_.list_accounts();
+                                 if (m.keys_of) listing.keys = db_.list_api_keys(m.keys_of);
+                                 m.reply(std::move(listing));
                                  return true;
                              },
                              [this](list_movies& m) {

@@ -175,6 +175,48 @@ inline constexpr auto version_4 = std::to_array<std::string_view>({
 ))sql",
 });
 
+// Version 5: accounts (issue 12). People, their browser sessions and API keys (secrets stored as digests only),
+// and each person's watched state, rating and list. The state stored before accounts stays in `movies` until
+// the first admin is created, who inherits it (catalogue::add_account).
+inline constexpr auto version_5 = std::to_array<std::string_view>({
+    R"sql(CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+    created_at TEXT NOT NULL
+))sql",
+    R"sql(CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    token_digest TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    address TEXT
+))sql",
+    "CREATE INDEX sessions_user ON sessions (user_id)",
+    R"sql(CREATE TABLE api_keys (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('read', 'admin')),
+    key_digest TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+))sql",
+    "CREATE INDEX api_keys_user ON api_keys (user_id)",
+    R"sql(CREATE TABLE user_movie_state (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    movie_id INTEGER NOT NULL REFERENCES movies (id) ON DELETE CASCADE,
+    watched INTEGER NOT NULL DEFAULT 0,
+    rating INTEGER CHECK (rating BETWEEN 1 AND 10),
+    on_list INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, movie_id)
+) WITHOUT ROWID)sql",
+    "CREATE INDEX user_movie_state_movie ON user_movie_state (movie_id)",
+});
+
 // Version 6: names fold by one rule (mediabase/naming/fold.hpp: NFKC, case, diacritics, "Ł" -> "l"). The
 // title keys are computed again and the movies the old keys kept apart ("Amélie" written composed and
 // decomposed) are merged (merge_split_titles, catalogue_schema.cpp). The full-text index also holds the
@@ -209,6 +251,7 @@ inline constexpr auto migrations = std::to_array<migration_step>({
     {2, version_2},
     {3, version_3},
     {4, version_4},
+    {5, version_5},
     {6, version_6, merge_split_titles},
 });
 

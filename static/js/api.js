@@ -23,6 +23,8 @@ async function request(method, path, { query, body, signal } = {}) {
     if (text) url += '?' + text;
   }
   const init = { method, signal, headers: { Accept: 'application/json' } };
+  // Proves to the server that this page sent the change (README, Security: a cookie session needs it).
+  if (method !== 'GET' && method !== 'HEAD') init.headers['X-Mediabase-CSRF'] = '1';
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -73,4 +75,9 @@ export const api = {
   checkProviders: () => request('POST', '/providers/check'),
   stats: (signal) => request('GET', '/stats', { signal }),
   health: (signal) => request('GET', '/healthz', { signal }),
+  session: (signal) => request('GET', '/session', { signal }),
+  login: (name, password) => request('POST', '/session', { body: { name, password } }),
+  setup: (name, password) => request('POST', '/setup', { body: { name, password } }),
+  logout: () => request('DELETE', '/session'),
+  logoutEverywhere: () => request('DELETE', '/sessions'),
 };

@@ -8,6 +8,8 @@ import './theme.js';
 import { app_state, set_state, watch_state, is_running, job_progress } from './app_state.js';
 import { show_error, toast } from './toast.js';
 import { count, percent } from './format.js';
+import { h } from './dom.js';
+import { mount_login } from './views/login.js';
 
 const activity = document.querySelector('[data-activity]');
 const activity_label = document.querySelector('[data-activity-label]');
@@ -116,6 +118,39 @@ document.addEventListener('keydown', (event) => {
   navigate('/');
 });
 
-start(document.getElementById('main'));
-events.start();
-load_config();
+/** Who is asking: the app starts for them, or the login (or first-run set-up) page is shown instead. */
+async function boot() {
+  let session = null;
+  try {
+    session = await api.session();
+  } catch (err) {
+    show_error(err, 'Could not reach the server');
+  }
+  const user = session?.user ?? null;
+  if (session && !user) {
+    document.body.dataset.role = 'none';
+    mount_login(document.getElementById('main'), { setup: session.setup });
+    return;
+  }
+  set_state('user', user);
+  // Viewers browse and keep their own watched state; what they may not do is not shown (the server refuses
+  // it anyway).
+  document.body.dataset.role = user?.role ?? 'admin';
+  if (user && user.via === 'session') {
+    const logout = h('button', { class: 'button subtle small', type: 'button', dataset: { logout: '' },
+      onclick: async () => {
+        try {
+          await api.logout();
+        } finally {
+          location.assign('/');
+        }
+      } }, 'Log out');
+    document.querySelector('.app-header').append(
+      h('span', { class: 'account', dataset: { account: user.name } }, user.name, logout));
+  }
+  start(document.getElementById('main'));
+  events.start();
+  if (document.body.dataset.role === 'admin') load_config();
+}
+
+boot();

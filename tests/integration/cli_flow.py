@@ -30,6 +30,11 @@ REFUSED = {
     "MEDIABASE_BACKUP_KEEP": "0",
     "MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS": "lots",
     "MEDIABASE_STATIC_DIR": "/nonexistent/mediabase-static",
+    "MEDIABASE_AUTH": "open",
+    "MEDIABASE_TRUSTED_NETWORKS": "the-lan",
+    "MEDIABASE_TRUSTED_PROXIES": "10.0.0.0/99",
+    "MEDIABASE_USER_HEADER": "Remote User",
+    "MEDIABASE_PUBLIC_URL": "ftp://media.example.org",
 }
 # Variables without a wrong value (any text is a folder list, a data folder or a key): checked by their effect.
 ACCEPTED = {"MEDIABASE_MEDIA", "MEDIABASE_DATA", "TMDB_API_KEY", "TMDB_READ_TOKEN", "OMDB_API_KEY"}

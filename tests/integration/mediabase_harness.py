@@ -81,6 +81,10 @@ class Server:
         self.args = [BIN, "serve", "--data", data, "--listen", "127.0.0.1:0", "--log-level", "info"]
         for folder in media:
             self.args += ["--media", folder]
+        # The tests of the library's behaviour run as the server's owner on the same machine: loopback is
+        # trusted as an admin (README, Security). Tests of access control (access_control.py) choose a mode.
+        if "--auth" not in extra_args:
+            self.args += ["--auth", "trusted-networks"]
         self.args += list(extra_args)
         self.proc = None
         self.port = None

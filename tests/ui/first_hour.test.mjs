@@ -42,7 +42,8 @@ let allowed_problems = [];
 function start_server(media, data, extra = []) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) if (!/^(MEDIABASE_|TMDB_|OMDB_)/.test(key)) env[key] = value;
-  const args = ['serve', '--media', media, '--data', data, '--listen', '127.0.0.1:0', '--watch', 'false', ...extra];
+  // The owner on the same machine, as the demo runs (loopback trusted); access control has its own tests.
+  const args = ['serve', '--media', media, '--data', data, '--listen', '127.0.0.1:0', '--watch', 'false', '--auth', 'trusted-networks', ...extra];
   if (STATIC_DIR) args.push('--static-dir', STATIC_DIR);
   const child = spawn(BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = [];

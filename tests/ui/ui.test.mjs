@@ -76,8 +76,9 @@ function clean_env(offline = false) {
 }
 
 /** Starts the binary and resolves once it printed its "listening on" line. `offline`: no provider. */
-function start_server(media, data, listen = '127.0.0.1:0', { offline = false } = {}) {
-  const args = ['serve', '--media', media, '--data', data, '--listen', listen];
+function start_server(media, data, listen = '127.0.0.1:0', { offline = false, auth = 'trusted-networks' } = {}) {
+  // The library's tests run as the owner on the same machine (loopback trusted); the login tests use 'required'.
+  const args = ['serve', '--media', media, '--data', data, '--listen', listen, '--auth', auth];
   if (STATIC_DIR) args.push('--static-dir', STATIC_DIR);
   if (tmdb && !offline) args.push('--tmdb-base-url', tmdb.api_base, '--image-base-url', tmdb.image_base);
   const child = spawn(BIN, args, { env: clean_env(offline), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -408,7 +409,8 @@ test('the match filter shows what a provider identified, and lives in the URL', 
   // A state that narrows the library if there is one; else one no movie is in (the grid empties).
   const wanted = Object.keys(counts).find((m) => counts[m] > 0 && counts[m] < all) ??
     Object.keys(counts).find((m) => counts[m] === 0);
-  const total_is = (n) => page.waitForFunction((n) => /match/.test(document.querySelector('.library-total').textContent) &&
+  // The app starts once it knows who is asking (GET /session): right after a reload there is no total yet.
+  const total_is = (n) => page.waitForFunction((n) => /match/.test(document.querySelector('.library-total')?.textContent ?? '') &&
     Number(document.querySelector('.library-total').textContent.replace(/[^\d]/g, '')) === n, n);
   await page.selectOption('select[name="match"]', wanted);
   await page.waitForURL((url) => url.searchParams.get('match') === wanted);
@@ -823,6 +825,63 @@ test('a 20,000-file import with the Import page open: progress never goes back, 
       rmSync(media, { recursive: true, force: true });
     }
   });
+
+test('accounts: the first-run page makes the admin, a viewer sees no admin actions, log out and in', async () => {
+  // A server of its own in the default mode (--auth required) on a fresh catalogue: no account yet.
+  const data = join(work_dir, 'accounts-data');
+  const own = await start_server(server.media, data, '127.0.0.1:0', { offline: true, auth: 'required' });
+  // A wrong password is answered 401, which the browser reports in the console; until the page navigates, its
+  // event stream still retries the server the previous test stopped.
+  allowed_problems = [/401/, /ERR_CONNECTION_REFUSED/];
+  try {
+    await page.goto(own.base + '/');
+    await page.waitForSelector('[data-login-form="setup"]');
+    assert.equal(await page.isVisible('.app-nav'), false, 'the navigation waits for an account');
+    await shot('accounts-setup');
+    await page.fill('[data-login-name]', 'ann');
+    await page.fill('[data-login-password]', 'correct horse battery');
+    await page.click('[data-login-form] button[type="submit"]');
+    await page.waitForSelector('[data-account="ann"]');
+    assert.equal(await page.isVisible('[data-nav="settings"]'), true, 'an admin sees the settings');
+    assert.equal(await page.isVisible('[data-nav="import"]'), true, 'an admin sees the import page');
+
+    // A viewer, added from the command line while the server runs.
+    const added = spawnSync(BIN, ['user', 'add', 'bob', '--data', data], { input: 'viewer password\n', encoding: 'utf8' });
+    assert.equal(added.status, 0, added.stderr);
+
+    await page.click('[data-logout]');
+    await page.waitForSelector('[data-login-form="login"]');
+    await page.fill('[data-login-name]', 'bob');
+    await page.fill('[data-login-password]', 'not the password');
+    await page.click('[data-login-form] button[type="submit"]');
+    await page.waitForSelector('[data-login-problem]:not([hidden])');
+    assert.match(await page.textContent('[data-login-problem]'), /wrong name or password/);
+    await page.fill('[data-login-password]', 'viewer password');
+    await page.click('[data-login-form] button[type="submit"]');
+    await page.waitForSelector('[data-account="bob"]');
+    for (const nav of ['import', 'duplicates', 'settings'])
+      assert.equal(await page.isVisible(`[data-nav="${nav}"]`), false, `a viewer does not see ${nav}`);
+    assert.equal(await page.isVisible('[data-nav="library"]'), true, 'a viewer sees the library');
+    await shot('accounts-viewer');
+
+    // Logged out, the API refuses the old cookie and the login page is back after a reload.
+    await page.click('[data-logout]');
+    await page.waitForSelector('[data-login-form="login"]');
+    const status = await page.evaluate(async () => (await fetch('/api/v1/movies')).status);
+    assert.equal(status, 401);
+    await page.reload();
+    await page.waitForSelector('[data-login-form="login"]');
+  } finally {
+    // Leave the page first: its event stream would retry the stopped server (console errors).
+    await page.goto(server.base + '/');
+    own.stopping = true;
+    await new Promise((resolve_stop) => {
+      if (own.process.exitCode !== null) resolve_stop();
+      own.process.once('exit', resolve_stop);
+      own.process.kill('SIGTERM');
+    });
+  }
+});
 
 function escape_regexp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -20,4 +20,9 @@ int run_backup(const settings& config);
 /// aside when damaged).
 int run_restore(const settings& config, const std::string& file);
 
+/// `mediabase user add NAME [--admin] | list | passwd NAME | remove NAME`: manages accounts in the catalogue
+/// (a running server may keep working). Passwords are read from the terminal without echo, or one line
+/// from stdin when it is not a terminal; never printed or logged.
+int run_user(const settings& config, const std::vector<std::string>& args, bool admin);
+
 } // namespace mediabase

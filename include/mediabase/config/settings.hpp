@@ -42,6 +42,12 @@ struct settings {
     /// Scheduled backups of the catalogue into DATA/backups (backups.hpp): hours between two, 0 = none.
     int backup_interval_hours = 24;
     int backup_keep = 7; ///< backups kept (the newest); older ones are removed when a new one is made
+    /// Access (README, Security): `required`, `trusted-networks` or `proxy`.
+    std::string auth = "required";
+    std::string trusted_networks; ///< CIDR,... trusted without logging in (trusted-networks mode)
+    std::string trusted_proxies;  ///< CIDR,... allowed to name the user (proxy mode)
+    std::string user_header = "X-Forwarded-User"; ///< the header a trusted proxy names the user in
+    std::string public_url; ///< the URL browsers use (behind a proxy): its host is accepted in Host and Origin
 
     [[nodiscard]] bool offline() const { return tmdb_api_key.empty() && tmdb_read_token.empty(); }
     [[nodiscard]] std::filesystem::path database_file() const { return data_dir / "mediabase.db"; }
@@ -52,12 +58,13 @@ struct settings {
 /// The video containers recognised by default (disc structures are recognised by their index files).
 std::vector<std::string> default_extensions();
 
-enum class command_kind { serve, scan, parse, help, version, backup, restore };
+enum class command_kind { serve, scan, parse, help, version, backup, restore, user };
 
 struct command_line {
     command_kind command = command_kind::serve;
     settings config;
-    std::vector<std::string> names; ///< for `parse`; for `restore`, the one backup file
+    std::vector<std::string> names; ///< for `parse`; for `restore`, the one backup file; for `user`, ACTION [NAME]
+    bool admin = false;             ///< `user add NAME --admin`
     std::string help_text;
 };
 

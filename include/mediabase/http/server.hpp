@@ -3,6 +3,8 @@
 /// The per-role pieces live in their own files: http_session, websocket_session, rest_api, static_files.
 
 #include "mediabase/runtime/bus.hpp"
+#include "mediabase/http/access_policy.hpp"
+#include "mediabase/http/login_throttle.hpp"
 #include "mediabase/http/connection_limits.hpp"
 #include "mediabase/http/event_stream.hpp"
 
@@ -32,6 +34,8 @@ struct server_options {
     std::size_t max_connections_per_address = 256; ///< more from one address get 503
     /// An event-stream client that answers no ping for this long is closed (pings go out every half of it).
     std::chrono::seconds events_timeout{30};
+    /// Who may do what: the Host allow-list, the origin checks and the `--auth` mode (access_policy.hpp).
+    access_config access;
 };
 
 class websocket_session;
@@ -49,6 +53,10 @@ public:
     [[nodiscard]] bool wants_each_movie() const { return each_movie_clients_ > 0; }
     /// Sends every client a close frame (going away).
     void close_all();
+    /// Closes the streams opened with these sessions or API keys, or by this account (`user_id`, 0: none),
+    /// at once (close code 1008, policy): a revoked credential stops receiving the library. Returns how many.
+    std::size_t close_revoked(const std::vector<std::int64_t>& sessions, const std::vector<std::int64_t>& keys,
+                              std::int64_t user_id = 0);
     [[nodiscard]] std::size_t size() const { return sessions_.size(); }
 
     /// The `import.status` frame a client receives first on connect.
@@ -70,6 +78,16 @@ boost::json::object to_json(const prune_hold& hold);
 
 /// The JSON text frame of an event, or nullptr for a stop message.
 std::shared_ptr<const std::string> event_frame(const event_message& event);
+
+/// What the access checks keep between requests. Network thread only.
+struct access_state {
+    login_throttle throttle;
+    /// When each API key's use was last recorded: at most one `touch_api_key` a minute per key. Bounded:
+    /// cleared whole past 10,000 keys.
+    std::unordered_map<std::int64_t, std::chrono::steady_clock::time_point> key_touched;
+    /// "No account yet" is logged once per run, at the first request it refuses.
+    bool no_account_logged = false;
+};
 
 class server {
 public:
@@ -100,6 +118,7 @@ private:
     void flush_movies();
 
     event_hub hub_;
+    access_state access_;
     std::shared_ptr<connection_limits> limits_;
     /// The accept loop waits on this while it may not accept; a connection ending cancels it.
     asio::steady_timer capacity_;

@@ -238,8 +238,96 @@ struct record_import {
     import_job job;
 };
 
+/// What logging in, adding an account or changing a password came to: the account (and the new session's id),
+/// or why not (`refused`: a wrong name or password, said alike; `invalid`: a bad name or password).
+struct account_outcome {
+    std::optional<account> who;
+    std::int64_t session_id = 0;
+    std::vector<std::int64_t> ended_sessions; ///< change_password, end_sessions: their streams are closed
+    std::vector<std::int64_t> ended_keys;     ///< delete_account: its keys' streams are closed too
+    enum class failure { none, refused, invalid, exists, not_found, last_admin } error = failure::none;
+    std::string message;
+};
+
+/// `POST /api/v1/session`: checks the password (Argon2id, on the writer thread: tens of milliseconds, bounded
+/// by the login throttle) and starts a session stored as `token_digest`.
+struct log_in {
+    static constexpr const char* name = "log_in";
+    std::string account_name;
+    std::string password;
+    std::string token_digest;
+    std::string expires_at;
+    std::string address;
+    reply_to<account_outcome> reply;
+};
+
+/// Ends a session (log out), or every session of its account (`everywhere`).
+struct end_sessions {
+    static constexpr const char* name = "end_sessions";
+    std::int64_t user_id = 0;
+    std::int64_t session_id = 0;
+    bool everywhere = false;
+    reply_to<account_outcome> reply;
+};
+
+/// Adds an account (the first-run set-up page, an admin). The password is hashed here.
+struct create_account {
+    static constexpr const char* name = "create_account";
+    std::string account_name;
+    std::string password;
+    std::string role;
+    bool only_if_none = false; ///< the set-up page: refused once any account exists
+    reply_to<account_outcome> reply;
+};
+
+/// Changes a password after checking the current one (`current`; skipped when `by_admin`), and ends the
+/// account's other sessions.
+struct change_password {
+    static constexpr const char* name = "change_password";
+    std::string account_name;
+    std::string current;
+    std::string replacement;
+    bool by_admin = false;
+    std::int64_t keep_session = 0;
+    reply_to<account_outcome> reply;
+};
+
+/// Removes an account; its sessions and keys end (their ids come back to close their event streams).
+struct delete_account {
+    static constexpr const char* name = "delete_account";
+    std::string account_name;
+    reply_to<account_outcome> reply;
+};
+
+/// Stores a new API key (its digest only). Reply: the key as listed.
+struct add_api_key {
+    static constexpr const char* name = "add_api_key";
+    std::int64_t user_id = 0;
+    std::string key_name;
+    std::string scope;
+    std::string key_digest;
+    std::string prefix;
+    reply_to<api_key_info> reply;
+};
+
+/// Revokes one of an account's keys. Reply: whether it had it.
+struct revoke_api_key {
+    static constexpr const char* name = "revoke_api_key";
+    std::int64_t user_id = 0;
+    std::int64_t key_id = 0;
+    reply_to<bool> reply;
+};
+
+/// A key was used (its last-used time). No reply; at most one a minute per key (the Server's rule).
+struct touch_api_key {
+    static constexpr const char* name = "touch_api_key";
+    std::int64_t key_id = 0;
+    std::string now;
+};
+
 using dal_write_message = std::variant<stop_service, store_movies, move_files, remove_files, patch_movie, store_art,
-                                       set_metadata, record_import>;
+                                       set_metadata, record_import, log_in, end_sessions, create_account,
+                                       change_password, delete_account, add_api_key, revoke_api_key, touch_api_key>;
 
 // ----------------------------------------------------------------------- DAL: reads (own connection)
 
@@ -317,9 +405,37 @@ struct list_imports {
     reply_to<std::vector<import_job>> reply;
 };
 
+/// Whose session cookie or API key this is (digests only), and how many accounts exist (a fresh install
+/// answers 401 with how to make the first admin).
+struct credential_lookup {
+    std::optional<account_credential> found;
+    std::int64_t accounts = 0;
+};
+
+struct resolve_credential {
+    static constexpr const char* name = "resolve_credential";
+    enum class kind { none, session, api_key, account_name } what = kind::none;
+    std::string secret_digest; ///< session, api_key
+    std::string account_name;  ///< account_name: a trusted proxy named the user
+    std::string now;           ///< sessions expire
+    reply_to<credential_lookup> reply;
+};
+
+/// Every account, and the API keys of one (`keys_of`, 0: none), for the accounts pages.
+struct account_listing {
+    std::vector<account> accounts;
+    std::vector<api_key_info> keys;
+};
+
+struct list_accounts {
+    static constexpr const char* name = "list_accounts";
+    std::int64_t keys_of = 0;
+    reply_to<account_listing> reply;
+};
+
 using dal_read_message = std::variant<stop_service, load_known_files, list_movies, get_movie, get_movies,
                                       find_duplicates, list_genres, get_files_under_root, get_stats, get_art_keys,
-                                      backup_catalogue, list_imports>;
+                                      backup_catalogue, list_imports, resolve_credential, list_accounts>;
 
 // ------------------------------------------------------------------------------------------- Scraper
 

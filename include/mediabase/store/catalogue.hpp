@@ -4,6 +4,7 @@
 /// (SQLite WAL lets one writer and many readers work at once).
 
 #include "mediabase/model/model.hpp"
+#include "mediabase/store/accounts.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -222,6 +223,47 @@ public:
     void record_import(const import_job& job);
     /// The newest `limit` imports (clamped to 0..1000), newest first.
     std::vector<import_job> recent_imports(int limit);
+
+    // ---- accounts, sessions and API keys (store/accounts.hpp; secrets arrive hashed) ----
+
+    std::int64_t account_count();
+    /// Adds an account; nullopt when the name is taken (names compare without case). The first admin
+    /// inherits the watched state and ratings stored before accounts existed.
+    std::optional<account> add_account(const std::string& name, const std::string& password_hash,
+                                       const std::string& role);
+    std::vector<account> list_accounts();
+    /// An account and its password hash, by name (without case).
+    std::optional<std::pair<account, std::string>> account_with_hash(const std::string& name);
+    /// Sets an account's password hash and ends its sessions except `keep_session` (0: all). The ids of the
+    /// sessions ended, or nullopt when there is no such account.
+    std::optional<std::vector<std::int64_t>> set_password(const std::string& name, const std::string& hash,
+                                                          std::int64_t keep_session);
+    /// Removes an account with its sessions, keys and state. The ids of its sessions and keys (to close their
+    /// event streams), or nullopt when there is no such account. Refused (std::invalid_argument) for the last
+    /// admin while other accounts remain.
+    std::optional<std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>>
+    remove_account(const std::string& name);
+
+    /// Starts a session; its id.
+    std::int64_t create_session(std::int64_t user_id, const std::string& token_digest, const std::string& expires_at,
+                                const std::string& address);
+    /// Whose session this is, if it exists and has not expired (`now`: ISO 8601 UTC).
+    std::optional<account_credential> session_account(const std::string& token_digest, const std::string& now);
+    /// Ends one session; false when there was none.
+    bool end_session(std::int64_t session_id);
+    /// Ends every session of an account but `keep_session` (0: all); the ids ended.
+    std::vector<std::int64_t> end_sessions(std::int64_t user_id, std::int64_t keep_session);
+
+    /// Stores a new API key (its digest and first characters).
+    api_key_info create_api_key(std::int64_t user_id, const std::string& name, const std::string& scope,
+                                const std::string& key_digest, const std::string& prefix);
+    /// Whose key this is, if it exists.
+    std::optional<account_credential> key_account(const std::string& key_digest);
+    /// Records that a key was used now.
+    void touch_api_key(std::int64_t key_id, const std::string& now);
+    std::vector<api_key_info> list_api_keys(std::int64_t user_id);
+    /// Revokes one of an account's keys; false when it has no such key.
+    bool revoke_api_key(std::int64_t user_id, std::int64_t key_id);
 
 private:
     struct impl;

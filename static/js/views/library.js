@@ -381,11 +381,13 @@ export function mount(root, route) {
       return [h('h2', null, 'No movies imported yet'),
         h('p', null, folders.length === 1 ? 'Mediabase will look for movies in ' : 'Mediabase will look for movies in these folders: ',
           folders.map((f, i) => [i ? ', ' : '', h('code', null, f)]), '.'),
-        h('div', { class: 'button-row' }, start, h('a', { class: 'button', href: '/settings' }, 'Settings'))];
+        h('div', { class: 'button-row', dataset: { adminOnly: '' } }, start, h('a', { class: 'button', href: '/settings' }, 'Settings'))];
     }
+    // A viewer cannot add folders: they are told who can.
+    const viewer = document.body.dataset.role === 'viewer';
     return [h('h2', null, 'Your library is empty'),
-      h('p', null, 'Add your movie folders in Settings, then import them.'),
-      h('div', { class: 'button-row' },
+      h('p', null, viewer ? 'An administrator adds the movie folders and imports them.' : 'Add your movie folders in Settings, then import them.'),
+      h('div', { class: 'button-row', dataset: { adminOnly: '' } },
         h('a', { class: 'button primary', href: '/settings' }, 'Add folders in Settings'),
         h('a', { class: 'button', href: '/import' }, icon('arrow_down'), 'Import'))];
   }

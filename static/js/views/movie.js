@@ -159,14 +159,14 @@ export function mount(root, route) {
       }, 'Clear') : null);
 
     const fix = h('button', {
-      type: 'button', class: 'button', dataset: { focusKey: 'fix' },
+      type: 'button', class: 'button', dataset: { focusKey: 'fix', adminOnly: '' },
       onclick: () => open_match_dialog(movie, (updated) => {
         movie = updated;
         render();
       }),
     }, icon('wand'), 'Fix match');
     const refresh = h('button', {
-      type: 'button', class: 'button', dataset: { focusKey: 'refresh' },
+      type: 'button', class: 'button', dataset: { focusKey: 'refresh', adminOnly: '' },
       onclick: async (event) => {
         const button = event.currentTarget;
         button.disabled = true;

@@ -224,3 +224,27 @@ BOOST_AUTO_TEST_CASE(extensions_read_back_as_they_were_saved) {
     BOOST_REQUIRE(!apply_config_json(back, to_config_file_json(s)));
     BOOST_TEST(back.extensions == s.extensions);
 }
+
+BOOST_AUTO_TEST_CASE(access_settings_and_the_user_command_are_checked) {
+    temp_dir dir;
+    const auto data = dir.path.string();
+    BOOST_TEST(parsed_settings({"--data", data}).auth == "required");
+    const auto s = parsed_settings({"--data", data, "--auth", "trusted-networks", "--trusted-networks",
+                                    "192.168.1.0/24, fd00::/8", "--public-url", "https://media.example.org"});
+    BOOST_TEST(s.auth == "trusted-networks");
+    BOOST_TEST(s.trusted_networks == "192.168.1.0/24, fd00::/8");
+    BOOST_TEST(s.public_url == "https://media.example.org");
+    BOOST_TEST(error_of({"--data", data, "--auth", "open"}).find("--auth") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--trusted-networks", "lan"}).find("'lan'") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--auth", "proxy"}).find("--trusted-proxies") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data, "--user-header", "Remote User"}).find("--user-header") != std::string::npos);
+    BOOST_TEST(error_of({"--data", data}, {{"MEDIABASE_AUTH", "none"}}).find("MEDIABASE_AUTH") != std::string::npos);
+
+    auto user = parse({"user", "add", "ann", "--admin", "--data", data});
+    BOOST_REQUIRE(std::holds_alternative<command_line>(user));
+    BOOST_TEST((std::get<command_line>(user).command == command_kind::user));
+    BOOST_TEST(std::get<command_line>(user).admin);
+    BOOST_TEST(error_of({"user", "add"}).find("user add NAME") != std::string::npos);
+    BOOST_TEST(error_of({"user", "list", "--admin"}).find("--admin") != std::string::npos);
+    BOOST_TEST(error_of({"serve", "--admin"}).find("--admin") != std::string::npos);
+}
