@@ -103,6 +103,7 @@ ROUTES = [
     ("GET", "/api/v1/backups", None, "admin"),
     ("GET", "/api/v1/config", None, "admin"),
     ("PUT", "/api/v1/config", {"rescan_interval_seconds": 3600}, "admin"),
+    ("POST", "/api/v1/providers/check", None, "admin"),
     ("GET", "/api/v1/users", None, "admin"),
     ("DELETE", "/api/v1/users/nobody-here", None, "admin"),
 ]
