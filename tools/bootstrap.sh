@@ -13,6 +13,8 @@ cd "$ROOT"
 BUILD_PACKAGES=(g++ meson ninja-build pkg-config python3 libboost1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev libsoci-dev libsqlite3-dev
   libssl-dev libspdlog-dev libpugixml-dev ca-certificates)
+# gzip and br answers (src/http/compression.cpp).
+BUILD_PACKAGES+=(zlib1g-dev libbrotli-dev)
 # clang-14 and its sanitizer runtimes build the libFuzzer targets (fuzz/run.sh).
 TEST_PACKAGES=(python3-websocket sqlite3 chromium clang-14 libclang-rt-14-dev)
 

@@ -18,6 +18,8 @@
 
 namespace mediabase {
 
+class response_cache;
+
 struct server_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 3267;
@@ -32,6 +34,9 @@ struct server_options {
     std::size_t max_connections_per_address = 256; ///< more from one address get 503
     /// An event-stream client that answers no ping for this long is closed (pings go out every half of it).
     std::chrono::seconds events_timeout{30};
+    /// Answers to catalogue reads kept per catalogue generation, shared by every session on the network
+    /// thread (src/http/response_cache.hpp); the server makes one when none is given.
+    std::shared_ptr<response_cache> responses;
 };
 
 class websocket_session;
