@@ -83,8 +83,9 @@ std::optional<import_job> newest_import(catalogue& db) {
 }
 
 /// Reads are served by this many connections, each on a thread of its own, all taking from the one
-/// `dal_reads` mailbox: a long search holds one of them while the others go on answering.
-constexpr std::size_t read_connections = 3;
+/// `dal_reads` mailbox: the Server lets list_query_slots() searches run at once, and the two readers
+/// beyond them keep answering lookups of single movies (and the Core's and Pruner's reads).
+std::size_t read_connections() { return list_query_slots() + 2; }
 
 /// A reader beyond the first: its own connection, thread and done signal.
 struct read_lane {
@@ -121,7 +122,7 @@ public:
           watcher_(bus_,
                    {config.media_folders, config.extensions, config.watch, config.rescan_interval_seconds},
                    watch_ctx_.get_executor()) {
-        for (std::size_t i = 1; i < read_connections; ++i)
+        for (std::size_t i = 1; i < read_connections(); ++i)
             read_lanes_.push_back(std::make_unique<read_lane>(bus_, config.database_file(), net_.get_executor()));
     }
 

@@ -1,6 +1,10 @@
 #include "response_cache.hpp"
 
+#include "mediabase/http/server.hpp"
+
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 namespace mediabase {
 
@@ -143,6 +147,10 @@ void response_cache::finish(const std::string& key) {
     auto waiters = std::move(it->second);
     in_flight_.erase(it);
     for (auto& wake : waiters) wake();
+}
+
+std::size_t list_query_slots() {
+    return std::max<std::size_t>(1, std::thread::hardware_concurrency() / 2);
 }
 
 std::shared_ptr<read_gate::ticket> read_gate::enter(std::function<void()> on_turn) {

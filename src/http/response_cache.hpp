@@ -43,10 +43,7 @@ struct cached_answer {
 /// Whether an If-None-Match value matches `etag` (a list, `*`, weak `W/` tags compared weakly, RFC 9110 13.1.2).
 [[nodiscard]] bool etag_matches(std::string_view if_none_match, std::string_view etag);
 
-/// List and search queries that may run at the DAL at once. The DAL has one more reader than this
-/// (src/app/application.cpp, read_connections), so a lookup of one movie always finds a reader free however
-/// many broad searches are waiting.
-inline constexpr std::size_t list_query_slots = 2;
+
 
 /// A FIFO of requests waiting for one of a fixed number of slots (list queries at the DAL). No Asio: the
 /// caller waits on a timer that `on_turn` cancels. Network thread only.
@@ -79,8 +76,10 @@ private:
 /// the least recently used answers are dropped. A newer catalogue generation drops everything.
 class response_cache {
 public:
-    explicit response_cache(std::size_t max_entries = 1024, std::size_t max_bytes = 64u << 20)
-        : max_entries_(max_entries), max_bytes_(max_bytes) {}
+    /// `list_slots`: list queries at the DAL at once (list_query_slots() in a server).
+    explicit response_cache(std::size_t max_entries = 1024, std::size_t max_bytes = 64u << 20,
+                            std::size_t list_slots = 1)
+        : list_queries(list_slots), max_entries_(max_entries), max_bytes_(max_bytes) {}
 
     /// The answer cached for `key` at `generation`, or null.
     std::shared_ptr<cached_answer> find(const std::string& key, std::uint64_t generation);
@@ -103,7 +102,7 @@ public:
     [[nodiscard]] std::uint64_t generation() const { return generation_; }
 
     /// The slots of list and search queries at the DAL (a cache miss of `GET /movies` takes one).
-    read_gate list_queries{list_query_slots};
+    read_gate list_queries;
 
 private:
     struct entry {

@@ -113,6 +113,11 @@ private:
     bool publishing_ = false;
 };
 
+/// List and search queries that may run at the DAL at once: half the CPUs, at least one. A broad search is
+/// CPU-bound; more of them at once than that only slows every other answer. The DAL has two more readers
+/// than this (src/app/application.cpp), so lookups of single movies always find one free.
+std::size_t list_query_slots();
+
 /// How long movie changes gather before they go out as one `movies.changed` frame.
 inline constexpr std::chrono::milliseconds movies_window{200};
 
