@@ -219,6 +219,30 @@ end
 """
 
 
+def during_import(a, library, work):
+    """The list and a search while a first import of the same library fills an empty catalogue: every batch
+    stored makes the cached answers stale, so these are real queries beside the writer."""
+    log("== reads during a first import")
+    data = os.path.join(work, "data-during-import")
+    server = mediabase_server(data, library)
+    try:
+        req = urllib.request.Request(server.base + "/api/v1/import", method="POST")
+        urllib.request.urlopen(req, timeout=30).read()
+        out = {}
+        for name, path in (("list", "/api/v1/movies?limit=50"), ("search", "/api/v1/movies?q=blue%20canyon")):
+            out[name] = wrk(server.base + path, a.threads, a.connections, max(2, a.duration // 2))
+        _, _, body = fetch(server.base + "/api/v1/import")
+        job = json.loads(body)
+        out["import_still_running"] = job["state"] != "idle"
+        out["movies_at_end"] = job["counts"]["stored"]
+        log("   list p99 %.2f ms, search p99 %.2f ms during the import (still running at the end: %s)" % (
+            out["list"]["p99_ms"] or 0, out["search"]["p99_ms"] or 0, out["import_still_running"]))
+        return out
+    finally:
+        server.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--files", type=int, default=132000, help="library size (132,000 files: ~100,000 movies)")
@@ -230,10 +254,15 @@ def main():
     p.add_argument("--data")
     p.add_argument("--out")
     p.add_argument("--quick", action="store_true", help="5,000 files, 1 round of 3 s")
-    p.add_argument("--starvation-only", action="store_true", help="only the starvation check")
+    p.add_argument("--parts", default="reads,starvation,during_import",
+                   help="what to measure: reads (against nginx), starvation, during_import; with --out, the "
+                        "figures of the parts not run are kept from the file")
     a = p.parse_args()
     if a.quick:
         a.files, a.rounds, a.duration = 5000, 1, 3
+    parts = set(a.parts.split(","))
+    if not parts <= {"reads", "starvation", "during_import"}:
+        raise SystemExit("read_bench: --parts takes reads, starvation and during_import")
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
             raise SystemExit("read_bench: %s is missing (apt-get install %s)" % (tool, "nginx-light" if tool == "nginx" else tool))
@@ -267,7 +296,7 @@ def main():
             ("healthz", "/api/v1/healthz", None),
             ("list, gzip", "/api/v1/movies?limit=50", "gzip"),
         ]
-        for i, (name, path, coding) in enumerate([] if a.starvation_only else endpoints):
+        for i, (name, path, coding) in enumerate(endpoints if "reads" in parts else []):
             headers = ["Accept-Encoding: %s" % coding] if coding else []
             status, hdrs, body = fetch(server.base + path, {"Accept-Encoding": coding} if coding else {})
             if coding:
@@ -299,27 +328,30 @@ def main():
             results["gzip"] = {"identity_bytes": results["reads"][0]["bytes"],
                                "gzip_bytes": results["reads"][-1]["bytes"]}
 
-        log("== starvation: GET /movies/<random id>, alone and beside broad searches")
-        ids_script = os.path.join(work, "ids.lua")
-        with open(ids_script, "w") as f:
-            f.write(RANDOM_IDS.format(max_id=movies))
-        search_script = os.path.join(work, "search.lua")
-        with open(search_script, "w") as f:
-            f.write(BROAD_SEARCH.format(max_offset=max(0, movies - 50)))
-        _, _, body = fetch(server.base + "/api/v1/movies?q=the&limit=1")
-        broad_hits = json.loads(body)["total"]
-        alone = wrk(server.base + "/", 1, 5, a.duration, script=ids_script)
-        search_alone = wrk(server.base + "/", 1, 1, a.duration, script=search_script)
-        searches = start_wrk(server.base + "/", 1, 45, a.duration + 2, search_script)
-        time.sleep(1)  # the searches are under way before the lookups start
-        beside = wrk(server.base + "/", 1, 5, a.duration, script=ids_script)
-        loaded = parse_wrk(searches.communicate()[0])
-        results["starvation"] = {"broad_hits": broad_hits, "ids_alone": alone, "ids_beside_search": beside,
-                                 "search_alone": search_alone, "search_loaded": loaded}
-        log("   q=the (%d hits) alone: %.0f req/s p99 %.1f ms; 45 connections: %.0f req/s, %d non-2xx" % (
-            broad_hits, search_alone["rps"], search_alone["p99_ms"] or 0, loaded["rps"], loaded["non2xx"]))
-        log("   movie by id alone: p99 %.2f ms; beside the searches: p99 %.2f ms (%d non-2xx)" % (
-            alone["p99_ms"] or 0, beside["p99_ms"] or 0, beside["non2xx"]))
+        if "starvation" in parts:
+            log("== starvation: GET /movies/<random id>, alone and beside broad searches")
+            ids_script = os.path.join(work, "ids.lua")
+            with open(ids_script, "w") as f:
+                f.write(RANDOM_IDS.format(max_id=movies))
+            search_script = os.path.join(work, "search.lua")
+            with open(search_script, "w") as f:
+                f.write(BROAD_SEARCH.format(max_offset=max(0, movies - 50)))
+            _, _, body = fetch(server.base + "/api/v1/movies?q=the&limit=1")
+            broad_hits = json.loads(body)["total"]
+            alone = wrk(server.base + "/", 1, 5, a.duration, script=ids_script)
+            search_alone = wrk(server.base + "/", 1, 1, a.duration, script=search_script)
+            searches = start_wrk(server.base + "/", 1, 45, a.duration + 2, search_script)
+            time.sleep(1)  # the searches are under way before the lookups start
+            beside = wrk(server.base + "/", 1, 5, a.duration, script=ids_script)
+            loaded = parse_wrk(searches.communicate()[0])
+            results["starvation"] = {"broad_hits": broad_hits, "ids_alone": alone, "ids_beside_search": beside,
+                                     "search_alone": search_alone, "search_loaded": loaded}
+            log("   q=the (%d hits) alone: %.0f req/s p99 %.1f ms; 45 connections: %.0f req/s, %d non-2xx" % (
+                broad_hits, search_alone["rps"], search_alone["p99_ms"] or 0, loaded["rps"], loaded["non2xx"]))
+            log("   movie by id alone: p99 %.2f ms; beside the searches: p99 %.2f ms (%d non-2xx)" % (
+                alone["p99_ms"] or 0, beside["p99_ms"] or 0, beside["non2xx"]))
+        if "during_import" in parts:
+            results["during_import"] = during_import(a, library, work)
     finally:
         server.stop()
         nginx.stop()
@@ -328,6 +360,19 @@ def main():
         else:
             shutil.rmtree(os.path.join(work, "nginx"), ignore_errors=True)
     if a.out:
+        if parts != {"reads", "starvation", "during_import"} and os.path.exists(a.out):
+            # A partial run keeps the figures of the other parts.
+            with open(a.out) as f:
+                kept = json.load(f)
+            if "reads" not in parts:
+                results["reads"] = kept.get("reads", [])
+                results["rounds"] = kept.get("rounds", results["rounds"])
+                results["wrk"] = kept.get("wrk", results["wrk"])
+                if "gzip" in kept:
+                    results["gzip"] = kept["gzip"]
+            for part in ("starvation", "during_import"):
+                if part not in parts and part in kept:
+                    results[part] = kept[part]
         with open(a.out, "w") as f:
             json.dump(results, f, indent=1)
     return 0

@@ -25,6 +25,14 @@ def read(name):
         return f.read()
 
 
+RUN = {}
+
+
+def quick_note(name):
+    """' (quick sizes)' for a benchmark run at --quick sizes."""
+    return " (quick sizes)" if RUN.get("mode_" + name) == "quick" else ""
+
+
 def status(name):
     s = read(name + ".status")
     return None if s is None else int(s.strip() or 1)
@@ -99,7 +107,7 @@ def reads_section():
     if status("reads") != 0 or not data:
         return failed_block("reads", "Reads against nginx")
     r = json.loads(data)
-    lines = ["## Reads against nginx serving the same bytes", "",
+    lines = ["## Reads against nginx serving the same bytes" + quick_note("reads"), "",
              "%s movies from a %s-file library; `%s`, Mediabase and nginx (2 workers, `sendfile`, the body saved "
              "from Mediabase's answer) in alternation, median of %d rounds. Repeated requests are answered from "
              "the response cache (built once per catalogue generation), which is what a catalogue that is read far "
@@ -125,6 +133,22 @@ def reads_section():
         lines += ["gzip: the 50-movie list is %s bytes plain and %s bytes gzip-encoded (%.1f×); both rows above "
                   "were measured in the same run." % (fmt(g["identity_bytes"]), fmt(g["gzip_bytes"]),
                                                       g["identity_bytes"] / max(1, g["gzip_bytes"])), ""]
+    d = r.get("during_import")
+    if d:
+        idle = {row["name"]: row["mediabase"]["p99_ms"] for row in r["reads"]}
+        lines += ["### Reads during an import", "",
+                  "The same list and search while a first import of the library fills an empty catalogue (every "
+                  "stored batch makes cached answers stale)%s." % (
+                      "" if d["import_still_running"] else "; **the import ended before the measure did**, so "
+                      "part of it ran idle"), "",
+                  "| request | goal | p99 during the import | idle p99 | ratio | verdict |", "|---|---|---|---|---|---|"]
+        for name, idle_name in (("list", "list"), ("search", "search")):
+            during = d[name]["p99_ms"] or 0
+            base = idle.get(idle_name) or 0
+            ratio = during / base if base else 0
+            lines.append("| %s | ≤ 2× idle | %.2f ms (%s req/s) | %.2f ms | %.2f | %s |" % (
+                name, during, fmt(d[name]["rps"]), base, ratio, verdict(ratio <= 2)))
+        lines.append("")
     s = r.get("starvation")
     if s:
         alone, beside = s["ids_alone"], s["ids_beside_search"]
@@ -174,7 +198,7 @@ def import_section():
         if not rows:
             lines += failed_block(name, "Import against find (%s)" % label)
             continue
-        lines += ["## Import against `find` (%s, %s)" % (label, fs), "",
+        lines += ["## Import against `find` (%s, %s)%s" % (label, fs, quick_note(name)), "",
                   "`bench/import_bench.sh`: `find` is the floor (median of 3 after a warm-up), the first import "
                   "fills an empty catalogue, the re-import changes nothing.", "",
                   "| files | find s | first import s | ratio (goal ≤ 2×) | re-import s | ratio (goal ≤ 1.5×) | files/s | "
@@ -203,7 +227,7 @@ def fanout_section():
     if not m:
         return failed_block("fanout", "WebSocket fan-out")
     quiet, loaded, pct, rss_q, rss_l = (float(x) for x in m.groups())
-    return ["## WebSocket fan-out", "", "`bench/ws_fanout.sh --no-tab`: the same import with no clients and with "
+    return ["## WebSocket fan-out" + quick_note("fanout"), "", "`bench/ws_fanout.sh --no-tab`: the same import with no clients and with "
             "WebSocket readers and one stalled client.", "",
             "| measure | goal | result | reference | ratio | verdict |", "|---|---|---|---|---|---|",
             "| import time with clients | within 5 %% of none | %.1f s | %.1f s without | %.2f | %s |" % (
@@ -223,7 +247,7 @@ def mailbox_section():
     if not (c and m):
         return failed_block("mailbox", "Mailbox against a raw channel")
     c, m = float(c.group(1)), float(m.group(1))
-    return ["## Mailbox against a raw channel", "", "`build/bench/mailbox_bench`: one producer and one consumer "
+    return ["## Mailbox against a raw channel" + quick_note("mailbox"), "", "`build/bench/mailbox_bench`: one producer and one consumer "
             "coroutine on one thread, capacity 64, best of the rounds.", "",
             "| measure | goal | result | reference | ratio | verdict |", "|---|---|---|---|---|---|",
             "| messages/s | – (a measure: what the mailbox costs) | %s | %s (raw `concurrent_channel`) | %.2f | – |" % (
@@ -242,7 +266,7 @@ def parser_section():
         return failed_block("parser", "Name parser against npm parsers")
     names = sorted(best, key=lambda k: -best[k])
     fastest = ratio.group(1)
-    return ["## Name parser against npm parsers", "", "`bench/parser_speed.sh`: the same generated names, one "
+    return ["## Name parser against npm parsers" + quick_note("parser"), "", "`bench/parser_speed.sh`: the same generated names, one "
             "thread, interleaved rounds, best round each.", "",
             "| measure | goal | result | reference | ratio | verdict |", "|---|---|---|---|---|---|",
             "| names/s | ≥ 10× the fastest npm parser | %s | %s (%s) | %.1f× | %s |" % (
@@ -262,7 +286,7 @@ def provider_section():
     if not (t and floor and r429):
         return failed_block("provider", "Identification against the provider's rate limit")
     t, floor, r429 = float(t.group(1)), float(floor.group(1)), int(r429.group(1))
-    return ["## Identification against the provider's rate limit", "", "`bench/provider_bench.sh`: the fake "
+    return ["## Identification against the provider's rate limit" + quick_note("provider"), "", "`bench/provider_bench.sh`: the fake "
             "TMDB/OMDB with a 40 requests/s limit and 50 ms latency; Mediabase's default 35/s.", "",
             "| measure | goal | result | reference | ratio | verdict |", "|---|---|---|---|---|---|",
             "| import time | no 429 (stays under the limit), near the least time it allows | %.1f s, %d 429s | %.1f s "
@@ -272,7 +296,16 @@ def provider_section():
 
 
 def main():
-    run = dict(line.split("=", 1) for line in (read("run.txt") or "").splitlines() if "=" in line)
+    run = {}
+    for line in (read("run.txt") or "").splitlines():
+        if "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        # Several runs into one folder: the first start and the last end.
+        if key in ("started", "load_before") and key in run:
+            continue
+        run[key] = value
+    RUN.update(run)
     machine = {}
     reads = read("reads.json")
     if reads:
@@ -284,10 +317,10 @@ def main():
         except (OSError, StopIteration):
             cpu = "unknown"
     lines = ["# Benchmarks", "",
-             "Written by `bench/run_all.sh`%s on %s. Figures depend on the machine and its load: compare the "
-             "ratios, measured in the same run against their reference, more than the absolute rates." % (
-                 " --quick (small sizes: a smoke run, not figures to quote)" if run.get("quick") == "1" else "",
-                 run.get("started", "?")), "",
+             "Written by `bench/run_all.sh` on %s. Figures depend on the machine and its load: compare the "
+             "ratios, measured in the same run against their reference, more than the absolute rates. Sections "
+             "marked *(quick sizes)* ran with `--quick` (small libraries, short runs): they show the chain works, "
+             "not figures to quote." % run.get("started", "?"), "",
              "| machine | |", "|---|---|",
              "| CPU | %s × %s |" % (os.cpu_count(), cpu),
              "| kernel | %s |" % os.uname().release,

@@ -51,7 +51,8 @@ export MEDIABASE_BIN=$build/mediabase
 
 out=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/mediabase-benchmarks.XXXXXX")}
 mkdir -p "$out"
-echo "quick=$quick" >"$out/run.txt"
+# Appended: runs into one BENCH_OUT (say --only reads, then --quick --only import) add up in one report.
+echo "quick=$quick" >>"$out/run.txt"
 echo "build=$(meson introspect "$build" --buildoptions 2>/dev/null | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))' 2>/dev/null || echo unknown)" >>"$out/run.txt"
 echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$out/run.txt"
 echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/run.txt"
@@ -62,6 +63,7 @@ run() {
     local name=$1
     shift
     echo "== $name: $*" >&2
+    echo "mode_$name=$([[ $quick -eq 1 ]] && echo quick || echo full)" >>"$out/run.txt"
     local started=$SECONDS
     "$@" >"$out/$name.log" 2>&1
     local status=$?

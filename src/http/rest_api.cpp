@@ -139,7 +139,6 @@ http_response file_response(const http_request& request, std::string body, std::
     return res;
 }
 
-
 content_coding coding_asked(const http_request& request) {
     const auto it = request.find(http::field::accept_encoding);
     return it == request.end() ? content_coding::identity : negotiate_coding(it->value());
@@ -235,7 +234,8 @@ asio::awaitable<http_response> rest_api::answer_cached(const http_request& reque
         co_await woken->async_wait(asio::as_tuple(asio::use_awaitable));
         if (auto hit = cache.find(key, bus_.catalogue_generation->load(std::memory_order_acquire)))
             co_return from_cache(request, cache, *hit);
-        co_return co_await answer(request, r);
+        // Not kept (a write came in between, or it failed): this one builds its own, through the gate.
+        co_return co_await answer_gated(request, r);
     }
     // Wakes the waiters however this ends (an error, a thrown exception).
     struct flight_end {
@@ -243,6 +243,20 @@ asio::awaitable<http_response> rest_api::answer_cached(const http_request& reque
         const std::string& key;
         ~flight_end() { cache.finish(key); }
     } end{cache, key};
+    auto response = co_await answer_gated(request, r);
+    const auto status = response.result();
+    if (status != http::status::ok && status != http::status::not_found) co_return response;
+    auto built = std::make_shared<cached_answer>();
+    built->status = static_cast<unsigned>(status);
+    built->content_type = std::string(response[http::field::content_type]);
+    built->body = std::make_shared<const std::string>(std::move(response.body()));
+    built->etag = etag_of(*built->body);
+    cache.store(key, generation, built);
+    co_return from_cache(request, cache, *built);
+}
+
+asio::awaitable<http_response> rest_api::answer_gated(const http_request& request, checked_request& r) {
+    auto& cache = *options_.responses;
     // A list or search waits for one of the list slots, so lookups of single movies always find a reader.
     struct slot_end {
         read_gate* gate = nullptr;
@@ -271,16 +285,7 @@ asio::awaitable<http_response> rest_api::answer_cached(const http_request& reque
             co_return error_response(request, http::status::service_unavailable, "client_gone",
                                      "the client closed the connection before its query ran");
     }
-    auto response = co_await answer(request, r);
-    const auto status = response.result();
-    if (status != http::status::ok && status != http::status::not_found) co_return response;
-    auto built = std::make_shared<cached_answer>();
-    built->status = static_cast<unsigned>(status);
-    built->content_type = std::string(response[http::field::content_type]);
-    built->body = std::make_shared<const std::string>(std::move(response.body()));
-    built->etag = etag_of(*built->body);
-    cache.store(key, generation, built);
-    co_return from_cache(request, cache, *built);
+    co_return co_await answer(request, r);
 }
 
 asio::awaitable<http_response> rest_api::answer(const http_request& request, checked_request& r) {

@@ -26,6 +26,8 @@ private:
     /// once however many requests ask for it at the same time.
     asio::awaitable<http_response> answer_cached(const http_request& request, checked_request& r,
                                                  const std::string& key);
+    /// The answer, a list or search first waiting (within its time budget) for one of the list slots.
+    asio::awaitable<http_response> answer_gated(const http_request& request, checked_request& r);
     bus& bus_;
     const server_options& options_;
 };
