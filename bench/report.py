@@ -112,18 +112,18 @@ def reads_section():
              "from Mediabase's answer) in alternation, median of %d rounds. Repeated requests are answered from "
              "the response cache (built once per catalogue generation), which is what a catalogue that is read far "
              "more often than written sees." % (fmt(r.get("movies")), fmt(r["files"]), r["wrk"], r["rounds"]), "",
-             "| request | bytes | goal | Mediabase req/s | p99 ms | nginx req/s | nginx p99 ms | ratio | verdict |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| request | bytes | goal | Mediabase req/s | p99 ms | nginx req/s | nginx p99 ms | ratio | ratio goal | "
+             "p99 goal (≤ 5 ms) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     groups, values = [], []
     for row in r["reads"]:
         goal = 0.6 if row["name"] == "movie by id" else 0.5 if row["name"] != "healthz" else None
         m, n = row["mediabase"], row["nginx"]
-        goal_text = "≥ %.0f%% of nginx, p99 ≤ 5 ms" % (goal * 100) if goal else "–"
-        ok = goal is None or (row["ratio"] >= goal and m["p99_ms"] <= 5)
-        lines.append("| `%s`%s | %s | %s | %s | %.2f | %s | %.2f | %.2f | %s |" % (
+        goal_text = "≥ %.0f%% of nginx" % (goal * 100) if goal else "–"
+        lines.append("| `%s`%s | %s | %s | %s | %.2f | %s | %.2f | %.2f | %s | %s |" % (
             row["path"], " (%s)" % row["coding"] if row["coding"] != "identity" else "", fmt(row["bytes"]),
             goal_text, fmt(m["rps"]), m["p99_ms"], fmt(n["rps"]), n["p99_ms"], row["ratio"],
-            verdict(ok) if goal else "–"))
+            verdict(row["ratio"] >= goal) if goal else "–", verdict(m["p99_ms"] <= 5) if goal else "–"))
         groups.append(row["name"])
         values.append([m["rps"], n["rps"]])
     lines += ["", bar_chart("reads.svg", "Requests per second, Mediabase beside nginx", "req/s, " + r["wrk"],
