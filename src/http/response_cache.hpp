@@ -47,6 +47,8 @@ struct cached_answer {
 
 /// A FIFO of requests waiting for one of a fixed number of slots (list queries at the DAL). No Asio: the
 /// caller waits on a timer that `on_turn` cancels. Network thread only.
+/// Bounded by the connections (one request each, --max-connections); a ticket waits at most its time
+/// budget, then leaves the queue as `gone`.
 class read_gate {
 public:
     /// One request's place: `admitted` once it holds a slot; `gone` once it gave up waiting.
@@ -92,7 +94,8 @@ public:
     void add_encoding(cached_answer& answer, content_coding coding, std::shared_ptr<const std::string> body);
 
     /// Single flight: true when the caller should build the answer for `key` (and call finish after);
-    /// false when another request is building it (then `on_done` runs when it finishes).
+    /// false when another request is building it (then `on_done` runs when it finishes). The waiters are
+    /// bounded by the connections (one request each).
     bool begin(const std::string& key, std::function<void()> on_done);
     /// Ends the flight of `key` and wakes the requests that waited for it.
     void finish(const std::string& key);
