@@ -86,6 +86,21 @@ std::optional<import_job> newest_import(catalogue& db) {
     return std::nullopt;
 }
 
+/// Reads are served by this many connections, each on a thread of its own, all taking from the one
+/// `dal_reads` mailbox: the Server lets list_query_slots() searches run at once, and the two readers
+/// beyond them keep answering lookups of single movies (and the Core's and Pruner's reads).
+std::size_t read_connections() { return list_query_slots() + 2; }
+
+/// A reader beyond the first: its own connection, thread and done signal.
+struct read_lane {
+    read_lane(bus& b, const std::filesystem::path& database, asio::any_io_executor net)
+        : db(catalogue::open(database)), reader(b, db), done(std::move(net), 1) {}
+    asio::io_context ctx{1};
+    catalogue db;
+    dal_reader reader;
+    done_signal done;
+};
+
 /// Everything a run owns. Members are declared in start order; shutdown() stops them in reverse.
 class runtime {
 public:
@@ -110,7 +125,10 @@ public:
           core_(bus_, config, net_.get_executor(), newest_import(writer_db_)),
           watcher_(bus_,
                    {config.media_folders, config.extensions, config.watch, config.rescan_interval_seconds},
-                   watch_ctx_.get_executor()) {}
+                   watch_ctx_.get_executor()) {
+        for (std::size_t i = 1; i < read_connections(); ++i)
+            read_lanes_.push_back(std::make_unique<read_lane>(bus_, config.database_file(), net_.get_executor()));
+    }
 
     asio::io_context& net() { return net_; }
     bus& services() { return bus_; }
@@ -125,6 +143,10 @@ public:
     void start() {
         spawn(dal_write_ctx_, dal_writer_.run(), dal_writes_done_);
         spawn(dal_read_ctx_, dal_reader_.run(), dal_reads_done_);
+        for (auto& lane : read_lanes_) {
+            spawn(lane->ctx, lane->reader.run(), lane->done);
+            run_thread(lane->ctx, "mb-dal-reads");
+        }
         spawn(scan_ctx_, scanner_.run(), scanner_done_);
         spawn(prune_ctx_, pruner_.run(), pruner_done_);
         spawn(net_, scraper_.run(), scraper_done_);
@@ -159,7 +181,14 @@ public:
         co_await stop(bus_.scanner, scanner_done_);
         co_await stop(bus_.pruner, pruner_done_);
         co_await stop(bus_.dal_writes, dal_writes_done_);
-        co_await stop(bus_.dal_reads, dal_reads_done_);
+        // One stop per reader (any reader may take any of them): each returns after what it holds.
+        for (std::size_t i = 0; i <= read_lanes_.size(); ++i) {
+            stop_service message{};
+            co_await post(bus_.dal_reads, std::move(message));
+        }
+        co_await dal_reads_done_.async_receive(asio::as_tuple(asio::use_awaitable));
+        for (auto& lane : read_lanes_) co_await lane->done.async_receive(asio::as_tuple(asio::use_awaitable));
+        bus_.dal_reads.close();
         co_await stop(bus_.events, events_done);
     }
 
@@ -168,6 +197,8 @@ public:
         disk_work_.reset();
         for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_, &watch_ctx_, &disk_ctx_})
             if (force) ctx->stop();
+        for (auto& lane : read_lanes_)
+            if (force) lane->ctx.stop();
         for (auto& t : threads_) t.join();
         threads_.clear();
     }
@@ -228,6 +259,7 @@ private:
         dal_reads_done_{net_.get_executor(), 1}, watcher_done_{net_.get_executor(), 1},
         scraper_done_{net_.get_executor(), 1}, cache_done_{net_.get_executor(), 1};
     std::vector<std::unique_ptr<done_signal>> extra_done_;
+    std::vector<std::unique_ptr<read_lane>> read_lanes_;
     std::vector<std::thread> threads_;
 };
 

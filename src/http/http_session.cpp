@@ -9,6 +9,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+
+#include <sys/socket.h>
+
 namespace beast = boost::beast;
 namespace http = beast::http;
 
@@ -48,6 +52,14 @@ std::optional<http_response> cross_site_refusal(const http_request& request, con
     return error_response(request, static_cast<http::status>(refused->status), refused->code, refused->message);
 }
 
+/// Whether the peer has closed its side (its FIN is waiting to be read) without blocking or consuming
+/// anything: a pipelined next request reads as "still there".
+bool peer_closed(asio::ip::tcp::socket& socket) {
+    char byte = 0;
+    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 } // namespace
 
 asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, const server_options& options,
@@ -58,6 +70,7 @@ asio::awaitable<void> run_http_session(asio::ip::tcp::socket socket, bus& b, con
     // Bounded: whatever part of a request is not yet parsed (headers, a chunk header, trailers) fits here.
     beast::flat_buffer buffer(options.header_limit);
     rest_api api(b, options, hub, access, std::move(peer));
+    api.client_gone = [&stream] { return peer_closed(stream.socket()); };
     auto refuse = [&](http_response res) -> asio::awaitable<void> {
         res.keep_alive(false);
         res.prepare_payload();

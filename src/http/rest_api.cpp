@@ -1,9 +1,13 @@
 #include "rest_api.hpp"
 
+#include "compression.hpp"
+#include "response_cache.hpp"
+
 #include "mediabase/model/movie_json.hpp"
 #include "mediabase/naming/name_parser.hpp"
 #include "mediabase/http/static_files.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -257,6 +261,66 @@ api_error account_error(const account_outcome& outcome) {
     return {http::status::internal_server_error, "internal_error", outcome.message};
 }
 
+content_coding coding_asked(const http_request& request) {
+    const auto it = request.find(http::field::accept_encoding);
+    return it == request.end() ? content_coding::identity : negotiate_coding(it->value());
+}
+
+/// Compresses an answer built per request (JSON, the UI read from --static-dir) when the client asks and it
+/// is large enough to pay; answers already encoded (the embedded UI's gzip copies) stay as they are.
+void compress_if_asked(const http_request& request, http_response& response) {
+    if (response.count(http::field::content_encoding) || response.body().size() < compression_threshold) return;
+    const auto type = response[http::field::content_type];
+    if (!compressible_type(type)) return;
+    response.set(http::field::vary, "Accept-Encoding");
+    const auto coding = coding_asked(request);
+    if (coding == content_coding::identity) return;
+    auto encoded = compress(response.body(), coding);
+    if (!encoded) return;
+    response.body() = std::move(*encoded);
+    response.set(http::field::content_encoding, coding_token(coding));
+    // Each encoding is its own representation with its own strong tag.
+    if (const auto etag = std::string(response[http::field::etag]); etag.size() >= 2 && etag.back() == '"')
+        response.set(http::field::etag, etag.substr(0, etag.size() - 1) + "-" + std::string(coding_token(coding)) + "\"");
+}
+
+/// A cached answer as this request wants it: encoded as asked (encoded once, then kept), or 304 when the
+/// client's copy is current.
+http_response from_cache(const http_request& request, response_cache& cache, cached_answer& answer) {
+    auto coding = answer.body->size() < compression_threshold ? content_coding::identity : coding_asked(request);
+    auto body = answer.body;
+    if (coding != content_coding::identity) {
+        auto& slot = coding == content_coding::br ? answer.br_body : answer.gzip_body;
+        if (!slot)
+            if (auto encoded = compress(*answer.body, coding))
+                cache.add_encoding(answer, coding, std::make_shared<const std::string>(std::move(*encoded)));
+        if (slot)
+            body = slot;
+        else
+            coding = content_coding::identity;
+    }
+    const auto etag = answer.etag_for(coding);
+    const auto if_none_match = request.find(http::field::if_none_match);
+    const bool current =
+        answer.status == 200 && if_none_match != request.end() && etag_matches(if_none_match->value(), etag);
+    http_response res{current ? http::status::not_modified : static_cast<http::status>(answer.status),
+                      request.version()};
+    res.set(http::field::content_type, answer.content_type);
+    // Clients may keep it but must ask again (If-None-Match) before using it: a write changes it.
+    res.set(http::field::cache_control, "no-cache");
+    res.set(http::field::etag, etag);
+    res.set(http::field::vary, "Accept-Encoding");
+    if (current) return res;
+    if (coding != content_coding::identity) res.set(http::field::content_encoding, coding_token(coding));
+    res.body().assign(body->data(), body->size());
+    return res;
+}
+
+/// How long a request waits for an identical one to build the answer before it builds its own.
+constexpr auto flight_wait = std::chrono::seconds(10);
+/// The time budget of a list or search waiting for a slot at the DAL: past it the answer is a 503 `busy`.
+constexpr auto queue_budget = std::chrono::seconds(5);
+
 } // namespace
 
 asio::awaitable<identity> rest_api::identify(const http_request& request) {
@@ -350,7 +414,9 @@ std::optional<http_response> rest_api::refusal(const http_request& request, rout
 
 asio::awaitable<http_response> rest_api::handle(const http_request& request) {
     try {
-        co_return co_await route(request);
+        auto response = co_await route(request);
+        compress_if_asked(request, response);
+        co_return response;
     } catch (const std::exception& e) {
         spdlog::error("{} {} failed: {}", std::string(request.method_string()), std::string(request.target()), e.what());
         co_return error_response(request, http::status::internal_server_error, "internal_error",
@@ -366,6 +432,81 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
     identity id;
     if (r.route != api_route::static_file && r.route != api_route::healthz) id = co_await identify(request);
     if (auto refused = refusal(request, need, id)) co_return std::move(*refused);
+    if (auto key = cache_key(r); key && options_.responses) co_return co_await answer_cached(request, r, *key, id);
+    co_return co_await answer(request, r, id);
+}
+
+asio::awaitable<http_response> rest_api::answer_cached(const http_request& request, checked_request& r,
+                                                       const std::string& key, const identity& id) {
+    auto& cache = *options_.responses;
+    // Read before the query runs: an answer built across a write is filed under the older generation, which
+    // the write has already made stale.
+    const auto generation = bus_.catalogue_generation->load(std::memory_order_acquire);
+    if (auto hit = cache.find(key, generation)) co_return from_cache(request, cache, *hit);
+    auto woken = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+    if (!cache.begin(key, [woken] { woken->cancel(); })) {
+        // The same answer is being built: wait for it rather than run the query again.
+        woken->expires_after(flight_wait);
+        co_await woken->async_wait(asio::as_tuple(asio::use_awaitable));
+        if (auto hit = cache.find(key, bus_.catalogue_generation->load(std::memory_order_acquire)))
+            co_return from_cache(request, cache, *hit);
+        // Not kept (a write came in between, or it failed): this one builds its own, through the gate.
+        co_return co_await answer_gated(request, r, id);
+    }
+    // Wakes the waiters however this ends (an error, a thrown exception).
+    struct flight_end {
+        response_cache& cache;
+        const std::string& key;
+        ~flight_end() { cache.finish(key); }
+    } end{cache, key};
+    auto response = co_await answer_gated(request, r, id);
+    const auto status = response.result();
+    if (status != http::status::ok && status != http::status::not_found) co_return response;
+    auto built = std::make_shared<cached_answer>();
+    built->status = static_cast<unsigned>(status);
+    built->content_type = std::string(response[http::field::content_type]);
+    built->body = std::make_shared<const std::string>(std::move(response.body()));
+    built->etag = etag_of(*built->body);
+    cache.store(key, generation, built);
+    co_return from_cache(request, cache, *built);
+}
+
+asio::awaitable<http_response> rest_api::answer_gated(const http_request& request, checked_request& r,
+                                                      const identity& id) {
+    auto& cache = *options_.responses;
+    // A list or search waits for one of the list slots, so lookups of single movies always find a reader.
+    struct slot_end {
+        read_gate* gate = nullptr;
+        ~slot_end() {
+            if (gate) gate->leave();
+        }
+    } slot;
+    if (r.route == api_route::movies) {
+        auto turn = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+        auto ticket = cache.list_queries.enter([turn] { turn->cancel(); });
+        if (!ticket->admitted) {
+            turn->expires_after(queue_budget);
+            co_await turn->async_wait(asio::as_tuple(asio::use_awaitable));
+            if (!ticket->admitted) {
+                ticket->gone = true;
+                auto busy = error_response(request, http::status::service_unavailable, "busy",
+                                           "the server is busy with other searches and could not start this one "
+                                           "within " + std::to_string(queue_budget.count()) + " s; try again");
+                busy.set(http::field::retry_after, "1");
+                co_return busy;
+            }
+        }
+        slot.gate = &cache.list_queries;
+        // Its client left while it waited: nobody would read the answer.
+        if (client_gone && client_gone())
+            co_return error_response(request, http::status::service_unavailable, "client_gone",
+                                     "the client closed the connection before its query ran");
+    }
+    co_return co_await answer(request, r, id);
+}
+
+asio::awaitable<http_response> rest_api::answer(const http_request& request, checked_request& r,
+                                                const identity& id) {
     auto fail = [&](const api_error& e) { return error_response(request, e.status, e.code, e.message); };
     auto ok = [&](const json::value& body, http::status status = http::status::ok) {
         return json_response(request, status, body);

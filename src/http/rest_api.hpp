@@ -4,6 +4,8 @@
 #include "mediabase/http/server.hpp"
 #include "rest_request.hpp"
 
+#include <functional>
+
 namespace mediabase {
 
 /// Who asks, as the request's credentials and address say.
@@ -28,11 +30,24 @@ public:
     /// The 401 or 403 for a route needing `need`, or nullopt when `id` may use it.
     std::optional<http_response> refusal(const http_request& request, route_need need, const identity& id);
 
+    /// Whether the client has closed its connection: a query queued for a client that left is not run.
+    std::function<bool()> client_gone;
+
 private:
     asio::awaitable<http_response> route(const http_request& request);
     /// The account routes (README, Security).
     asio::awaitable<http_response> accounts(const http_request& request, const checked_request& r,
                                             const identity& id);
+    /// The answer to a checked request, built by the services.
+    asio::awaitable<http_response> answer(const http_request& request, checked_request& r, const identity& id);
+    /// A catalogue read through the response cache: from memory when built since the last write, else built
+    /// once however many requests ask for it at the same time.
+    asio::awaitable<http_response> answer_cached(const http_request& request, checked_request& r,
+                                                 const std::string& key, const identity& id);
+    /// The answer, a list or search first waiting (within its time budget) for one of the list slots.
+    asio::awaitable<http_response> answer_gated(const http_request& request, checked_request& r,
+                                                const identity& id);
+
     bus& bus_;
     const server_options& options_;
     event_hub& hub_;

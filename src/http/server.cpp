@@ -2,6 +2,7 @@
 
 #include "http_session.hpp"
 #include "rest_api.hpp"
+#include "response_cache.hpp"
 #include "websocket_session.hpp"
 
 #include "mediabase/model/movie_json.hpp"
@@ -164,6 +165,7 @@ server::server(bus& b, asio::any_io_executor executor, server_options options)
       limits_(std::make_shared<connection_limits>(options_.max_connections, options_.max_connections_per_address)),
       capacity_(executor_) {
     hub_.status_frame = frame_of({{"type", "import.status"}, {"job", to_json(import_job{})}});
+    if (!options_.responses) options_.responses = std::make_shared<response_cache>(1024, 64u << 20, list_query_slots());
     limits_->on_release = [this] { capacity_.cancel(); };
 }
 

@@ -115,6 +115,12 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     }
 }
 
+void dal_writer::changed() {
+    // After the commit and before the reply: whoever hears the answer reads a newer generation, so never a
+    // response cached from before the write.
+    bus_.catalogue_generation->fetch_add(1, std::memory_order_acq_rel);
+}
+
 bool dal_writer::write(dal_write_message& message) {
     return std::visit(overloaded{
                              [](stop_service&) { return false; },
@@ -124,32 +130,44 @@ bool dal_writer::write(dal_write_message& message) {
                                  auto result = m.movies ? db_.store_found(*m.movies, metadata) : store_result{};
                                  // store_found keeps the batch's failure as a value: the import names it.
                                  if (result.error) bus_.database->failed(*result.error);
+                                 changed();
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](store_art& m) {
-                                 m.reply(db_.store_art(m.updates));
+                                 auto result = db_.store_art(m.updates);
+                                 changed();
+                                 m.reply(std::move(result));
                                  return true;
                              },
                              [this](set_metadata& m) {
-                                 m.reply(db_.update_metadata(m.id, m.metadata));
+                                 auto result = db_.update_metadata(m.id, m.metadata);
+                                 changed();
+                                 m.reply(std::move(result));
                                  return true;
                              },
                              [this](move_files& m) {
-                                 m.reply(m.moves ? db_.store_moves(*m.moves) : store_result{});
+                                 auto result = m.moves ? db_.store_moves(*m.moves) : store_result{};
+                                 changed();
+                                 m.reply(std::move(result));
                                  return true;
                              },
                              [this](remove_files& m) {
-                                 m.reply(db_.remove_files(m.paths));
+                                 auto result = db_.remove_files(m.paths);
+                                 changed();
+                                 m.reply(std::move(result));
                                  return true;
                              },
                              [this](patch_movie& m) {
-                                 m.reply(db_.patch_movie(m.id, m.patch));
+                                 auto result = db_.patch_movie(m.id, m.patch);
+                                 changed();
+                                 m.reply(std::move(result));
                                  return true;
                              },
                              [this](record_import& m) {
                                  // A failure is logged by run_mailbox: the import itself is not undone.
                                  db_.record_import(m.job);
+                                 changed();
                                  return true;
                              },
                              [this](log_in& m) {

@@ -94,13 +94,27 @@ movie_page catalogue::list_movies(const movie_query& query) {
         if (query.match) st.exchange(soci::use(match, "match"));
     };
 
+    // The total depends on the filters only: pages of one search share it until a write (another
+    // connection's commit changes the data version). Asked before the snapshot starts, so a total is never
+    // filed under a version newer than the data it was counted from.
+    const auto version = impl_->dialect->data_version(impl_->sql);
     read_transaction snapshot(impl_->sql);
-    {
+    if (!version || version != impl_->totals_version || impl_->totals.size() >= 256) {
+        impl_->totals.clear();
+        impl_->totals_version = version;
+    }
+    std::string total_key = count_where;
+    for (const auto* value : {&text, &genre, &resolution, &match}) total_key += '\x1f' + *value;
+    for (const int value : {year_from, year_to, watched}) total_key += '\x1f' + std::to_string(value);
+    if (auto known = impl_->totals.find(total_key); version && known != impl_->totals.end()) {
+        page.total = known->second;
+    } else {
         auto count = prepare_bound(impl_->sql, "SELECT count(*) FROM movies m" + count_where, [&](auto& st) {
             st.exchange(soci::into(page.total));
             bind_filters(st);
         });
         query_one(*impl_->dialect, count);
+        if (version) impl_->totals[total_key] = page.total;
     }
     std::vector<movie_id> ids;
     if (page.total > offset) {

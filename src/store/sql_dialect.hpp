@@ -48,6 +48,10 @@ class sql_dialect {
     virtual std::int64_t last_insert_id(soci::session& sql, const std::string& table) const = 0;
     /// Ends the current result of `st`, so that it no longer holds a read snapshot open.
     virtual void reset(soci::statement& st) const = 0;
+    /// A number that changes whenever the data may have changed since this connection last asked: another
+    /// connection committed, or this one wrote (what cached figures depend on); nullopt when the engine
+    /// cannot tell.
+    virtual std::optional<std::int64_t> data_version(soci::session& sql) const = 0;
 
     /// A quick integrity check: nullopt when sound, else the problems found.
     virtual std::optional<std::string> check(soci::session& sql) const = 0;

@@ -538,6 +538,11 @@ struct catalogue::impl {
     std::unique_ptr<sql_dialect> dialect;
     std::unique_ptr<sql_support::write_statements> writes;
     std::unique_ptr<sql_support::read_statements> reads;
+    /// list_movies' totals by filter (the count's SQL and values), valid while `totals_version` is the
+    /// dialect's data_version: another page of the same search does not count its matches again. Bounded:
+    /// emptied when it reaches 256 filters.
+    std::unordered_map<std::string, std::int64_t> totals;
+    std::optional<std::int64_t> totals_version;
 
     sql_support::write_statements& writer() {
         if (!writes) writes = std::make_unique<sql_support::write_statements>(sql, *dialect);

@@ -189,6 +189,16 @@ class sqlite_dialect final : public sql_dialect {
             backend->databaseReady_ = true;
     }
 
+    std::optional<std::int64_t> data_version(soci::session& sql) const override {
+        // data_version moves with other connections' commits, total_changes() with this one's own rows
+        // written: both only grow, and every change moves one of them, so their sum moves with every change.
+        std::int64_t others = 0;
+        std::int64_t own = 0;
+        sql << "PRAGMA data_version", soci::into(others);
+        sql << "SELECT total_changes()", soci::into(own);
+        return others + own;
+    }
+
     std::optional<std::string> check(soci::session& sql) const override {
         std::string result;
         soci::statement check = (sql.prepare << "PRAGMA quick_check(5)", soci::into(result));

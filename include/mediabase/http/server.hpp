@@ -20,6 +20,8 @@
 
 namespace mediabase {
 
+class response_cache;
+
 struct server_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 3267;
@@ -36,6 +38,9 @@ struct server_options {
     std::chrono::seconds events_timeout{30};
     /// Who may do what: the Host allow-list, the origin checks and the `--auth` mode (access_policy.hpp).
     access_config access;
+    /// Answers to catalogue reads kept per catalogue generation, shared by every session on the network
+    /// thread (src/http/response_cache.hpp); the server makes one when none is given.
+    std::shared_ptr<response_cache> responses;
 };
 
 class websocket_session;
@@ -126,6 +131,11 @@ private:
     std::shared_ptr<asio::steady_timer> flush_timer_;
     bool publishing_ = false;
 };
+
+/// List and search queries that may run at the DAL at once: half the CPUs, at least one. A broad search is
+/// CPU-bound; more of them at once than that only slows every other answer. The DAL has two more readers
+/// than this (src/app/application.cpp), so lookups of single movies always find one free.
+std::size_t list_query_slots();
 
 /// How long movie changes gather before they go out as one `movies.changed` frame.
 inline constexpr std::chrono::milliseconds movies_window{200};

@@ -36,6 +36,7 @@
 #include "mediabase/model/model.hpp"
 #include "mediabase/config/settings.hpp"
 
+#include <atomic>
 #include <boost/json/object.hpp>
 
 #include <memory>
@@ -714,6 +715,10 @@ struct bus {
     /// Not a mailbox: what the DAL saw of the database (failures), read by the Server for `/healthz` and for
     /// the 503s a failing database causes, without waiting behind the DAL.
     std::shared_ptr<database_health> database = std::make_shared<database_health>();
+    /// Not a mailbox: the catalogue's generation, advanced by the DAL writer after each write it commits and
+    /// before it answers. The Server caches read answers per generation (a newer one makes them stale).
+    std::shared_ptr<std::atomic<std::uint64_t>> catalogue_generation =
+        std::make_shared<std::atomic<std::uint64_t>>(1);
 };
 
 } // namespace mediabase

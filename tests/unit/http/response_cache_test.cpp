@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(the_least_recently_used_answers_go_first_past_the_bounds) {
     auto y = by_bytes.find("y", 1);
     by_bytes.add_encoding(*y, content_coding::gzip, std::make_shared<const std::string>(std::string(60, 'g')));
     BOOST_TEST(by_bytes.bytes() <= 250u);
-    BOOST_TEST(by_bytes.find("y", 1) == nullptr);
+    BOOST_TEST(by_bytes.find("z", 1) == nullptr); // y was used last: z goes
     // An answer larger than the whole cache is not kept.
     by_bytes.store("huge", 1, answer_of(std::string(300, 'h')));
     BOOST_TEST(by_bytes.find("huge", 1) == nullptr);
@@ -158,4 +158,31 @@ BOOST_AUTO_TEST_CASE(compressed_bodies_decode_to_the_original) {
     const auto gz = *compress("hello", content_coding::gzip);
     BOOST_TEST(static_cast<unsigned char>(gz[0]) == 0x1f);
     BOOST_TEST(static_cast<unsigned char>(gz[1]) == 0x8b);
+}
+
+BOOST_AUTO_TEST_CASE(list_queries_wait_in_order_for_a_free_slot) {
+    read_gate gate(2);
+    std::vector<int> turns;
+    auto a = gate.enter([&] { turns.push_back(1); });
+    auto b = gate.enter([&] { turns.push_back(2); });
+    BOOST_TEST((a->admitted && b->admitted));
+    auto c = gate.enter([&] { turns.push_back(3); });
+    auto d = gate.enter([&] { turns.push_back(4); });
+    auto e = gate.enter([&] { turns.push_back(5); });
+    BOOST_TEST((!c->admitted && !d->admitted && !e->admitted));
+    BOOST_TEST(gate.waiting() == 3u);
+    // d gave up waiting (its time budget ran out): its turn passes to e.
+    d->gone = true;
+    gate.leave();
+    BOOST_TEST(c->admitted);
+    gate.leave();
+    BOOST_TEST(!d->admitted);
+    BOOST_TEST(e->admitted);
+    BOOST_TEST((turns == std::vector<int>{3, 5}));
+    // c and e hold the two slots; both give them back.
+    gate.leave();
+    gate.leave();
+    BOOST_TEST(gate.free_slots() == 2u);
+    // With a free slot and nobody waiting, a newcomer goes straight in.
+    BOOST_TEST(gate.enter(nullptr)->admitted);
 }

@@ -962,6 +962,35 @@ BOOST_AUTO_TEST_CASE(reads_do_not_wait_for_an_open_write_transaction) {
     BOOST_TEST(reader.movie_count() == 20'002);
 }
 
+BOOST_AUTO_TEST_CASE(list_totals_follow_every_write_of_either_connection) {
+    // list_movies keeps the total per filter while the data is unchanged; a write by this connection or
+    // another must show in the next page's total.
+    temp_dir dir;
+    auto writer = catalogue::open(dir.db());
+    auto reader = catalogue::open(dir.db());
+    for (int i = 0; i < 5; ++i) add(writer, "Film " + std::to_string(i), 2000 + i, "/m/" + std::to_string(i) + ".mkv");
+    movie_query unwatched;
+    unwatched.watched = false;
+    unwatched.limit = 2;
+    BOOST_TEST(reader.list_movies(unwatched).total == 5);
+    unwatched.offset = 2;
+    BOOST_TEST(reader.list_movies(unwatched).total == 5); // another page, the same total
+    // Another connection's write.
+    add(writer, "Late", 2020, "/m/late.mkv");
+    BOOST_TEST(reader.list_movies(unwatched).total == 6);
+    // A change that moves a movie out of the filter without adding or removing any.
+    movie_patch seen;
+    seen.watched = true;
+    BOOST_REQUIRE(writer.patch_movie(reader.list_movies({}).movies.front().id, seen));
+    BOOST_TEST(reader.list_movies(unwatched).total == 5);
+    // This connection's own writes (the catalogue used alone, as `scan` and the tests do).
+    BOOST_TEST(writer.list_movies(unwatched).total == 5);
+    add(writer, "Own", 2021, "/m/own.mkv");
+    BOOST_TEST(writer.list_movies(unwatched).total == 6);
+    BOOST_REQUIRE(writer.patch_movie(writer.list_movies(unwatched).movies.front().id, seen));
+    BOOST_TEST(writer.list_movies(unwatched).total == 5);
+}
+
 BOOST_AUTO_TEST_CASE(a_large_catalogue_answers_listings_search_and_grouping_correctly) {
     // Correctness at a size where paging, indexes and batching matter; the speed of the same work at 100,000
     // movies is measured by bench/catalogue_bench.cpp, not asserted here.
