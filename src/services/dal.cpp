@@ -144,7 +144,7 @@ bool dal_writer::write(dal_write_message& message) {
                                  return true;
                              },
                              [this](patch_movie& m) {
-                                 m.reply(db_.patch_movie(m.id, m.patch));
+                                 m.reply(db_.patch_movie(m.id, m.patch, m.person));
                                  return true;
                              },
                              [this](record_import& m) {
@@ -247,11 +247,11 @@ bool dal_reader::read(dal_read_message& message) {
                                  return true;
                              },
                              [this](list_movies& m) {
-                                 m.reply(db_.list_movies(m.query));
+                                 m.reply(db_.list_movies(m.query, m.person));
                                  return true;
                              },
                              [this](get_movie& m) {
-                                 m.reply(db_.get_movie(m.id));
+                                 m.reply(db_.get_movie(m.id, m.person));
                                  return true;
                              },
                              [this](get_movies& m) {

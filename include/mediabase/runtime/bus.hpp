@@ -225,10 +225,13 @@ struct remove_files {
     reply_to<std::vector<movie_change>> reply;
 };
 
+/// A person's change to their own marks (shared_state: the shared columns; see catalogue::patch_movie).
+/// Reply: the movie as that person sees it; nullopt: no such movie; an api-level refusal is checked before.
 struct patch_movie {
     static constexpr const char* name = "patch_movie";
     movie_id id = 0;
     movie_patch patch;
+    person_id person = shared_state;
     reply_to<std::optional<movie>> reply;
 };
 
@@ -339,15 +342,19 @@ struct load_known_files {
     bool retry_unmatched = false;
 };
 
+/// A page of movies as `person` sees them: the key of any cached answer is (catalogue generation, query, person).
 struct list_movies {
     static constexpr const char* name = "list_movies";
     movie_query query;
+    person_id person = shared_state;
     reply_to<movie_page> reply;
 };
 
+/// One movie as `person` sees it (their watched state, rating and list mark).
 struct get_movie {
     static constexpr const char* name = "get_movie";
     movie_id id = 0;
+    person_id person = shared_state;
     reply_to<std::optional<movie>> reply;
 };
 

@@ -198,6 +198,23 @@ export function mount(root, route) {
         'Fix match and Refresh ask TMDB: they need a TMDB key. ', h('a', { href: '/settings' }, 'Add one in Settings'), '.') : null);
   }
 
+  /** Fetches the movie again after a change the event did not describe (someone's marks: the frame names the
+   * movie only, and the marks shown are this person's). Redraws only what differs. */
+  async function refresh() {
+    let fresh;
+    try {
+      fresh = await api.movie(id, controller.signal);
+    } catch (err) {
+      if (err.name !== 'AbortError') load();
+      return;
+    }
+    if (saving || JSON.stringify(fresh) === JSON.stringify(movie)) return;
+    const marks_only = JSON.stringify({ ...fresh, watched: 0, rating: 0, on_list: 0 }) ===
+      JSON.stringify({ ...movie, watched: 0, rating: 0, on_list: 0 });
+    movie = fresh;
+    if (marks_only) render_marks(); else render();
+  }
+
   /** Shows the change at once, then saves it; on failure shows what the server has. */
   function save(changes) {
     movie = { ...movie, ...changes };
@@ -316,7 +333,7 @@ export function mount(root, route) {
         movie = next;
         render();
       } else {
-        load();
+        refresh();
       }
     }),
     events.on('resync', () => movie && !saving && load()),

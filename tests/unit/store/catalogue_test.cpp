@@ -499,6 +499,96 @@ BOOST_AUTO_TEST_CASE(patch_sets_and_clears_watched_and_rating) {
     BOOST_TEST(!c.patch_movie(id + 100, watched));
 }
 
+BOOST_AUTO_TEST_CASE(each_person_reads_and_writes_only_their_own_marks) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto alien = add(c, "Alien", 1979, "/media/Alien.mkv");
+    const auto heat = add(c, "Heat", 1995, "/media/Heat.mkv");
+    const auto se7en = add(c, "Se7en", 1995, "/media/Se7en.mkv");
+    // Marks kept before accounts: the shared columns, which the first admin inherits.
+    movie_patch before;
+    before.watched = true;
+    before.rating = std::optional<int>(3);
+    BOOST_REQUIRE(c.patch_movie(se7en, before));
+    const auto ann = c.add_account("ann", "hash", "admin");
+    const auto bob = c.add_account("bob", "hash", "viewer");
+    BOOST_REQUIRE(ann);
+    BOOST_REQUIRE(bob);
+    BOOST_TEST(c.get_movie(se7en, ann->id)->watched);
+    BOOST_TEST(c.get_movie(se7en, ann->id)->rating == 3);
+    BOOST_TEST(!c.get_movie(se7en, bob->id)->watched);
+    BOOST_TEST(!c.get_movie(se7en, bob->id)->rating);
+
+    movie_patch watched_8;
+    watched_8.watched = true;
+    watched_8.rating = std::optional<int>(8);
+    auto m = c.patch_movie(alien, watched_8, ann->id);
+    BOOST_REQUIRE(m);
+    BOOST_TEST(m->watched);
+    BOOST_TEST(m->rating == 8);
+    movie_patch listed_9;
+    listed_9.rating = std::optional<int>(9);
+    listed_9.on_list = true;
+    m = c.patch_movie(heat, listed_9, bob->id);
+    BOOST_TEST(!m->watched);
+    BOOST_TEST(m->rating == 9);
+    BOOST_TEST(m->on_list);
+    movie_patch bob_alien;
+    bob_alien.rating = std::optional<int>(2);
+    BOOST_REQUIRE(c.patch_movie(alien, bob_alien, bob->id));
+
+    // get: each sees their own; the shared columns are untouched by a person's change.
+    BOOST_TEST(!c.get_movie(alien, bob->id)->watched);
+    BOOST_TEST(c.get_movie(alien, bob->id)->rating == 2);
+    BOOST_TEST(c.get_movie(alien, ann->id)->rating == 8);
+    BOOST_TEST(!c.get_movie(heat, ann->id)->on_list);
+    BOOST_TEST(!c.get_movie(alien)->watched);
+    BOOST_TEST(!c.get_movie(alien)->rating);
+
+    using v = std::vector<std::string>;
+    const auto list = [&](person_id who, auto&& adjust) {
+        movie_query q;
+        adjust(q);
+        const auto page = c.list_movies(q, who);
+        BOOST_TEST(page.total == static_cast<std::int64_t>(page.movies.size()));
+        return titles(page);
+    };
+    const auto watched = [](bool w) { return [w](movie_query& q) { q.watched = w; }; };
+    BOOST_TEST(list(ann->id, watched(true)) == (v{"Alien", "Se7en"}), boost::test_tools::per_element());
+    BOOST_TEST(list(ann->id, watched(false)) == (v{"Heat"}), boost::test_tools::per_element());
+    BOOST_TEST(list(bob->id, watched(true)).empty());
+    BOOST_TEST(list(bob->id, watched(false)).size() == 3u);
+    BOOST_TEST(list(shared_state, watched(true)) == (v{"Se7en"}), boost::test_tools::per_element());
+    BOOST_TEST(list(bob->id, [](movie_query& q) { q.on_list = true; }) == (v{"Heat"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(list(ann->id, [](movie_query& q) { q.on_list = true; }).empty());
+    const auto by_rating = [](movie_query& q) {
+        q.sort = movie_sort::rating;
+        q.descending = true;
+    };
+    BOOST_TEST(list(ann->id, by_rating) == (v{"Alien", "Se7en", "Heat"}), boost::test_tools::per_element());
+    BOOST_TEST(list(bob->id, by_rating) == (v{"Heat", "Alien", "Se7en"}), boost::test_tools::per_element());
+    // The marks shown in a list are the reader's.
+    movie_query all;
+    for (const auto& movie : c.list_movies(all, bob->id).movies)
+        BOOST_TEST(!movie.watched);
+
+    // A row with no mark left is dropped; the shared columns have no list.
+    movie_patch clear;
+    clear.rating = std::optional<int>();
+    clear.on_list = false;
+    BOOST_REQUIRE(c.patch_movie(heat, clear, bob->id));
+    soci::session raw(soci::sqlite3, dir.db().string());
+    long long rows = -1;
+    raw << "SELECT count(*) FROM user_movie_state WHERE user_id = :u AND movie_id = :m", soci::use(bob->id),
+        soci::use(heat), soci::into(rows);
+    BOOST_TEST(rows == 0);
+    movie_patch list_only;
+    list_only.on_list = true;
+    BOOST_CHECK_THROW(c.patch_movie(heat, list_only), std::invalid_argument);
+    BOOST_TEST(!c.patch_movie(heat + 100, list_only, ann->id));
+}
+
 BOOST_AUTO_TEST_CASE(update_metadata_replaces_provider_fields_and_keeps_the_users) {
     temp_dir dir;
     auto c = catalogue::open(dir.db());
