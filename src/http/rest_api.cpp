@@ -540,7 +540,7 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
     }
 
     case api_route::stats: {
-        auto stats = co_await ask<json::object>(bus_.dal_reads, [](auto reply) { return get_stats{std::move(reply)}; });
+        auto stats = co_await ask<json::object>(bus_.dal_reads, [&](auto reply) { return get_stats{person, std::move(reply)}; });
         if (!stats) co_return fail(unavailable(bus_));
         co_return ok(*stats);
     }

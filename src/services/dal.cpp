@@ -275,7 +275,7 @@ bool dal_reader::read(dal_read_message& message) {
                                  return true;
                              },
                              [this](get_stats& m) {
-                                 m.reply(library_stats(db_));
+                                 m.reply(library_stats(db_, m.person));
                                  return true;
                              },
                              [this](backup_catalogue& m) {
@@ -288,8 +288,8 @@ bool dal_reader::read(dal_read_message& message) {
                          message);
 }
 
-boost::json::object library_stats(catalogue& db) {
-    const auto figures = db.figures();
+boost::json::object library_stats(catalogue& db, person_id person) {
+    const auto figures = db.figures(person);
     auto counts = [](const std::vector<label_count>& list, const char* key, bool numeric) {
         boost::json::array out;
         for (const auto& item : list) {

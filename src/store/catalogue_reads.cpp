@@ -233,7 +233,7 @@ std::vector<std::string> catalogue::genres() {
     return genres;
 }
 
-library_figures catalogue::figures() {
+library_figures catalogue::figures(person_id person) {
     auto& sql = impl_->sql;
     library_figures out;
     {
@@ -241,6 +241,11 @@ library_figures catalogue::figures() {
         read_transaction transaction(sql);
         sql << "SELECT COUNT(*), COALESCE(SUM(watched), 0) FROM movies", soci::into(out.movies),
             soci::into(out.watched);
+        if (person != shared_state) {
+            std::int64_t user = person;
+            sql << "SELECT COUNT(*) FROM user_movie_state WHERE user_id = :user AND watched = 1",
+                soci::use(user, "user"), soci::into(out.watched);
+        }
         sql << "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media_files", soci::into(out.files),
             soci::into(out.total_size);
         auto collect = [&](const std::string& text, std::vector<label_count>& into_list) {
@@ -268,7 +273,7 @@ library_figures catalogue::figures() {
         newest = column_values<movie_id>(*impl_->dialect, sql, "SELECT id FROM movies ORDER BY id DESC LIMIT 12");
     }
     for (auto id : newest)
-        if (auto m = get_movie(id)) out.recently_added.push_back(std::move(*m));
+        if (auto m = get_movie(id, person)) out.recently_added.push_back(std::move(*m));
     return out;
 }
 

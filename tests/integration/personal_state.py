@@ -108,6 +108,10 @@ def test_two_people_each_see_their_own_marks():
         check(sorted(titles(port, bob, "watched=false")) == ["Alien", "Brazil", "Heat"], "bob's watched=false")
         check(titles(port, bob, "on_list=true") == ["Brazil"], "bob's on_list=true")
         check(titles(port, ann, "on_list=true") == [], "ann's on_list=true")
+        # stats: the watched count is the person's
+        for who, count in ((ann, 2), (bob, 1)):
+            status, stats, _ = call(port, "GET", "/api/v1/stats", None, who)
+            check(status == 200 and stats["watched"] == count, "stats: %s %r" % (status, stats.get("watched")))
         # sort: the person's own rating first, unrated after
         check(titles(port, ann, "sort=rating&order=desc")[:2] == ["Heat", "Alien"], "ann's rating sort")
         check(titles(port, bob, "sort=rating&order=desc")[:2] == ["Alien", "Se7en"], "bob's rating sort")

@@ -952,6 +952,51 @@ test('the account page: a new API key is shown once, an admin adds a viewer', as
   }
 });
 
+test('on my list: a person adds a movie from its page and finds it under the Status filter', async () => {
+  const data = join(work_dir, 'my-list-data');
+  mkdirSync(data, { recursive: true });
+  const added = spawnSync(BIN, ['user', 'add', 'ann', '--admin', '--data', data], { input: 'correct horse battery\n', encoding: 'utf8' });
+  assert.equal(added.status, 0, added.stderr);
+  const own = await start_server(server.media, data, '127.0.0.1:0', { offline: true, auth: 'required' });
+  allowed_problems = [/401/, /ERR_CONNECTION_REFUSED/];
+  try {
+    await page.goto(own.base + '/');
+    await page.waitForSelector('[data-login-form="login"]');
+    await page.fill('[data-login-name]', 'ann');
+    await page.fill('[data-login-password]', 'correct horse battery');
+    await page.click('[data-login-form] button[type="submit"]');
+    await page.waitForSelector('[data-account="ann"]');
+    // An import of the library (offline: names only), waited for through the API.
+    const started = await page.evaluate(async () => (await fetch('/api/v1/import', { method: 'POST', headers: { 'X-Mediabase-CSRF': '1' } })).status);
+    assert.equal(started, 202);
+    await page.waitForFunction(async () => {
+      const job = await (await fetch('/api/v1/import')).json();
+      const page_of = await (await fetch('/api/v1/movies?limit=1')).json();
+      return job.state === 'idle' && job.finished_at !== null && page_of.total > 0;
+    }, null, { timeout: IMPORT_TIMEOUT_MS, polling: 250 });
+    const listed = await page.evaluate(async () => [await (await fetch("/api/v1/import")).json(), await (await fetch("/api/v1/movies?limit=1&sort=title")).json()]);
+    const { movies } = listed[1];
+    assert.ok(movies?.length, JSON.stringify(listed));
+    await page.goto(`${own.base}/movies/${movies[0].id}`);
+    await page.click('button[name="on_list"]');
+    await page.waitForSelector('button[name="on_list"][aria-pressed="true"]');
+    await shot('movie-on-list');
+    await page.goto(own.base + '/?watched=list');
+    await page.waitForSelector('.poster-grid .card[href]');
+    assert.equal(await total_shown(), 1);
+    assert.deepEqual(await card_titles(5), [movies[0].title]);
+    assert.equal(await page.inputValue('#filter-watched'), 'list');
+  } finally {
+    await page.goto(server.base + '/');
+    own.stopping = true;
+    await new Promise((resolve_stop) => {
+      if (own.process.exitCode !== null) resolve_stop();
+      own.process.once('exit', resolve_stop);
+      own.process.kill('SIGTERM');
+    });
+  }
+});
+
 function escape_regexp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -382,8 +382,10 @@ struct get_files_under_root {
 };
 
 /// Library figures for the stats page, computed by the DAL.
+/// The library figures; `watched` and the marks of the recent movies are `person`'s.
 struct get_stats {
     static constexpr const char* name = "get_stats";
+    person_id person = shared_state;
     reply_to<boost::json::object> reply;
 };
 

@@ -227,7 +227,8 @@ public:
     std::unordered_set<std::string> art_keys();
     /// The keys among `candidates` that some movie uses (index lookups: cheap for a few keys).
     std::unordered_set<std::string> art_keys_in_use(std::span<const std::string> candidates);
-    library_figures figures();
+    /// `watched` and the marks of `recently_added` are `person`'s (shared_state: the shared columns).
+    library_figures figures(person_id person = shared_state);
 
     // ---- import history ----
 

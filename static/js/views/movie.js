@@ -137,6 +137,12 @@ export function mount(root, route) {
       dataset: { focusKey: 'watched' }, name: 'watched',
       onclick: () => save({ watched: !movie.watched }),
     }, icon(movie.watched ? 'check' : 'eye'), movie.watched ? 'Watched' : 'Mark as watched');
+    // "On my list" is a person's own: a trusted address without an account has none.
+    const listed = app_state.user?.id ? h('button', {
+      type: 'button', class: `button toggle ${movie.on_list ? 'on' : ''}`, 'aria-pressed': String(Boolean(movie.on_list)),
+      dataset: { focusKey: 'on_list' }, name: 'on_list',
+      onclick: () => save({ on_list: !movie.on_list }),
+    }, icon(movie.on_list ? 'check' : 'plus'), movie.on_list ? 'On my list' : 'Add to my list') : null;
 
     const stars = h('div', { class: 'stars' });
     for (let n = 1; n <= 10; n += 1) {
@@ -193,7 +199,7 @@ export function mount(root, route) {
       }
     }
     return h('div', { class: 'movie-actions' },
-      h('div', { class: 'button-row' }, watched, fix, refresh), rating,
+      h('div', { class: 'button-row' }, watched, listed, fix, refresh), rating,
       offline ? h('p', { class: 'muted offline-actions', id: 'offline-actions-note' },
         'Fix match and Refresh ask TMDB: they need a TMDB key. ', h('a', { href: '/settings' }, 'Add one in Settings'), '.') : null);
   }

@@ -568,6 +568,9 @@ BOOST_AUTO_TEST_CASE(each_person_reads_and_writes_only_their_own_marks) {
     };
     BOOST_TEST(list(ann->id, by_rating) == (v{"Alien", "Se7en", "Heat"}), boost::test_tools::per_element());
     BOOST_TEST(list(bob->id, by_rating) == (v{"Heat", "Alien", "Se7en"}), boost::test_tools::per_element());
+    BOOST_TEST(c.figures(ann->id).watched == 2);
+    BOOST_TEST(c.figures(bob->id).watched == 0);
+    BOOST_TEST(c.figures().watched == 1);
     // The marks shown in a list are the reader's.
     movie_query all;
     for (const auto& movie : c.list_movies(all, bob->id).movies)
