@@ -1491,6 +1491,47 @@ BOOST_AUTO_TEST_CASE(search_finds_titles_in_any_form_of_their_letters) {
     BOOST_TEST(search(c, "Stra\xC3\x9F" "e").size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(migration_6_keeps_each_persons_marks_of_merged_movies) {
+    temp_dir dir;
+    fs::create_directories(dir.db().parent_path());
+    {
+        // A catalogue at version 5 with an account whose marks sit on two spellings of one film.
+        soci::session raw(soci::sqlite3, dir.db().string());
+        for (const auto& step : schema::migrations) {
+            if (step.version > 5) break;
+            for (const auto statement : step.statements)
+                raw << std::string(statement);
+        }
+        raw << "PRAGMA user_version = 5";
+        raw << "INSERT INTO users (id, name, password_hash, role, created_at) VALUES (1, 'ann', 'h', 'admin', 'x')";
+        raw << "INSERT INTO users (id, name, password_hash, role, created_at) VALUES (2, 'bob', 'h', 'viewer', 'x')";
+        const auto movie = [&](int id, const std::string& title, const std::string& key, const std::string& state) {
+            raw << "INSERT INTO movies (id, title, title_key, year, match_state, added_at, updated_at)"
+                   " VALUES (:id, :title, :key, 2001, :state, 'x', 'x')",
+                soci::use(id), soci::use(title), soci::use(key), soci::use(state);
+            std::string path = "/media/" + std::to_string(id) + ".mkv";
+            raw << "INSERT INTO media_files (movie_id, path, root, size, mtime_ns) VALUES (:m, :p, '/media', 1, 1)",
+                soci::use(id), soci::use(path);
+        };
+        movie(1, amelie_nfc, "amelie", "unidentified");
+        movie(2, amelie_nfd, "ame\xCC\x81lie", "identified");
+        raw << "INSERT INTO user_movie_state (user_id, movie_id, watched, rating, on_list) VALUES (1, 1, 1, 8, 0)";
+        raw << "INSERT INTO user_movie_state (user_id, movie_id, watched, rating, on_list) VALUES (1, 2, 0, NULL, 1)";
+        raw << "INSERT INTO user_movie_state (user_id, movie_id, watched, rating, on_list) VALUES (2, 1, 0, 3, 0)";
+        raw << "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')";
+    }
+    auto c = catalogue::open(dir.db());
+    BOOST_TEST(c.movie_count() == 1);
+    const auto ann = c.get_movie(2, 1);
+    BOOST_REQUIRE(ann);
+    BOOST_TEST(ann->watched);
+    BOOST_TEST(ann->rating == 8);
+    BOOST_TEST(ann->on_list);
+    const auto bob = c.get_movie(2, 2);
+    BOOST_TEST(!bob->watched);
+    BOOST_TEST(bob->rating == 3);
+}
+
 BOOST_AUTO_TEST_CASE(migration_6_merges_movies_the_old_title_keys_split) {
     temp_dir dir;
     fs::create_directories(dir.db().parent_path());
