@@ -18,7 +18,7 @@ void movie_batch::add(change_kind kind, movie_id id, const std::optional<movie>&
     }
     ++changes_;
     if (kind == change_kind::removed || !subject) return;
-    movies_.push_back(to_json(*subject));
+    movies_.push_back(to_shared_json(*subject));
     if (movies_.size() > max_movies) movies_.pop_front();
 }
 

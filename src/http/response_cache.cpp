@@ -14,12 +14,14 @@ std::string cached_answer::etag_for(content_coding coding) const {
     return etag.substr(0, etag.size() - 1) + "-" + std::string(coding_token(coding)) + "\"";
 }
 
-std::optional<std::string> cache_key(const checked_request& request) {
+std::optional<std::string> cache_key(const checked_request& request, person_id person) {
+    // Movies and stats carry the requester's own marks (watched, rating, list): one entry per person.
+    const std::string whose = "|p" + std::to_string(person);
     switch (request.route) {
     case api_route::movies: {
         const auto& q = request.query;
         // Every field, each with its own tag and length-prefixed text, so no two queries share a key.
-        std::string key = "movies";
+        std::string key = "movies" + whose;
         auto add_text = [&](char tag, const std::string& text) {
             key += '|';
             key += tag;
@@ -41,13 +43,14 @@ std::optional<std::string> cache_key(const checked_request& request) {
         if (q.year_from) add_number('f', *q.year_from);
         if (q.year_to) add_number('t', *q.year_to);
         if (q.watched) add_number('w', *q.watched ? 1 : 0);
+        if (q.on_list) add_number('n', *q.on_list ? 1 : 0);
         if (q.resolution) add_text('r', *q.resolution);
         if (q.match) add_text('m', to_string(*q.match));
         return key;
     }
-    case api_route::movie_get: return "movie|" + std::to_string(request.movie_id);
+    case api_route::movie_get: return "movie" + whose + "|" + std::to_string(request.movie_id);
     case api_route::genres: return "genres";
-    case api_route::stats: return "stats";
+    case api_route::stats: return "stats" + whose;
     case api_route::duplicates: return "duplicates";
     default: return std::nullopt;
     }

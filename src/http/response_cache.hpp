@@ -34,8 +34,9 @@ struct cached_answer {
 
 /// The cache key of a checked request (its route and its parameters in one canonical form, so
 /// `?limit=50` and `?offset=0&limit=50` share one entry), or nullopt for answers that are not cached
-/// (anything that is not a read of the catalogue alone).
-[[nodiscard]] std::optional<std::string> cache_key(const checked_request& request);
+/// (anything that is not a read of the catalogue alone). `person`: whose marks the answer shows
+/// (shared_state for a request with no account).
+[[nodiscard]] std::optional<std::string> cache_key(const checked_request& request, person_id person);
 
 /// A strong ETag made from a body's bytes: `"<16 hex digits>"`.
 [[nodiscard]] std::string etag_of(std::string_view body);

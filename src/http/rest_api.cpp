@@ -432,7 +432,9 @@ asio::awaitable<http_response> rest_api::route(const http_request& request) {
     identity id;
     if (r.route != api_route::static_file && r.route != api_route::healthz) id = co_await identify(request);
     if (auto refused = refusal(request, need, id)) co_return std::move(*refused);
-    if (auto key = cache_key(r); key && options_.responses) co_return co_await answer_cached(request, r, *key, id);
+    const person_id person = id.who ? id.who->user_id : shared_state;
+    if (auto key = cache_key(r, person); key && options_.responses)
+        co_return co_await answer_cached(request, r, *key, id);
     co_return co_await answer(request, r, id);
 }
 
@@ -511,6 +513,13 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     auto ok = [&](const json::value& body, http::status status = http::status::ok) {
         return json_response(request, status, body);
     };
+    // Whose marks (watched, rating, list) the movie routes read and write: the account asking, or the shared
+    // columns for a request with no account (a trusted address).
+    const person_id person = id.who ? id.who->user_id : shared_state;
+    const auto needs_account = [&] {
+        return error_response(request, http::status::forbidden, "needs_account",
+                              "'on my list' belongs to a person: log in (a trusted address has no account)");
+    };
 
     switch (r.route) {
     case api_route::healthz: {
@@ -556,8 +565,9 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     }
 
     case api_route::movies: {
+        if (r.query.on_list && person == shared_state) co_return needs_account();
         auto page = co_await ask<movie_page>(bus_.dal_reads, [&](auto reply) {
-            return list_movies{r.query, std::move(reply)};
+            return list_movies{r.query, person, std::move(reply)};
         });
         if (!page) co_return fail(unavailable(bus_));
         co_return ok(to_json(*page));
@@ -574,19 +584,22 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
 
     case api_route::movie_get: {
         auto found = co_await ask<std::optional<movie>>(
-            bus_.dal_reads, [&](auto reply) { return get_movie{r.movie_id, std::move(reply)}; });
+            bus_.dal_reads, [&](auto reply) { return get_movie{r.movie_id, person, std::move(reply)}; });
         if (!found) co_return fail(unavailable(bus_));
         if (!*found) co_return fail(not_found("no movie with id " + std::to_string(r.movie_id)));
         co_return ok(to_json(**found));
     }
 
     case api_route::movie_patch: {
+        if (r.patch.on_list && person == shared_state) co_return needs_account();
         auto changed = co_await ask<std::optional<movie>>(bus_.dal_writes, [&](auto reply) {
-            return patch_movie{r.movie_id, r.patch, std::move(reply)};
+            return patch_movie{r.movie_id, r.patch, person, std::move(reply)};
         });
         if (!changed) co_return fail(unavailable(bus_));
         if (!*changed) co_return fail(not_found("no movie with id " + std::to_string(r.movie_id)));
-        movie_event message{change_kind::updated, (*changed)->id, **changed};
+        // One person's marks are theirs: the event names the movie only, and each client fetches what it shows
+        // (event frames never carry per-person fields, see to_shared_json).
+        movie_event message{change_kind::updated, (*changed)->id, std::nullopt};
         co_await post(bus_.events, std::move(message));
         co_return ok(to_json(**changed));
     }
@@ -594,7 +607,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     case api_route::movie_match:
     case api_route::movie_refresh: {
         auto current = co_await ask<std::optional<movie>>(
-            bus_.dal_reads, [&](auto reply) { return get_movie{r.movie_id, std::move(reply)}; });
+            bus_.dal_reads, [&](auto reply) { return get_movie{r.movie_id, person, std::move(reply)}; });
         if (!current) co_return fail(unavailable(bus_));
         if (!*current) co_return fail(not_found("no movie with id " + std::to_string(r.movie_id)));
         // Match: the movie the user chose. Refresh: by its TMDB id if known, else its title and year.
@@ -611,7 +624,12 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
         if (answer->failed) co_return fail(provider_error(answer->failure));
         auto replaced = co_await replace_metadata(bus_, **current, std::move(answer->value));
         if (auto* e = std::get_if<api_error>(&replaced)) co_return fail(*e);
-        co_return ok(to_json(std::get<movie>(replaced)));
+        // New metadata, the same person's marks (the catalogue answered with the shared columns).
+        auto& refreshed = std::get<movie>(replaced);
+        refreshed.watched = (*current)->watched;
+        refreshed.rating = (*current)->rating;
+        refreshed.on_list = (*current)->on_list;
+        co_return ok(to_json(refreshed));
     }
 
     case api_route::tmdb_search: {
@@ -665,7 +683,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     }
 
     case api_route::stats: {
-        auto stats = co_await ask<json::object>(bus_.dal_reads, [](auto reply) { return get_stats{std::move(reply)}; });
+        auto stats = co_await ask<json::object>(bus_.dal_reads, [&](auto reply) { return get_stats{person, std::move(reply)}; });
         if (!stats) co_return fail(unavailable(bus_));
         co_return ok(*stats);
     }

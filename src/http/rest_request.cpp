@@ -77,6 +77,10 @@ api_result<movie_query> parse_movie_query(const boost::urls::params_view& params
             if (value != "true" && value != "false")
                 return bad_request("watched: expected true or false, got '" + value + "'");
             query.watched = value == "true";
+        } else if (key == "on_list") {
+            if (value != "true" && value != "false")
+                return bad_request("on_list: expected true or false, got '" + value + "'");
+            query.on_list = value == "true";
         } else if (key == "resolution") {
             if (value.empty()) continue;
             // The values the name parser and the media information give; anything else would match nothing.
@@ -112,11 +116,15 @@ api_result<movie_patch> parse_movie_patch(const json::object& body) {
                 patch.rating = std::optional<int>{static_cast<int>(value.as_int64())};
             else
                 return bad_request("rating: expected a whole number from 1 to 10, or null");
+        } else if (key == "on_list") {
+            if (!value.is_bool()) return bad_request("on_list: expected true or false");
+            patch.on_list = value.as_bool();
         } else {
-            return bad_request("unknown field '" + std::string(key) + "' (expected watched or rating)");
+            return bad_request("unknown field '" + std::string(key) + "' (expected watched, rating or on_list)");
         }
     }
-    if (!patch.watched && !patch.rating) return bad_request("nothing to change: give watched and/or rating");
+    if (!patch.watched && !patch.rating && !patch.on_list)
+        return bad_request("nothing to change: give watched, rating and/or on_list");
     return patch;
 }
 
@@ -218,6 +226,7 @@ route_need need_of(api_route route) {
     case api_route::movie_match:
     case api_route::movie_refresh:
     case api_route::tmdb_search:
+    case api_route::providers_check:
     case api_route::prune:
     case api_route::prune_held:
     case api_route::backups_list:

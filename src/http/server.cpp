@@ -147,7 +147,7 @@ std::shared_ptr<const std::string> event_frame(const event_message& event) {
         std::shared_ptr<const std::string> operator()(const movie_event& e) const {
             if (e.type == change_kind::removed) return frame_of({{"type", "movie.removed"}, {"id", e.id}});
             json::object frame{{"type", e.type == change_kind::added ? "movie.added" : "movie.updated"}, {"id", e.id}};
-            if (e.subject) frame["movie"] = to_json(*e.subject);
+            if (e.subject) frame["movie"] = to_shared_json(*e.subject);
             return frame_of(frame);
         }
         std::shared_ptr<const std::string> operator()(const prune_event& e) const {

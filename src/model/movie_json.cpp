@@ -164,6 +164,7 @@ boost::json::object to_json(const movie& m) {
     o["vote_count"] = number_or_null(m.vote_count);
     o["watched"] = m.watched;
     o["rating"] = number_or_null(m.rating);
+    o["on_list"] = m.on_list;
     o["match"] = to_string(m.match);
     o["match_confidence"] = number_or_null(m.match_confidence);
     o["identify_error"] = text_or_null(m.identify_error);
@@ -174,6 +175,14 @@ boost::json::object to_json(const movie& m) {
     for (const auto& f : m.files)
         files.emplace_back(to_json(f));
     o["files"] = std::move(files);
+    return o;
+}
+
+boost::json::object to_shared_json(const movie& m) {
+    auto o = to_json(m);
+    o.erase("watched");
+    o.erase("rating");
+    o.erase("on_list");
     return o;
 }
 

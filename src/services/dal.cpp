@@ -159,7 +159,7 @@ bool dal_writer::write(dal_write_message& message) {
                                  return true;
                              },
                              [this](patch_movie& m) {
-                                 auto result = db_.patch_movie(m.id, m.patch);
+                                 auto result = db_.patch_movie(m.id, m.patch, m.person);
                                  changed();
                                  m.reply(std::move(result));
                                  return true;
@@ -265,11 +265,11 @@ bool dal_reader::read(dal_read_message& message) {
                                  return true;
                              },
                              [this](list_movies& m) {
-                                 m.reply(db_.list_movies(m.query));
+                                 m.reply(db_.list_movies(m.query, m.person));
                                  return true;
                              },
                              [this](get_movie& m) {
-                                 m.reply(db_.get_movie(m.id));
+                                 m.reply(db_.get_movie(m.id, m.person));
                                  return true;
                              },
                              [this](get_movies& m) {
@@ -293,7 +293,7 @@ bool dal_reader::read(dal_read_message& message) {
                                  return true;
                              },
                              [this](get_stats& m) {
-                                 m.reply(library_stats(db_));
+                                 m.reply(library_stats(db_, m.person));
                                  return true;
                              },
                              [this](backup_catalogue& m) {
@@ -306,8 +306,8 @@ bool dal_reader::read(dal_read_message& message) {
                          message);
 }
 
-boost::json::object library_stats(catalogue& db) {
-    const auto figures = db.figures();
+boost::json::object library_stats(catalogue& db, person_id person) {
+    const auto figures = db.figures(person);
     auto counts = [](const std::vector<label_count>& list, const char* key, bool numeric) {
         boost::json::array out;
         for (const auto& item : list) {

@@ -25,6 +25,11 @@ read_statements::read_statements(soci::session& sql, const sql_dialect& d)
                                                              " (" + d.id_list("ids") + ")"
                                                              " ORDER BY f.movie_id, f.part, f.path",
                                                          soci::use(ids, "ids"))),
+      states_by_ids(prepare(sql,
+                            "SELECT movie_id, watched, rating, on_list FROM user_movie_state WHERE user_id = :person"
+                            " AND movie_id IN (" + d.id_list("ids") + ")",
+                            soci::into(state_movie), soci::into(state_watched), into(state_rating),
+                            soci::into(state_on_list), soci::use(state_person, "person"), soci::use(ids, "ids"))),
       movie_count(prepare(sql, "SELECT count(*) FROM movies", soci::into(count))),
       file_count(prepare(sql, "SELECT count(*) FROM media_files", soci::into(count))),
       known_files(prepare(sql, "SELECT path, size, mtime_ns, movie_id, sidecar_stamp FROM media_files",
@@ -33,7 +38,7 @@ read_statements::read_statements(soci::session& sql, const sql_dialect& d)
       genres(prepare(sql, "SELECT DISTINCT genre FROM movie_genres ORDER BY genre", soci::into(genre))),
       dialect(d) {}
 
-std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted) {
+std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted, person_id person) {
     std::vector<movie> movies;
     if (wanted.empty()) return movies;
     ids = ids_json(wanted);
@@ -45,6 +50,22 @@ std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted) {
         if (auto it = by_id.find(file_columns_row.movie_id); it != by_id.end())
             it->second.files.push_back(file_columns_row.to_file());
     });
+    if (person != shared_state) {
+        // A person's marks replace the shared columns, which are the marks of nobody in particular.
+        for (auto& [id_found, m] : by_id) {
+            m.watched = false;
+            m.rating.reset();
+            m.on_list = false;
+        }
+        state_person = person;
+        for_each_row(dialect, states_by_ids, [&] {
+            if (auto it = by_id.find(state_movie); it != by_id.end()) {
+                it->second.watched = state_watched != 0;
+                it->second.rating = state_rating.get();
+                it->second.on_list = state_on_list != 0;
+            }
+        });
+    }
     movies.reserve(by_id.size());
     for (const auto id_wanted : wanted) {
         if (auto it = by_id.find(id_wanted); it != by_id.end()) movies.push_back(std::move(it->second));
@@ -66,10 +87,10 @@ known_files catalogue::load_known_files() {
     return files;
 }
 
-std::optional<movie> catalogue::get_movie(movie_id id) {
+std::optional<movie> catalogue::get_movie(movie_id id, person_id person) {
     auto& r = impl_->reader();
     read_transaction snapshot(impl_->sql);
-    auto movies = r.load({id});
+    auto movies = r.load({id}, person);
     if (movies.empty()) return std::nullopt;
     return std::move(movies.front());
 }
@@ -132,7 +153,7 @@ std::vector<duplicate_group> catalogue::duplicates() {
     std::sort(all.begin(), all.end());
     all.erase(std::unique(all.begin(), all.end()), all.end());
     std::unordered_map<movie_id, movie> movies;
-    for (auto& m : r.load(all))
+    for (auto& m : r.load(all, shared_state))
         movies.emplace(m.id, std::move(m));
 
     std::vector<duplicate_group> result;
@@ -212,7 +233,7 @@ std::vector<std::string> catalogue::genres() {
     return genres;
 }
 
-library_figures catalogue::figures() {
+library_figures catalogue::figures(person_id person) {
     auto& sql = impl_->sql;
     library_figures out;
     {
@@ -220,6 +241,11 @@ library_figures catalogue::figures() {
         read_transaction transaction(sql);
         sql << "SELECT COUNT(*), COALESCE(SUM(watched), 0) FROM movies", soci::into(out.movies),
             soci::into(out.watched);
+        if (person != shared_state) {
+            std::int64_t user = person;
+            sql << "SELECT COUNT(*) FROM user_movie_state WHERE user_id = :user AND watched = 1",
+                soci::use(user, "user"), soci::into(out.watched);
+        }
         sql << "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media_files", soci::into(out.files),
             soci::into(out.total_size);
         auto collect = [&](const std::string& text, std::vector<label_count>& into_list) {
@@ -247,7 +273,7 @@ library_figures catalogue::figures() {
         newest = column_values<movie_id>(*impl_->dialect, sql, "SELECT id FROM movies ORDER BY id DESC LIMIT 12");
     }
     for (auto id : newest)
-        if (auto m = get_movie(id)) out.recently_added.push_back(std::move(*m));
+        if (auto m = get_movie(id, person)) out.recently_added.push_back(std::move(*m));
     return out;
 }
 

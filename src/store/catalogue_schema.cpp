@@ -134,6 +134,15 @@ void merge_split_titles(soci::session& sql) {
                        " rating = coalesce(rating, (SELECT rating FROM movies WHERE id = :from))"
                        " WHERE id = :into",
                     soci::use(from_id, "from"), soci::use(into_id, "into");
+                // Each person's marks go along too (catalogues that had accounts, schema 5, before this step).
+                sql << "UPDATE user_movie_state AS t SET watched = max(t.watched, f.watched),"
+                       " rating = coalesce(t.rating, f.rating), on_list = max(t.on_list, f.on_list)"
+                       " FROM user_movie_state AS f WHERE t.movie_id = :into AND f.movie_id = :from"
+                       " AND f.user_id = t.user_id",
+                    soci::use(into_id, "into"), soci::use(from_id, "from");
+                sql << "INSERT OR IGNORE INTO user_movie_state (user_id, movie_id, watched, rating, on_list)"
+                       " SELECT user_id, :into, watched, rating, on_list FROM user_movie_state WHERE movie_id = :from",
+                    soci::use(into_id, "into"), soci::use(from_id, "from");
                 sql << "DELETE FROM movie_genres WHERE movie_id = :from", soci::use(from_id, "from");
                 sql << "DELETE FROM movies WHERE id = :from", soci::use(from_id, "from");
                 if (!keeper.tmdb_id.get()) keeper.tmdb_id = other.tmdb_id;

@@ -4,6 +4,7 @@
 #include "sql_support.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace mediabase {
 
@@ -18,7 +19,7 @@ std::optional<movie_sort> movie_sort_from_string(std::string_view s) {
     return std::nullopt;
 }
 
-movie_page catalogue::list_movies(const movie_query& query) {
+movie_page catalogue::list_movies(const movie_query& query, person_id person) {
     auto& r = impl_->reader();
     movie_page page;
 
@@ -32,6 +33,9 @@ movie_page catalogue::list_movies(const movie_query& query) {
     std::string match = query.match ? to_string(*query.match) : "";
     int limit = std::clamp(query.limit, 1, max_page_size);
     int offset = std::max(query.offset, 0);
+    const bool personal = person != shared_state;
+    std::int64_t person_bound = person;
+    if (query.on_list && !personal) throw std::invalid_argument("'on my list' belongs to a person: log in first");
 
     // Two forms of the genre and resolution filters, same rows: counting is quickest driven from the genre or
     // file rows (IN), a sorted page from the sort index, testing each movie until the page is full (EXISTS).
@@ -53,7 +57,25 @@ movie_page catalogue::list_movies(const movie_query& query) {
             "EXISTS (SELECT 1 FROM movie_genres g WHERE g.genre = :genre AND g.movie_id = m.id)");
     if (query.year_from) add("m.year >= :year_from", "m.year >= :year_from");
     if (query.year_to) add("m.year <= :year_to", "m.year <= :year_to");
-    if (query.watched) add("m.watched = :watched", "m.watched = :watched");
+    // A person's marks: rows of user_movie_state (a movie without one is unwatched and not on the list).
+    // Each use of the person's id has a name of its own (`:person_watched`, ...), bound where it appears.
+    const auto add_mark = [&](const std::string& column, bool wanted) {
+        const std::string kept =
+            "SELECT movie_id FROM user_movie_state WHERE user_id = :person_" + column + " AND " + column + " = 1";
+        const std::string exists = "EXISTS (SELECT 1 FROM user_movie_state s WHERE s.user_id = :person_" + column +
+                                   " AND s.movie_id = m.id AND s." + column + " = 1)";
+        if (wanted)
+            add("m.id IN (" + kept + ")", exists);
+        else
+            add("m.id NOT IN (" + kept + ")", "NOT " + exists);
+    };
+    if (query.watched) {
+        if (personal)
+            add_mark("watched", *query.watched);
+        else
+            add("m.watched = :watched", "m.watched = :watched");
+    }
+    if (query.on_list) add_mark("on_list", *query.on_list);
     if (query.resolution)
         add("m.id IN (SELECT movie_id FROM media_files WHERE resolution = :resolution COLLATE NOCASE)",
             "EXISTS (SELECT 1 FROM media_files f WHERE f.resolution = :resolution COLLATE NOCASE"
@@ -75,7 +97,10 @@ movie_page catalogue::list_movies(const movie_query& query) {
     // Equal ratings and runtimes are common (and every unidentified movie has neither): their ties go by id,
     // which the index gives for free, rather than by title, which would sort each tie group.
     case movie_sort::rating:
-        order = "m.rating{}, coalesce(m.vote_average, m.imdb_rating){}, m.id{}";
+        order = personal ? "(SELECT s.rating FROM user_movie_state s WHERE s.user_id = :person_rating"
+                           " AND s.movie_id = m.id){},"
+                           " coalesce(m.vote_average, m.imdb_rating){}, m.id{}"
+                         : "m.rating{}, coalesce(m.vote_average, m.imdb_rating){}, m.id{}";
         break;
     case movie_sort::runtime:
         order = "m.runtime{}, m.id{}";
@@ -89,7 +114,9 @@ movie_page catalogue::list_movies(const movie_query& query) {
         if (query.genre) st.exchange(soci::use(genre, "genre"));
         if (query.year_from) st.exchange(soci::use(year_from, "year_from"));
         if (query.year_to) st.exchange(soci::use(year_to, "year_to"));
-        if (query.watched) st.exchange(soci::use(watched, "watched"));
+        if (query.watched && !personal) st.exchange(soci::use(watched, "watched"));
+        if (query.watched && personal) st.exchange(soci::use(person_bound, "person_watched"));
+        if (query.on_list) st.exchange(soci::use(person_bound, "person_on_list"));
         if (query.resolution) st.exchange(soci::use(resolution, "resolution"));
         if (query.match) st.exchange(soci::use(match, "match"));
     };
@@ -125,13 +152,15 @@ movie_page catalogue::list_movies(const movie_query& query) {
                                     [&](auto& st) {
                                         st.exchange(soci::into(id));
                                         bind_filters(st);
+                                        if (personal && query.sort == movie_sort::rating)
+                                            st.exchange(soci::use(person_bound, "person_rating"));
                                         st.exchange(soci::use(limit, "limit"));
                                         st.exchange(soci::use(offset, "offset"));
                                     });
         ids.reserve(static_cast<std::size_t>(limit));
         for_each_row(*impl_->dialect, select, [&] { ids.push_back(id); });
     }
-    page.movies = r.load(ids);
+    page.movies = r.load(ids, person);
     return page;
 }
 

@@ -389,9 +389,11 @@ store_result catalogue::store_moves(std::span<const file_move> moves) {
     return result;
 }
 
-std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patch) {
+std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patch, person_id person) {
     if (patch.rating && *patch.rating && (**patch.rating < 1 || **patch.rating > 10))
         throw std::invalid_argument("a rating is 1 to 10");
+    if (patch.on_list && person == shared_state)
+        throw std::invalid_argument("'on my list' belongs to a person: log in first");
     {
         write_transaction transaction(impl_->sql, *impl_->dialect);
         nullable<int> watched;
@@ -399,19 +401,46 @@ std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patc
         int set_rating = patch.rating ? 1 : 0;
         nullable<int> rating;
         if (patch.rating) rating.set(*patch.rating);
-        std::string now = utc_now_iso8601();
-        auto update =
-            prepare(impl_->sql,
-                    "UPDATE movies SET watched = coalesce(:watched, watched),"
-                    " rating = CASE WHEN :set_rating THEN :rating ELSE rating END, updated_at = :now"
-                    " WHERE id = :id",
-                    use(watched, "watched"), soci::use(set_rating, "set_rating"), use(rating, "rating"),
-                    soci::use(now, "now"), soci::use(id, "id"));
-        execute(*impl_->dialect, update);
-        if (update.get_affected_rows() == 0) return std::nullopt;
+        if (person == shared_state) {
+            std::string now = utc_now_iso8601();
+            auto update =
+                prepare(impl_->sql,
+                        "UPDATE movies SET watched = coalesce(:watched, watched),"
+                        " rating = CASE WHEN :set_rating THEN :rating ELSE rating END, updated_at = :now"
+                        " WHERE id = :id",
+                        use(watched, "watched"), soci::use(set_rating, "set_rating"), use(rating, "rating"),
+                        soci::use(now, "now"), soci::use(id, "id"));
+            execute(*impl_->dialect, update);
+            if (update.get_affected_rows() == 0) return std::nullopt;
+        } else {
+            // A person's marks change only their row: the movie itself (and its updated_at) stays as it is.
+            long long exists = 0;
+            impl_->sql << "SELECT count(*) FROM movies WHERE id = :id", soci::use(id, "id"), soci::into(exists);
+            if (exists == 0) return std::nullopt;
+            std::int64_t user = person;
+            nullable<int> on_list;
+            if (patch.on_list) on_list.set(*patch.on_list ? 1 : 0);
+            auto ensure = prepare(impl_->sql,
+                                  "INSERT OR IGNORE INTO user_movie_state (user_id, movie_id) VALUES (:user, :id)",
+                                  soci::use(user, "user"), soci::use(id, "id"));
+            execute(*impl_->dialect, ensure);
+            auto update = prepare(impl_->sql,
+                                  "UPDATE user_movie_state SET watched = coalesce(:watched, watched),"
+                                  " rating = CASE WHEN :set_rating THEN :rating ELSE rating END,"
+                                  " on_list = coalesce(:on_list, on_list) WHERE user_id = :user AND movie_id = :id",
+                                  use(watched, "watched"), soci::use(set_rating, "set_rating"), use(rating, "rating"),
+                                  use(on_list, "on_list"), soci::use(user, "user"), soci::use(id, "id"));
+            execute(*impl_->dialect, update);
+            // A row with no mark left says nothing: dropped, so the table holds only what people marked.
+            auto drop = prepare(impl_->sql,
+                                "DELETE FROM user_movie_state WHERE user_id = :user AND movie_id = :id"
+                                " AND watched = 0 AND rating IS NULL AND on_list = 0",
+                                soci::use(user, "user"), soci::use(id, "id"));
+            execute(*impl_->dialect, drop);
+        }
         transaction.commit();
     }
-    return get_movie(id);
+    return get_movie(id, person);
 }
 
 std::optional<movie> catalogue::update_metadata(movie_id id, const movie& m) {

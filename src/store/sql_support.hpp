@@ -511,9 +511,16 @@ struct read_statements {
     std::int64_t file_movie = 0;
     std::int64_t sidecar_stamp = 0;
     std::string genre;
+    // One person's marks of the movies bound as `ids` (user_movie_state).
+    std::int64_t state_person = 0;
+    std::int64_t state_movie = 0;
+    int state_watched = 0;
+    nullable<int> state_rating;
+    int state_on_list = 0;
 
     soci::statement movies_by_ids;
     soci::statement files_by_movie_ids;
+    soci::statement states_by_ids;
     soci::statement movie_count;
     soci::statement file_count;
     soci::statement known_files;
@@ -523,8 +530,10 @@ struct read_statements {
 
     read_statements(soci::session& sql, const sql_dialect& d);
 
-    /// Movies with their files, in the order of `wanted`; ids that do not exist are skipped.
-    std::vector<movie> load(const std::vector<movie_id>& wanted);
+    /// Movies with their files, in the order of `wanted`; ids that do not exist are skipped. Their watched
+    /// state, rating and list mark are `person`'s (none kept: unwatched, unrated, not on the list), or with
+    /// `shared_state` the shared columns of `movies`.
+    std::vector<movie> load(const std::vector<movie_id>& wanted, person_id person);
 };
 
 } // namespace mediabase::sql_support

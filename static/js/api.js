@@ -80,4 +80,11 @@ export const api = {
   setup: (name, password) => request('POST', '/setup', { body: { name, password } }),
   logout: () => request('DELETE', '/session'),
   logoutEverywhere: () => request('DELETE', '/sessions'),
+  changePassword: (current, password) => request('PUT', '/session/password', { body: { current, password } }),
+  keys: (signal) => request('GET', '/keys', { signal }),
+  createKey: (name, scope) => request('POST', '/keys', { body: { name, scope } }),
+  revokeKey: (id) => request('DELETE', `/keys/${encodeURIComponent(id)}`),
+  users: (signal) => request('GET', '/users', { signal }),
+  addUser: (name, password, role) => request('POST', '/users', { body: { name, password, role } }),
+  removeUser: (name) => request('DELETE', `/users/${encodeURIComponent(name)}`),
 };

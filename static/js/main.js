@@ -146,7 +146,8 @@ async function boot() {
         }
       } }, 'Log out');
     document.querySelector('.app-header').append(
-      h('span', { class: 'account', dataset: { account: user.name } }, user.name, logout));
+      h('span', { class: 'account', dataset: { account: user.name } },
+        h('a', { href: '/account', title: 'Your account: password, API keys' }, user.name), logout));
   }
   start(document.getElementById('main'));
   events.start();

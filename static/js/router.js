@@ -13,6 +13,7 @@ const ROUTES = [
   { name: 'duplicates', pattern: /^\/duplicates\/?$/, load: () => import('./views/duplicates.js') },
   { name: 'stats', pattern: /^\/stats\/?$/, load: () => import('./views/stats.js') },
   { name: 'settings', pattern: /^\/settings\/?$/, load: () => import('./views/settings.js') },
+  { name: 'account', pattern: /^\/account\/?$/, load: () => import('./views/account.js') },
 ];
 
 const NOT_FOUND = { name: 'not_found', load: () => import('./views/not_found.js') };

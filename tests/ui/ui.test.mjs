@@ -883,6 +883,120 @@ test('accounts: the first-run page makes the admin, a viewer sees no admin actio
   }
 });
 
+test('the account page: a new API key is shown once, an admin adds a viewer', async () => {
+  const data = join(work_dir, 'account-page-data');
+  mkdirSync(data, { recursive: true });
+  const added = spawnSync(BIN, ['user', 'add', 'ann', '--admin', '--data', data], { input: 'correct horse battery\n', encoding: 'utf8' });
+  assert.equal(added.status, 0, added.stderr);
+  const own = await start_server(server.media, data, '127.0.0.1:0', { offline: true, auth: 'required' });
+  allowed_problems = [/401/, /ERR_CONNECTION_REFUSED/];
+  try {
+    await page.goto(own.base + '/');
+    await page.waitForSelector('[data-login-form="login"]');
+    await page.fill('[data-login-name]', 'ann');
+    await page.fill('[data-login-password]', 'correct horse battery');
+    await page.click('[data-login-form] button[type="submit"]');
+    // The header's name leads to the account page.
+    await page.click('[data-account="ann"] a');
+    await page.waitForSelector('[data-key-form]');
+    await page.waitForSelector('[data-account-users] [data-user-name="ann"]');
+
+    await page.fill('[data-key-form] input[name="key_name"]', 'kodi script');
+    await page.selectOption('[data-key-form] select[name="scope"]', 'read');
+    await page.click('[data-key-form] button[type="submit"]');
+    await page.waitForSelector('[data-new-key] [data-key-value]');
+    const key = (await page.textContent('[data-key-value]')).trim();
+    assert.match(key, /^mb_/);
+    await page.waitForSelector('[data-key-id] >> text=kodi script');
+    await shot('account-new-key', { full_page: true });
+    // The key works for a script, and may only read.
+    const read = await fetch(own.base + '/api/v1/movies?limit=1', { headers: { 'X-Api-Key': key } });
+    assert.equal(read.status, 200);
+    // Shown once: after a reload only its first characters are listed.
+    await page.reload();
+    await page.waitForSelector('[data-key-id] >> text=kodi script');
+    assert.equal(await page.isVisible('[data-new-key]'), false, 'the key is not shown again');
+    const text = await page.textContent('main');
+    assert.ok(!text.includes(key), 'the full key is nowhere on the page');
+    assert.ok(text.includes(key.slice(0, 8)), 'the key is listed by its first characters');
+
+    // An admin adds a viewer, who can then log in as a viewer.
+    await page.fill('[data-user-form] input[name="user_name"]', 'carol');
+    await page.fill('[data-user-form] input[name="user_password"]', 'viewer password');
+    await page.selectOption('[data-user-form] select[name="role"]', 'viewer');
+    await page.click('[data-user-form] button[type="submit"]');
+    await page.waitForSelector('[data-account-users] [data-user-name="carol"]');
+    assert.match(await page.textContent('[data-user-name="carol"]'), /viewer/);
+    await shot('account-admin', { full_page: true });
+    await page.setViewportSize(PHONE);
+    try {
+      const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(widths[0] <= widths[1], `the account page fits ${widths[1]} px (scrollWidth ${widths[0]})`);
+      await shot('phone-account', { full_page: true });
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
+    const login = await fetch(own.base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'carol', password: 'viewer password' }) });
+    const who = await login.json();
+    assert.equal(login.status, 200, JSON.stringify(who));
+    assert.equal(who.user.role, 'viewer');
+  } finally {
+    await page.goto(server.base + '/');
+    own.stopping = true;
+    await new Promise((resolve_stop) => {
+      if (own.process.exitCode !== null) resolve_stop();
+      own.process.once('exit', resolve_stop);
+      own.process.kill('SIGTERM');
+    });
+  }
+});
+
+test('on my list: a person adds a movie from its page and finds it under the Status filter', async () => {
+  const data = join(work_dir, 'my-list-data');
+  mkdirSync(data, { recursive: true });
+  const added = spawnSync(BIN, ['user', 'add', 'ann', '--admin', '--data', data], { input: 'correct horse battery\n', encoding: 'utf8' });
+  assert.equal(added.status, 0, added.stderr);
+  const own = await start_server(server.media, data, '127.0.0.1:0', { offline: true, auth: 'required' });
+  allowed_problems = [/401/, /ERR_CONNECTION_REFUSED/];
+  try {
+    await page.goto(own.base + '/');
+    await page.waitForSelector('[data-login-form="login"]');
+    await page.fill('[data-login-name]', 'ann');
+    await page.fill('[data-login-password]', 'correct horse battery');
+    await page.click('[data-login-form] button[type="submit"]');
+    await page.waitForSelector('[data-account="ann"]');
+    // An import of the library (offline: names only), waited for through the API.
+    const started = await page.evaluate(async () => (await fetch('/api/v1/import', { method: 'POST', headers: { 'X-Mediabase-CSRF': '1' } })).status);
+    assert.equal(started, 202);
+    await page.waitForFunction(async () => {
+      const job = await (await fetch('/api/v1/import')).json();
+      const page_of = await (await fetch('/api/v1/movies?limit=1')).json();
+      return job.state === 'idle' && job.finished_at !== null && page_of.total > 0;
+    }, null, { timeout: IMPORT_TIMEOUT_MS, polling: 250 });
+    const listed = await page.evaluate(async () => [await (await fetch("/api/v1/import")).json(), await (await fetch("/api/v1/movies?limit=1&sort=title")).json()]);
+    const { movies } = listed[1];
+    assert.ok(movies?.length, JSON.stringify(listed));
+    await page.goto(`${own.base}/movies/${movies[0].id}`);
+    await page.click('button[name="on_list"]');
+    await page.waitForSelector('button[name="on_list"][aria-pressed="true"]');
+    await shot('movie-on-list');
+    await page.goto(own.base + '/?watched=list');
+    await page.waitForSelector('.poster-grid .card[href]');
+    assert.equal(await total_shown(), 1);
+    assert.deepEqual(await card_titles(5), [movies[0].title]);
+    assert.equal(await page.inputValue('#filter-watched'), 'list');
+  } finally {
+    await page.goto(server.base + '/');
+    own.stopping = true;
+    await new Promise((resolve_stop) => {
+      if (own.process.exitCode !== null) resolve_stop();
+      own.process.once('exit', resolve_stop);
+      own.process.kill('SIGTERM');
+    });
+  }
+});
+
 function escape_regexp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -77,8 +77,10 @@ struct movie {
     std::optional<std::string> awards;
     std::optional<double> vote_average; ///< TMDB
     std::optional<std::int64_t> vote_count;
+    // The requester's own marks (user_movie_state); without an account, the shared columns of `movies`.
     bool watched = false;
     std::optional<int> rating; ///< the user's personal rating, 1..10
+    bool on_list = false;      ///< on the requester's list ("on my list"); always false without an account
     match_state match = match_state::unidentified;
     std::optional<double> match_confidence; ///< 0..1
     std::optional<std::string> identify_error;

@@ -12,6 +12,9 @@ namespace mediabase {
 
 /// A movie as the API shows it: art keys become URLs under /img, files are listed with their fields.
 boost::json::object to_json(const movie& m);
+/// A movie as every event-stream client may see it: without the per-person fields (`watched`, `rating`,
+/// `on_list`), which belong to one person; each client fetches its own.
+boost::json::object to_shared_json(const movie& m);
 boost::json::object to_json(const media_file& f);
 boost::json::object to_json(const import_job& job);
 boost::json::object to_json(const import_counts& counts);

@@ -226,10 +226,13 @@ struct remove_files {
     reply_to<std::vector<movie_change>> reply;
 };
 
+/// A person's change to their own marks (shared_state: the shared columns; see catalogue::patch_movie).
+/// Reply: the movie as that person sees it; nullopt: no such movie; an api-level refusal is checked before.
 struct patch_movie {
     static constexpr const char* name = "patch_movie";
     movie_id id = 0;
     movie_patch patch;
+    person_id person = shared_state;
     reply_to<std::optional<movie>> reply;
 };
 
@@ -340,15 +343,19 @@ struct load_known_files {
     bool retry_unmatched = false;
 };
 
+/// A page of movies as `person` sees them: the key of any cached answer is (catalogue generation, query, person).
 struct list_movies {
     static constexpr const char* name = "list_movies";
     movie_query query;
+    person_id person = shared_state;
     reply_to<movie_page> reply;
 };
 
+/// One movie as `person` sees it (their watched state, rating and list mark).
 struct get_movie {
     static constexpr const char* name = "get_movie";
     movie_id id = 0;
+    person_id person = shared_state;
     reply_to<std::optional<movie>> reply;
 };
 
@@ -376,8 +383,10 @@ struct get_files_under_root {
 };
 
 /// Library figures for the stats page, computed by the DAL.
+/// The library figures; `watched` and the marks of the recent movies are `person`'s.
 struct get_stats {
     static constexpr const char* name = "get_stats";
+    person_id person = shared_state;
     reply_to<boost::json::object> reply;
 };
 

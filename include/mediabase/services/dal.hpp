@@ -34,6 +34,6 @@ private:
 };
 
 /// The figures of `GET /api/v1/stats`.
-boost::json::object library_stats(catalogue& db);
+boost::json::object library_stats(catalogue& db, person_id person = shared_state);
 
 } // namespace mediabase

@@ -26,6 +26,12 @@ struct known_file {
 };
 using known_files = std::unordered_map<std::string, known_file>;
 
+/// Whose watched state, rating and list a read shows and a change writes: an account's id (user_movie_state),
+/// or `shared_state` for a request with no account (a trusted address), which uses the shared columns of
+/// `movies`. Reads take it as an explicit parameter: the same query answers differently per person.
+using person_id = std::int64_t;
+inline constexpr person_id shared_state = 0;
+
 enum class movie_sort { title, year, added, rating, runtime };
 std::optional<movie_sort> movie_sort_from_string(std::string_view s);
 
@@ -39,7 +45,8 @@ struct movie_query {
     std::optional<std::string> genre;
     std::optional<int> year_from;
     std::optional<int> year_to;
-    std::optional<bool> watched;
+    std::optional<bool> watched;           ///< the requester's watched state
+    std::optional<bool> on_list;           ///< on the requester's list (needs an account)
     std::optional<std::string> resolution; ///< movies with at least one file of this resolution
     std::optional<match_state> match;      ///< e.g. failed: the movies a provider could not identify
 };
@@ -53,6 +60,7 @@ struct movie_page {
 struct movie_patch {
     std::optional<bool> watched;
     std::optional<std::optional<int>> rating; ///< set (1..10) or clear (nullopt inside)
+    std::optional<bool> on_list;              ///< needs a person: the shared columns have no list
 };
 
 enum class change_kind { added, updated, removed };
@@ -191,8 +199,10 @@ public:
     /// catalogued, or whose target already is, is stored as the found movie it carries instead.
     store_result store_moves(std::span<const file_move> moves);
 
-    /// Applies a user's change. nullopt: no such movie.
-    std::optional<movie> patch_movie(movie_id id, const movie_patch& patch);
+    /// Applies a person's change to their own marks (user_movie_state), or with `shared_state` to the shared
+    /// columns of `movies` (there `on_list` is refused, std::invalid_argument). Returns the movie as `person`
+    /// sees it; nullopt: no such movie.
+    std::optional<movie> patch_movie(movie_id id, const movie_patch& patch, person_id person = shared_state);
 
     /// Replaces a movie's provider metadata (title, ids, overview, people, ratings, art keys, match state)
     /// with `m`'s, keeping its files, watched state, rating and added_at. nullopt: no such movie.
@@ -201,8 +211,10 @@ public:
     // ---- reads (another instance, on the reader thread) ----
 
     known_files load_known_files();
-    movie_page list_movies(const movie_query& query);
-    std::optional<movie> get_movie(movie_id id);
+    /// A page of movies; the watched filter, the rating sort and the marks shown are `person`'s.
+    movie_page list_movies(const movie_query& query, person_id person = shared_state);
+    /// One movie with `person`'s marks (shared_state: the shared columns).
+    std::optional<movie> get_movie(movie_id id, person_id person = shared_state);
     std::vector<duplicate_group> duplicates();
     std::vector<catalogued_file> files_under_root(const std::string& root);
     std::int64_t movie_count();
@@ -215,7 +227,8 @@ public:
     std::unordered_set<std::string> art_keys();
     /// The keys among `candidates` that some movie uses (index lookups: cheap for a few keys).
     std::unordered_set<std::string> art_keys_in_use(std::span<const std::string> candidates);
-    library_figures figures();
+    /// `watched` and the marks of `recently_added` are `person`'s (shared_state: the shared columns).
+    library_figures figures(person_id person = shared_state);
 
     // ---- import history ----
 

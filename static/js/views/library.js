@@ -49,7 +49,8 @@ function read_state(query) {
   const sort = SORTS.find((s) => s.value === query.get('sort')) ?? SORTS[0];
   const order = query.get('order') === 'asc' || query.get('order') === 'desc' ? query.get('order') : sort.order;
   const decade = /^\d{4}$/.test(query.get('decade') ?? '') ? query.get('decade') : '';
-  const watched = ['true', 'false'].includes(query.get('watched')) ? query.get('watched') : '';
+  // 'list': the requester's list ("on my list", an account's own; the API's on_list=true).
+  const watched = ['true', 'false', 'list'].includes(query.get('watched')) ? query.get('watched') : '';
   const match = MATCHES.some((m) => m.value === query.get('match')) ? query.get('match') : '';
   return {
     q: query.get('q') ?? '',
@@ -79,7 +80,8 @@ function state_to_query(state) {
   if (state.q.trim()) query.q = state.q.trim();
   if (state.genre) query.genre = state.genre;
   if (state.resolution) query.resolution = state.resolution;
-  if (state.watched) query.watched = state.watched;
+  if (state.watched === 'list') query.on_list = true;
+  else if (state.watched) query.watched = state.watched;
   if (state.match) query.match = state.match;
   if (state.decade) {
     query.year_from = Number(state.decade);
@@ -111,7 +113,8 @@ export function mount(root, route) {
     h('option', { value: '' }, 'Any quality'), RESOLUTIONS.map((r) => h('option', { value: r.value }, r.label)));
   const watched_select = h('select', { name: 'watched', id: 'filter-watched' },
     h('option', { value: '' }, 'Watched or not'), h('option', { value: 'false' }, 'Unwatched'),
-    h('option', { value: 'true' }, 'Watched'));
+    h('option', { value: 'true' }, 'Watched'),
+    app_state.user?.id ? h('option', { value: 'list' }, 'On my list') : null);
   const match_select = h('select', { name: 'match', id: 'filter-match' },
     h('option', { value: '' }, 'Any match'), MATCHES.map((m) => h('option', { value: m.value }, m.label)));
   const clear_button = h('button', { type: 'button', class: 'button subtle', onclick: () => clear_filters() },

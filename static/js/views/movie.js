@@ -137,6 +137,12 @@ export function mount(root, route) {
       dataset: { focusKey: 'watched' }, name: 'watched',
       onclick: () => save({ watched: !movie.watched }),
     }, icon(movie.watched ? 'check' : 'eye'), movie.watched ? 'Watched' : 'Mark as watched');
+    // "On my list" is a person's own: a trusted address without an account has none.
+    const listed = app_state.user?.id ? h('button', {
+      type: 'button', class: `button toggle ${movie.on_list ? 'on' : ''}`, 'aria-pressed': String(Boolean(movie.on_list)),
+      dataset: { focusKey: 'on_list' }, name: 'on_list',
+      onclick: () => save({ on_list: !movie.on_list }),
+    }, icon(movie.on_list ? 'check' : 'plus'), movie.on_list ? 'On my list' : 'Add to my list') : null;
 
     const stars = h('div', { class: 'stars' });
     for (let n = 1; n <= 10; n += 1) {
@@ -193,9 +199,26 @@ export function mount(root, route) {
       }
     }
     return h('div', { class: 'movie-actions' },
-      h('div', { class: 'button-row' }, watched, fix, refresh), rating,
+      h('div', { class: 'button-row' }, watched, listed, fix, refresh), rating,
       offline ? h('p', { class: 'muted offline-actions', id: 'offline-actions-note' },
         'Fix match and Refresh ask TMDB: they need a TMDB key. ', h('a', { href: '/settings' }, 'Add one in Settings'), '.') : null);
+  }
+
+  /** Fetches the movie again after a change the event did not describe (someone's marks: the frame names the
+   * movie only, and the marks shown are this person's). Redraws only what differs. */
+  async function refresh() {
+    let fresh;
+    try {
+      fresh = await api.movie(id, controller.signal);
+    } catch (err) {
+      if (err.name !== 'AbortError') load();
+      return;
+    }
+    if (saving || JSON.stringify(fresh) === JSON.stringify(movie)) return;
+    const marks_only = JSON.stringify({ ...fresh, watched: 0, rating: 0, on_list: 0 }) ===
+      JSON.stringify({ ...movie, watched: 0, rating: 0, on_list: 0 });
+    movie = fresh;
+    if (marks_only) render_marks(); else render();
   }
 
   /** Shows the change at once, then saves it; on failure shows what the server has. */
@@ -316,7 +339,7 @@ export function mount(root, route) {
         movie = next;
         render();
       } else {
-        load();
+        refresh();
       }
     }),
     events.on('resync', () => movie && !saving && load()),

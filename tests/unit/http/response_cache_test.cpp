@@ -70,33 +70,54 @@ BOOST_AUTO_TEST_CASE(equal_queries_share_a_key_and_different_ones_never_do) {
     movie_query plain;
     movie_query same = plain;
     same.offset = 0;
-    BOOST_TEST(*cache_key(movies(plain)) == *cache_key(movies(same)));
+    BOOST_TEST(*cache_key(movies(plain), shared_state) == *cache_key(movies(same), shared_state));
     movie_query other = plain;
     other.offset = 50;
-    BOOST_TEST(*cache_key(movies(plain)) != *cache_key(movies(other)));
+    BOOST_TEST(*cache_key(movies(plain), shared_state) != *cache_key(movies(other), shared_state));
     // Text fields are length-prefixed: no two splits of one string collide.
     movie_query a, b;
     a.text = "x|g1:y";
     b.text = "x";
     b.genre = "y";
-    BOOST_TEST(*cache_key(movies(a)) != *cache_key(movies(b)));
+    BOOST_TEST(*cache_key(movies(a), shared_state) != *cache_key(movies(b), shared_state));
     movie_query watched = plain, unwatched = plain;
     watched.watched = true;
     unwatched.watched = false;
-    BOOST_TEST(*cache_key(movies(watched)) != *cache_key(movies(unwatched)));
-    BOOST_TEST(*cache_key(movies(watched)) != *cache_key(movies(plain)));
+    BOOST_TEST(*cache_key(movies(watched), shared_state) != *cache_key(movies(unwatched), shared_state));
+    BOOST_TEST(*cache_key(movies(watched), shared_state) != *cache_key(movies(plain), shared_state));
 
     checked_request one, two;
     one.route = two.route = api_route::movie_get;
     one.movie_id = 1;
     two.movie_id = 11;
-    BOOST_TEST(*cache_key(one) != *cache_key(two));
+    BOOST_TEST(*cache_key(one, shared_state) != *cache_key(two, shared_state));
     checked_request write;
     write.route = api_route::movie_patch;
-    BOOST_TEST(!cache_key(write).has_value());
+    BOOST_TEST(!cache_key(write, shared_state).has_value());
     checked_request job;
     job.route = api_route::import_status;
-    BOOST_TEST(!cache_key(job).has_value());
+    BOOST_TEST(!cache_key(job, shared_state).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(answers_with_a_persons_marks_are_kept_per_person) {
+    // Movies and stats show the requester's watched, rating and list: one person never gets another's.
+    movie_query plain;
+    BOOST_TEST(*cache_key(movies(plain), 1) != *cache_key(movies(plain), 2));
+    BOOST_TEST(*cache_key(movies(plain), 1) != *cache_key(movies(plain), shared_state));
+    movie_query listed = plain;
+    listed.on_list = true;
+    BOOST_TEST(*cache_key(movies(listed), 1) != *cache_key(movies(plain), 1));
+    checked_request movie;
+    movie.route = api_route::movie_get;
+    movie.movie_id = 7;
+    BOOST_TEST(*cache_key(movie, 1) != *cache_key(movie, 2));
+    checked_request stats;
+    stats.route = api_route::stats;
+    BOOST_TEST(*cache_key(stats, 1) != *cache_key(stats, 2));
+    // Genres hold no one's marks: shared.
+    checked_request genres;
+    genres.route = api_route::genres;
+    BOOST_TEST(*cache_key(genres, 1) == *cache_key(genres, 2));
 }
 
 BOOST_AUTO_TEST_CASE(if_none_match_compares_lists_wildcards_and_weak_tags) {

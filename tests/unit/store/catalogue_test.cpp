@@ -499,6 +499,99 @@ BOOST_AUTO_TEST_CASE(patch_sets_and_clears_watched_and_rating) {
     BOOST_TEST(!c.patch_movie(id + 100, watched));
 }
 
+BOOST_AUTO_TEST_CASE(each_person_reads_and_writes_only_their_own_marks) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto alien = add(c, "Alien", 1979, "/media/Alien.mkv");
+    const auto heat = add(c, "Heat", 1995, "/media/Heat.mkv");
+    const auto se7en = add(c, "Se7en", 1995, "/media/Se7en.mkv");
+    // Marks kept before accounts: the shared columns, which the first admin inherits.
+    movie_patch before;
+    before.watched = true;
+    before.rating = std::optional<int>(3);
+    BOOST_REQUIRE(c.patch_movie(se7en, before));
+    const auto ann = c.add_account("ann", "hash", "admin");
+    const auto bob = c.add_account("bob", "hash", "viewer");
+    BOOST_REQUIRE(ann);
+    BOOST_REQUIRE(bob);
+    BOOST_TEST(c.get_movie(se7en, ann->id)->watched);
+    BOOST_TEST(c.get_movie(se7en, ann->id)->rating == 3);
+    BOOST_TEST(!c.get_movie(se7en, bob->id)->watched);
+    BOOST_TEST(!c.get_movie(se7en, bob->id)->rating);
+
+    movie_patch watched_8;
+    watched_8.watched = true;
+    watched_8.rating = std::optional<int>(8);
+    auto m = c.patch_movie(alien, watched_8, ann->id);
+    BOOST_REQUIRE(m);
+    BOOST_TEST(m->watched);
+    BOOST_TEST(m->rating == 8);
+    movie_patch listed_9;
+    listed_9.rating = std::optional<int>(9);
+    listed_9.on_list = true;
+    m = c.patch_movie(heat, listed_9, bob->id);
+    BOOST_TEST(!m->watched);
+    BOOST_TEST(m->rating == 9);
+    BOOST_TEST(m->on_list);
+    movie_patch bob_alien;
+    bob_alien.rating = std::optional<int>(2);
+    BOOST_REQUIRE(c.patch_movie(alien, bob_alien, bob->id));
+
+    // get: each sees their own; the shared columns are untouched by a person's change.
+    BOOST_TEST(!c.get_movie(alien, bob->id)->watched);
+    BOOST_TEST(c.get_movie(alien, bob->id)->rating == 2);
+    BOOST_TEST(c.get_movie(alien, ann->id)->rating == 8);
+    BOOST_TEST(!c.get_movie(heat, ann->id)->on_list);
+    BOOST_TEST(!c.get_movie(alien)->watched);
+    BOOST_TEST(!c.get_movie(alien)->rating);
+
+    using v = std::vector<std::string>;
+    const auto list = [&](person_id who, auto&& adjust) {
+        movie_query q;
+        adjust(q);
+        const auto page = c.list_movies(q, who);
+        BOOST_TEST(page.total == static_cast<std::int64_t>(page.movies.size()));
+        return titles(page);
+    };
+    const auto watched = [](bool w) { return [w](movie_query& q) { q.watched = w; }; };
+    BOOST_TEST(list(ann->id, watched(true)) == (v{"Alien", "Se7en"}), boost::test_tools::per_element());
+    BOOST_TEST(list(ann->id, watched(false)) == (v{"Heat"}), boost::test_tools::per_element());
+    BOOST_TEST(list(bob->id, watched(true)).empty());
+    BOOST_TEST(list(bob->id, watched(false)).size() == 3u);
+    BOOST_TEST(list(shared_state, watched(true)) == (v{"Se7en"}), boost::test_tools::per_element());
+    BOOST_TEST(list(bob->id, [](movie_query& q) { q.on_list = true; }) == (v{"Heat"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(list(ann->id, [](movie_query& q) { q.on_list = true; }).empty());
+    const auto by_rating = [](movie_query& q) {
+        q.sort = movie_sort::rating;
+        q.descending = true;
+    };
+    BOOST_TEST(list(ann->id, by_rating) == (v{"Alien", "Se7en", "Heat"}), boost::test_tools::per_element());
+    BOOST_TEST(list(bob->id, by_rating) == (v{"Heat", "Alien", "Se7en"}), boost::test_tools::per_element());
+    BOOST_TEST(c.figures(ann->id).watched == 2);
+    BOOST_TEST(c.figures(bob->id).watched == 0);
+    BOOST_TEST(c.figures().watched == 1);
+    // The marks shown in a list are the reader's.
+    movie_query all;
+    for (const auto& movie : c.list_movies(all, bob->id).movies)
+        BOOST_TEST(!movie.watched);
+
+    // A row with no mark left is dropped; the shared columns have no list.
+    movie_patch clear;
+    clear.rating = std::optional<int>();
+    clear.on_list = false;
+    BOOST_REQUIRE(c.patch_movie(heat, clear, bob->id));
+    soci::session raw(soci::sqlite3, dir.db().string());
+    long long rows = -1;
+    raw << "SELECT count(*) FROM user_movie_state WHERE user_id = :u AND movie_id = :m", soci::use(bob->id),
+        soci::use(heat), soci::into(rows);
+    BOOST_TEST(rows == 0);
+    movie_patch list_only;
+    list_only.on_list = true;
+    BOOST_CHECK_THROW(c.patch_movie(heat, list_only), std::invalid_argument);
+    BOOST_TEST(!c.patch_movie(heat + 100, list_only, ann->id));
+}
+
 BOOST_AUTO_TEST_CASE(update_metadata_replaces_provider_fields_and_keeps_the_users) {
     temp_dir dir;
     auto c = catalogue::open(dir.db());
@@ -1425,6 +1518,47 @@ BOOST_AUTO_TEST_CASE(search_finds_titles_in_any_form_of_their_letters) {
     BOOST_TEST(search(c, "\xC3\xB8resund").size() == 1u);
     BOOST_TEST(search(c, "strasse").size() == 1u);
     BOOST_TEST(search(c, "Stra\xC3\x9F" "e").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(migration_6_keeps_each_persons_marks_of_merged_movies) {
+    temp_dir dir;
+    fs::create_directories(dir.db().parent_path());
+    {
+        // A catalogue at version 5 with an account whose marks sit on two spellings of one film.
+        soci::session raw(soci::sqlite3, dir.db().string());
+        for (const auto& step : schema::migrations) {
+            if (step.version > 5) break;
+            for (const auto statement : step.statements)
+                raw << std::string(statement);
+        }
+        raw << "PRAGMA user_version = 5";
+        raw << "INSERT INTO users (id, name, password_hash, role, created_at) VALUES (1, 'ann', 'h', 'admin', 'x')";
+        raw << "INSERT INTO users (id, name, password_hash, role, created_at) VALUES (2, 'bob', 'h', 'viewer', 'x')";
+        const auto movie = [&](int id, const std::string& title, const std::string& key, const std::string& state) {
+            raw << "INSERT INTO movies (id, title, title_key, year, match_state, added_at, updated_at)"
+                   " VALUES (:id, :title, :key, 2001, :state, 'x', 'x')",
+                soci::use(id), soci::use(title), soci::use(key), soci::use(state);
+            std::string path = "/media/" + std::to_string(id) + ".mkv";
+            raw << "INSERT INTO media_files (movie_id, path, root, size, mtime_ns) VALUES (:m, :p, '/media', 1, 1)",
+                soci::use(id), soci::use(path);
+        };
+        movie(1, amelie_nfc, "amelie", "unidentified");
+        movie(2, amelie_nfd, "ame\xCC\x81lie", "identified");
+        raw << "INSERT INTO user_movie_state (user_id, movie_id, watched, rating, on_list) VALUES (1, 1, 1, 8, 0)";
+        raw << "INSERT INTO user_movie_state (user_id, movie_id, watched, rating, on_list) VALUES (1, 2, 0, NULL, 1)";
+        raw << "INSERT INTO user_movie_state (user_id, movie_id, watched, rating, on_list) VALUES (2, 1, 0, 3, 0)";
+        raw << "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')";
+    }
+    auto c = catalogue::open(dir.db());
+    BOOST_TEST(c.movie_count() == 1);
+    const auto ann = c.get_movie(2, 1);
+    BOOST_REQUIRE(ann);
+    BOOST_TEST(ann->watched);
+    BOOST_TEST(ann->rating == 8);
+    BOOST_TEST(ann->on_list);
+    const auto bob = c.get_movie(2, 2);
+    BOOST_TEST(!bob->watched);
+    BOOST_TEST(bob->rating == 3);
 }
 
 BOOST_AUTO_TEST_CASE(migration_6_merges_movies_the_old_title_keys_split) {
