@@ -144,7 +144,10 @@ def run_import(media, data, args, clients):
             if args.tab:
                 tab = subprocess.Popen(["nice", "-n", "19", "node", os.path.join(ROOT, "bench", "import_tab.mjs"),
                                         "http://127.0.0.1:%d/import" % server.port],
-                                       stdout=subprocess.PIPE, text=True, cwd=os.path.join(ROOT, "tests", "ui"))
+                                       stdout=subprocess.PIPE, text=True, cwd=os.path.join(ROOT, "tests", "ui"),
+                                       # Its profile and caches in memory: on a LAN the browser's disk is
+                                       # another machine's, not the one the catalogue commits to.
+                                       env=dict(os.environ, TMPDIR="/dev/shm"))
                 ready = tab.stdout.readline()
                 if not ready.startswith("ready"):
                     raise SystemExit("the Chromium tab did not open: %r" % ready)
