@@ -233,7 +233,6 @@ route_need need_of(api_route route) {
     case api_route::backup_now:
     case api_route::config_get:
     case api_route::config_put:
-    case api_route::providers_check:
     case api_route::users_list:
     case api_route::user_add:
     case api_route::user_remove:
