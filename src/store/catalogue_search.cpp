@@ -133,6 +133,8 @@ movie_page catalogue::list_movies(const movie_query& query, person_id person) {
     std::string total_key = count_where;
     for (const auto* value : {&text, &genre, &resolution, &match}) total_key += '\x1f' + *value;
     for (const int value : {year_from, year_to, watched}) total_key += '\x1f' + std::to_string(value);
+    // A person's watched and list filters count their own marks.
+    total_key += '\x1f' + std::to_string(person_bound);
     if (auto known = impl_->totals.find(total_key); version && known != impl_->totals.end()) {
         page.total = known->second;
     } else {
