@@ -14,7 +14,6 @@ without clients, is reported beside the import times as the direct measure of th
 """
 
 import argparse
-import base64
 import faulthandler
 import json
 import os
@@ -33,6 +32,7 @@ os.environ.setdefault("MEDIABASE_SOURCE_DIR", ROOT)
 os.environ.setdefault("MEDIABASE_BIN", os.path.join(ROOT, "build", "mediabase"))
 
 import mediabase_harness as harness  # noqa: E402
+from event_fanout import stalled_client  # noqa: E402  (the same client the test uses; it checks the 101)
 
 
 def cpu_seconds(pid):
@@ -97,19 +97,6 @@ def serve_readers(port, count):
         "frames_per_reader_max": max((r.frames for r in readers), default=0),
         "mb_per_reader_max": round(max((r.bytes for r in readers), default=0) / 1e6, 2),
     }), flush=True)
-
-
-def stalled_client(port):
-    conn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    conn.connect(("127.0.0.1", port))
-    key = base64.b64encode(os.urandom(16)).decode()
-    conn.sendall(("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % key).encode())
-    answer = b""
-    while b"\r\n\r\n" not in answer:
-        answer += conn.recv(1)
-    return conn
 
 
 def watch_closed(conn, result):
