@@ -91,7 +91,7 @@ if wanted import; then
 fi
 if wanted fanout; then
     if [[ $quick -eq 1 ]]; then
-        run fanout "$root/bench/ws_fanout.sh" --no-tab --files 3000 --readers 10
+        run fanout "$root/bench/ws_fanout.sh" --no-tab --files 3000 --readers 10 --rounds 1
     else
         # The full measure of issue 10: 100,000 files, 100 readers, a stalled client and a Chromium tab.
         run fanout "$root/bench/ws_fanout.sh"

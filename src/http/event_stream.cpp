@@ -10,7 +10,7 @@ namespace json = boost::json;
 
 namespace mediabase {
 
-void movie_batch::add(change_kind kind, movie_id id, const std::optional<movie>& subject) {
+void movie_batch::add(change_kind kind, movie_id id, std::optional<movie> subject) {
     switch (kind) {
     case change_kind::added: added_.push_back(id); break;
     case change_kind::updated: updated_.push_back(id); break;
@@ -18,7 +18,7 @@ void movie_batch::add(change_kind kind, movie_id id, const std::optional<movie>&
     }
     ++changes_;
     if (kind == change_kind::removed || !subject) return;
-    movies_.push_back(to_shared_json(*subject));
+    movies_.push_back(std::move(*subject));
     if (movies_.size() > max_movies) movies_.pop_front();
 }
 
@@ -32,7 +32,7 @@ json::object movie_batch::take() {
     };
     json::array movies;
     movies.reserve(movies_.size());
-    for (auto& m : movies_) movies.emplace_back(std::move(m));
+    for (const auto& m : movies_) movies.emplace_back(to_shared_json(m));
     movies_.clear();
     json::object frame{{"type", "movies.changed"},
                        {"added", ids(added_)},

@@ -288,9 +288,9 @@ asio::awaitable<void> server::publish_events() {
     asio::co_spawn(executor_, flush_movies_periodically(), asio::detached);
     co_await run_mailbox(bus_.events, [this](event_message event) -> asio::awaitable<bool> {
         if (std::holds_alternative<stop_service>(event)) co_return false;
-        if (const auto* movie = std::get_if<movie_event>(&event)) {
-            pending_movies_.add(movie->type, movie->id, movie->subject);
+        if (auto* movie = std::get_if<movie_event>(&event)) {
             if (hub_.wants_each_movie()) hub_.broadcast_each_movie(event_frame(event));
+            pending_movies_.add(movie->type, movie->id, std::move(movie->subject));
             if (pending_movies_.full()) flush_movies();
             co_return true;
         }

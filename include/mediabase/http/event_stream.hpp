@@ -36,7 +36,9 @@ public:
     /// Full movie records per frame at most (the newest changes): enough for a live feed, few bytes.
     static constexpr std::size_t max_movies = 20;
 
-    void add(change_kind kind, movie_id id, const std::optional<movie>& subject);
+    /// Adds a change; `subject` is kept only while it is among the newest max_movies records (it is turned
+    /// into JSON at take(), so a 100,000-movie import converts a few hundred records, not 100,000).
+    void add(change_kind kind, movie_id id, std::optional<movie> subject);
     [[nodiscard]] bool empty() const { return changes_ == 0; }
     [[nodiscard]] bool full() const { return changes_ >= max_changes; }
     [[nodiscard]] std::size_t size() const { return changes_; }
@@ -47,7 +49,7 @@ public:
 
 private:
     std::vector<movie_id> added_, updated_, removed_;
-    std::deque<boost::json::object> movies_; ///< the newest max_movies records
+    std::deque<movie> movies_; ///< the newest max_movies records
     std::size_t changes_ = 0;
 };
 
