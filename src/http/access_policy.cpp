@@ -50,7 +50,7 @@ std::optional<std::string> origin_authority(std::string_view origin) {
 /// The authority with the scheme's default port made explicit-free: "host:80" over http is "host".
 std::string without_default_port(std::string authority, std::string_view scheme) {
     const std::string_view port = scheme == "https" ? ":443" : ":80";
-    if (authority.ends_with(port)) authority.resize(authority.size() - port.size());
+    if (std::string_view(authority).ends_with(port)) authority.erase(authority.size() - port.size());
     return authority;
 }
 
