@@ -5,6 +5,7 @@
 #include "mediabase/services/cache.hpp"
 #include "mediabase/services/core.hpp"
 #include "mediabase/services/dal.hpp"
+#include "mediabase/services/health.hpp"
 #include "mediabase/services/pruner.hpp"
 #include "mediabase/services/scraper.hpp"
 #include "mediabase/services/scanner.hpp"
@@ -116,8 +117,10 @@ public:
                {watch_ctx_.get_executor(), 4, "watcher"},
                // Core's chunk credits bound the identify_movies waiting here; the rest are the UI's requests.
                {net_.get_executor(), 16, "scraper"},
-               {net_.get_executor(), 16, "cache"}},
-          dal_writer_(bus_, writer_db_), dal_reader_(bus_, reader_db_), scanner_(bus_), pruner_(bus_),
+               {net_.get_executor(), 16, "cache"},
+               // Every DAL thread reports at most once per message it handles, and asking it never waits long.
+               {net_.get_executor(), 256, "health"}},
+          health_(bus_), dal_writer_(bus_, writer_db_), dal_reader_(bus_, reader_db_), scanner_(bus_), pruner_(bus_),
           providers_(net_.get_executor(), config),
           scraper_(bus_, providers_, net_.get_executor(), disk_ctx_.get_executor(), config.scraper_concurrency),
           cache_(bus_, providers_, config.art_dir(), net_.get_executor(), disk_ctx_.get_executor(),
@@ -141,6 +144,7 @@ public:
 
     /// Starts the services in dependency order: storage first, then the workers, then Core.
     void start() {
+        spawn(net_, health_.run(), health_done_);
         spawn(dal_write_ctx_, dal_writer_.run(), dal_writes_done_);
         spawn(dal_read_ctx_, dal_reader_.run(), dal_reads_done_);
         for (auto& lane : read_lanes_) {
@@ -190,6 +194,8 @@ public:
         for (auto& lane : read_lanes_) co_await lane->done.async_receive(asio::as_tuple(asio::use_awaitable));
         bus_.dal_reads.close();
         co_await stop(bus_.events, events_done);
+        // Last: the DAL reports to it until it stops, and the Server asks it until its clients are gone.
+        co_await stop(bus_.health, health_done_);
     }
 
     /// Joins the worker threads; a context still busy (a forced stop) is stopped first.
@@ -244,6 +250,7 @@ private:
     catalogue writer_db_;
     catalogue reader_db_;
     bus bus_;
+    health health_;
     dal_writer dal_writer_;
     dal_reader dal_reader_;
     scanner scanner_;
@@ -257,7 +264,8 @@ private:
     done_signal core_done_{net_.get_executor(), 1}, scanner_done_{net_.get_executor(), 1},
         pruner_done_{net_.get_executor(), 1}, dal_writes_done_{net_.get_executor(), 1},
         dal_reads_done_{net_.get_executor(), 1}, watcher_done_{net_.get_executor(), 1},
-        scraper_done_{net_.get_executor(), 1}, cache_done_{net_.get_executor(), 1};
+        scraper_done_{net_.get_executor(), 1}, cache_done_{net_.get_executor(), 1},
+        health_done_{net_.get_executor(), 1};
     std::vector<std::unique_ptr<done_signal>> extra_done_;
     std::vector<std::unique_ptr<read_lane>> read_lanes_;
     std::vector<std::thread> threads_;

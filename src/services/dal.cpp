@@ -96,29 +96,32 @@ asio::awaitable<void> dal_writer::run() {
 }
 
 asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
-    // A failing database (corrupt, full disk) drops the request unanswered: the asker hears "no answer" and
-    // the Server names the cause from bus.database.
+    // A failing database (corrupt, full disk) drops the request unanswered: the asker hears "no answer".
+    // The failure goes to Health first, while `message` (and so the asker's reply) is still held here: whoever
+    // asks Health after hearing "no answer" hears the cause.
+    changed_.reset();
+    failure_.reset();
+    // The import history row is written right after a failed import: one small row fitting in the file's
+    // free pages proves nothing about the space the catalogue needs.
+    const bool proves_recovery = !std::holds_alternative<record_import>(message);
+    bool keep_running = true;
     try {
-        const auto failures_before = bus_.database->get().failures;
-        // The import history row is written right after a failed import: one small row fitting in the
-        // file's free pages proves nothing about the space the catalogue needs.
-        const bool proves_recovery = !std::holds_alternative<record_import>(message);
-        const bool keep_running = write(message);
-        // A write that went through ends a passing failure (space was freed); one that reported its own
-        // failure as a value (store_found) does not.
-        if (proves_recovery && bus_.database->get().failures == failures_before) bus_.database->succeeded();
-        co_return keep_running;
+        keep_running = write(message);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
-        bus_.database->failed(e.what());
-        co_return true;
+        failure_ = e.what();
     }
-}
-
-void dal_writer::changed() {
-    // After the commit and before the reply: whoever hears the answer reads a newer generation, so never a
-    // response cached from before the write.
-    bus_.catalogue_generation->fetch_add(1, std::memory_order_acq_rel);
+    // A write that went through ends a passing failure (space was freed); one that reported its own failure
+    // as a value (store_found) does not.
+    if (failure_ || proves_recovery) {
+        database_report report{failure_};
+        co_await post(bus_.health, std::move(report));
+    }
+    if (changed_) {
+        catalogue_changed change{*changed_};
+        co_await post(bus_.events, std::move(change));
+    }
+    co_return keep_running;
 }
 
 bool dal_writer::write(dal_write_message& message) {
@@ -129,45 +132,45 @@ bool dal_writer::write(dal_write_message& message) {
                                  if (m.metadata) metadata = *m.metadata;
                                  auto result = m.movies ? db_.store_found(*m.movies, metadata) : store_result{};
                                  // store_found keeps the batch's failure as a value: the import names it.
-                                 if (result.error) bus_.database->failed(*result.error);
-                                 changed();
+                                 if (result.error) failure_ = *result.error;
+                                 changed_ = true;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](store_art& m) {
                                  auto result = db_.store_art(m.updates);
-                                 changed();
+                                 changed_ = true;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](set_metadata& m) {
                                  auto result = db_.update_metadata(m.id, m.metadata);
-                                 changed();
+                                 changed_ = false;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](move_files& m) {
                                  auto result = m.moves ? db_.store_moves(*m.moves) : store_result{};
-                                 changed();
+                                 changed_ = true;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](remove_files& m) {
                                  auto result = db_.remove_files(m.paths);
-                                 changed();
+                                 changed_ = true;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](patch_movie& m) {
                                  auto result = db_.patch_movie(m.id, m.patch, m.person);
-                                 changed();
+                                 changed_ = false;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](record_import& m) {
                                  // A failure is logged by run_mailbox: the import itself is not undone.
                                  db_.record_import(m.job);
-                                 changed();
+                                 changed_ = false;
                                  return true;
                              },
                              [this](log_in& m) {
@@ -216,13 +219,20 @@ asio::awaitable<void> dal_reader::run() {
 }
 
 asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
+    // As the writer: the failure reaches Health before the asker hears "no answer" (`message` is held here).
+    failure_.reset();
+    bool keep_running = true;
     try {
-        co_return read(message);
+        keep_running = read(message);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
-        bus_.database->failed(e.what());
-        co_return true;
+        failure_ = e.what();
     }
+    if (failure_) {
+        database_report report{failure_};
+        co_await post(bus_.health, std::move(report));
+    }
+    co_return keep_running;
 }
 
 bool dal_reader::read(dal_read_message& message) {
@@ -298,7 +308,7 @@ bool dal_reader::read(dal_read_message& message) {
                              },
                              [this](backup_catalogue& m) {
                                  auto outcome = make_backup(db_, m.dir, m.reason, m.keep);
-                                 if (!outcome.file) bus_.database->failed(outcome.error);
+                                 if (!outcome.file) failure_ = outcome.error;
                                  m.reply(std::move(outcome));
                                  return true;
                              },

@@ -29,6 +29,11 @@
 ///   Cache   -> DAL(r)   get_art_keys                     (what a sweep must keep)
 ///   Core, Pruner -> Events   import/movie/prune events   (Server pushes them to WebSocket clients;
 ///                                                          `mediabase scan` prints them instead)
+///   DAL(w)  -> Events   catalogue_changed                (after each commit: the Server's cached answers
+///                                                          are stale)
+///   DAL     -> Health   database_report                  (a failure, or a write that went through)
+///   Core, Server -> Health get_database_health           (/healthz, and the cause a 503 or a failed
+///                                                          import names)
 
 #include "mediabase/store/backups.hpp"
 #include "mediabase/store/catalogue.hpp"
@@ -36,7 +41,6 @@
 #include "mediabase/model/model.hpp"
 #include "mediabase/config/settings.hpp"
 
-#include <atomic>
 #include <boost/json/object.hpp>
 
 #include <memory>
@@ -708,7 +712,33 @@ struct error_event {
     std::string message;
 };
 
-using event_message = std::variant<stop_service, import_event, movie_event, prune_event, error_event>;
+/// The DAL writer committed a write (sent after its reply): answers the Server cached before it are stale.
+/// `by_import`: an import's batch, art or prune (the Server may gather these; see movies_window).
+struct catalogue_changed {
+    static constexpr const char* name = "catalogue_changed";
+    bool by_import = false;
+};
+
+using event_message =
+    std::variant<stop_service, import_event, movie_event, prune_event, error_event, catalogue_changed>;
+
+// ------------------------------------------------------------------------------------------- Health
+
+/// What a DAL thread saw of the database: `failure` (as SQLite worded it), or nullopt when a write went
+/// through (which ends a passing failure such as a full disk). Sent before the request it concerns is
+/// answered or dropped, so whoever then asks get_database_health hears the cause.
+struct database_report {
+    static constexpr const char* name = "database_report";
+    std::optional<std::string> failure;
+};
+
+/// The database's state as reported so far (`/healthz`, and the cause a 503 or a failed import names).
+struct get_database_health {
+    static constexpr const char* name = "get_database_health";
+    reply_to<database_health::status> reply;
+};
+
+using health_message = std::variant<stop_service, database_report, get_database_health>;
 
 /// Every mailbox of a running Mediabase. Bounds are per mailbox; when one is full its senders wait.
 struct bus {
@@ -721,13 +751,22 @@ struct bus {
     mailbox<watcher_message> watcher;
     mailbox<scraper_message> scraper; ///< identify_movies come in chunks, bounded by Core's credits
     mailbox<cache_message> cache;
-    /// Not a mailbox: what the DAL saw of the database (failures), read by the Server for `/healthz` and for
-    /// the 503s a failing database causes, without waiting behind the DAL.
-    std::shared_ptr<database_health> database = std::make_shared<database_health>();
-    /// Not a mailbox: the catalogue's generation, advanced by the DAL writer after each write it commits and
-    /// before it answers. The Server caches read answers per generation (a newer one makes them stale).
-    std::shared_ptr<std::atomic<std::uint64_t>> catalogue_generation =
-        std::make_shared<std::atomic<std::uint64_t>>(1);
+    /// On the network thread, never behind the DAL: asking it costs a hop, not a query.
+    mailbox<health_message> health;
 };
+
+/// The database's state as Health has it; a sound state when Health is gone (shutting down).
+inline asio::awaitable<database_health::status> database_status(bus& b) {
+    auto status = co_await ask<database_health::status>(b.health, [](auto reply) {
+        return get_database_health{std::move(reply)};
+    });
+    co_return status.value_or(database_health::status{});
+}
+
+/// Why the database failed, for a message: the failure Health has, or that the database did not answer.
+inline asio::awaitable<std::string> database_problem(bus& b) {
+    const auto status = co_await database_status(b);
+    co_return status.error ? *status.error : std::string("the database did not answer");
+}
 
 } // namespace mediabase

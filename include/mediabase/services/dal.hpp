@@ -15,10 +15,12 @@ public:
 private:
     asio::awaitable<bool> handle(dal_write_message message);
     bool write(dal_write_message& message);
-    /// Advances bus.catalogue_generation: answers cached before this write are stale.
-    void changed();
     bus& bus_;
     catalogue& db_;
+    /// Set by write(): it committed a change (true: an import's), told the Server after the reply.
+    std::optional<bool> changed_;
+    /// Set by write() or a failure: what goes to Health.
+    std::optional<std::string> failure_;
 };
 
 class dal_reader {
@@ -31,6 +33,7 @@ private:
     bool read(dal_read_message& message);
     bus& bus_;
     catalogue& db_;
+    std::optional<std::string> failure_; ///< set by read() or a failure: what goes to Health
 };
 
 /// The figures of `GET /api/v1/stats`.

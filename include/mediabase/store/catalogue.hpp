@@ -8,7 +8,6 @@
 
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -82,9 +81,9 @@ struct store_result {
     std::optional<std::string> error; ///< why the batch could not be written, when it could not
 };
 
-/// The catalogue database's health as the services see it (thread-safe: the DAL's threads report, the
-/// Server reads). A failure stays reported until a later write goes through; a damaged file ("malformed",
-/// "not a database") stays reported until restart.
+/// The catalogue database's health as the DAL reported it (kept by the Health service, one thread). A
+/// failure stays reported until a later write goes through; a damaged file ("malformed", "not a
+/// database") stays reported until restart.
 class database_health {
 public:
     struct status {
@@ -95,10 +94,9 @@ public:
     };
     void failed(const std::string& what);
     void succeeded();
-    [[nodiscard]] status get() const;
+    [[nodiscard]] const status& get() const { return status_; }
 
 private:
-    mutable std::mutex mutex_;
     status status_;
 };
 

@@ -1,0 +1,112 @@
+#define BOOST_TEST_MODULE health
+#include <boost/test/unit_test.hpp>
+
+#include "mediabase/services/health.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <optional>
+#include <string>
+#include <thread>
+
+using namespace mediabase;
+namespace asio = boost::asio;
+
+namespace {
+
+/// A bus whose Health runs on `io`; the other mailboxes are unused.
+struct fixture {
+    asio::io_context io;
+    bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
+          {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
+          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 8, "events"},
+          {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
+          {io.get_executor(), 8, "cache"},      {io.get_executor(), 8, "health"}};
+    health service{b};
+
+    /// Runs `work` beside Health, then stops Health.
+    template <class Work>
+    void run(Work work) {
+        asio::co_spawn(io, service.run(), asio::detached);
+        asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+            co_await work();
+            co_await b.health.send(stop_service{});
+        }, asio::detached);
+        io.run();
+    }
+};
+
+asio::awaitable<void> report(bus& b, std::optional<std::string> failure) {
+    database_report message{std::move(failure)};
+    co_await post(b.health, std::move(message));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_failure_is_reported_until_a_write_goes_through) {
+    fixture f;
+    database_health::status failing, recovered;
+    f.run([&]() -> asio::awaitable<void> {
+        co_await report(f.b, std::string("database or disk is full"));
+        failing = co_await database_status(f.b);
+        co_await report(f.b, std::nullopt);
+        recovered = co_await database_status(f.b);
+    });
+    BOOST_REQUIRE(failing.error.has_value());
+    BOOST_TEST(*failing.error == "database or disk is full");
+    BOOST_TEST(!failing.damaged);
+    BOOST_TEST(failing.since.has_value());
+    BOOST_TEST(!recovered.error.has_value());
+    BOOST_TEST(recovered.failures == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_file_stays_reported) {
+    fixture f;
+    database_health::status after;
+    f.run([&]() -> asio::awaitable<void> {
+        co_await report(f.b, std::string("database disk image is malformed"));
+        co_await report(f.b, std::nullopt);
+        after = co_await database_status(f.b);
+    });
+    BOOST_REQUIRE(after.error.has_value());
+    BOOST_TEST(after.damaged);
+}
+
+// The DAL reports a failure, then drops the request (its reply channel closes): the asker, woken with "no
+// answer", asks Health next and must hear the cause, even with the DAL on another thread.
+BOOST_AUTO_TEST_CASE(whoever_hears_no_answer_then_hears_the_cause) {
+    fixture f;
+    asio::io_context dal_io;
+    mailbox<dal_read_message> dal{dal_io.get_executor(), 1, "dal"};
+    std::string problem;
+    std::thread dal_thread;
+    f.run([&]() -> asio::awaitable<void> {
+        dal_thread = std::thread([&] {
+            asio::co_spawn(dal_io, [&]() -> asio::awaitable<void> {
+                auto request = co_await dal.receive();
+                co_await report(f.b, std::string("disk I/O error"));
+                request.reset(); // dropped unanswered
+            }, asio::detached);
+            dal_io.run();
+        });
+        auto answer = co_await ask<std::vector<import_job>>(dal, [](auto reply) {
+            return list_imports{10, std::move(reply)};
+        });
+        BOOST_TEST(!answer.has_value());
+        problem = co_await database_problem(f.b);
+    });
+    dal_thread.join();
+    BOOST_TEST(problem == "disk I/O error");
+}
+
+BOOST_AUTO_TEST_CASE(without_health_the_database_is_taken_as_sound) {
+    fixture f;
+    f.b.health.close();
+    std::string problem;
+    asio::co_spawn(f.io, [&]() -> asio::awaitable<void> { problem = co_await database_problem(f.b); },
+                   asio::detached);
+    f.io.run();
+    BOOST_TEST(problem == "the database did not answer");
+}
