@@ -54,7 +54,8 @@ struct prune_fixture {
           {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
           {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"},
           {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
-          {io.get_executor(), 8, "cache"}};
+          {io.get_executor(), 8, "cache"},
+          {io.get_executor(), 8, "prober"}};
     dal_writer writer{b, writer_db};
     dal_reader reader{b, reader_db};
     pruner service{b};
