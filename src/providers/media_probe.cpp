@@ -23,8 +23,9 @@ namespace mediabase::providers {
 namespace {
 
 // The demuxers of the containers movies come in (libavformat's names), nothing that references other files.
-constexpr const char* video_demuxers = "matroska,webm,mov,mp4,m4a,3gp,3g2,mj2,avi,mpegts,mpeg,mpegvideo,asf,flv,"
-                                       "ogg,rm,wtv,dv,h264,hevc,m4v,vc1,nuv,mxf,ivf,obu";
+// Raw elementary streams (h264, m4v, mpegvideo ...) are left out: their probes accept almost any bytes.
+constexpr const char* video_demuxers = "matroska,webm,mov,mp4,m4a,3gp,3g2,mj2,avi,mpegts,mpeg,asf,flv,ogg,rm,wtv,"
+                                       "dv,nuv,mxf";
 // Streams listed per kind at most: a hostile file may declare thousands.
 constexpr std::size_t max_streams = 32;
 
@@ -141,11 +142,11 @@ media_info describe(AVFormatContext* context, const char* url, file_stamp stamp,
         case AVMEDIA_TYPE_VIDEO:
             // The main picture, not a cover image attached to the file.
             if (static_cast<int>(i) != best_video || (stream->disposition & AV_DISPOSITION_ATTACHED_PIC)) break;
+            // A picture without a size is no picture that was found.
+            if (par->width <= 0 || par->height <= 0) break;
             info.video_codec = codec;
-            if (par->width > 0 && par->height > 0) {
-                info.width = par->width;
-                info.height = par->height;
-            }
+            info.width = par->width;
+            info.height = par->height;
             info.hdr = hdr_of(stream);
             break;
         case AVMEDIA_TYPE_AUDIO:

@@ -111,6 +111,11 @@ BOOST_AUTO_TEST_CASE(garbage_and_truncated_files_are_unreadable_with_a_reason) {
     BOOST_TEST(info.stamp.size == 4096);
     BOOST_TEST(!info.video_codec.has_value());
 
+    // Text named like a video (the demo's placeholders): raw-stream probes would take it for MPEG-4.
+    const fs::path text = dir.path / "placeholder.m4v";
+    std::ofstream(text) << "The Hateful Eight (2015)/The Hateful Eight (2015).m4v" << std::string(200, ' ');
+    BOOST_TEST((probe_media(text.string(), {}).state == media_info::state_type::unreadable));
+
     const fs::path empty = dir.path / "empty.mkv";
     std::ofstream(empty).close();
     BOOST_TEST((probe_media(empty.string(), {}).state == media_info::state_type::unreadable));
