@@ -17,6 +17,8 @@ BUILD_PACKAGES=(g++ meson ninja-build pkg-config python3 libboost1.81-dev libboo
 BUILD_PACKAGES+=(libutf8proc-dev)
 # gzip and br answers (src/http/compression.cpp).
 BUILD_PACKAGES+=(zlib1g-dev libbrotli-dev)
+# Media information read from the files themselves (src/providers/media_probe.cpp).
+BUILD_PACKAGES+=(libavformat-dev)
 # clang-14 and its sanitizer runtimes build the libFuzzer targets (fuzz/run.sh).
 TEST_PACKAGES=(python3-websocket sqlite3 chromium clang-14 libclang-rt-14-dev ffmpeg)
 # ffmpeg draws a few real, tiny video files into the demo library (so media information shows).

@@ -294,6 +294,8 @@ asio::awaitable<bool> core::on(batch_stored& m) {
         for (const auto& change : m.result->changes) added += change.kind == change_kind::added ? 1 : 0;
         added = std::min(added, stored);
         import_.changes(added, stored - added);
+        // The Prober reads the new files' streams in the background (try_send: see probe_files).
+        if (stored > 0) bus_.prober.try_send(probe_files{});
         for (const auto& change : m.result->changes) {
             movie_event event{change.kind, change.id, std::nullopt};
             const auto stored = std::find_if(m.stored_movies.begin(), m.stored_movies.end(),
@@ -355,6 +357,8 @@ asio::awaitable<void> core::finish_if_complete() {
                  import_.job().id, c.found, c.skipped, c.identified, c.unidentified, c.stored, c.art_cached, c.failed);
     import_event message{import_event::kind::finished, import_.job()};
     co_await post(bus_.events, std::move(message));
+    // Changed files keep their ids: one pass over every file finds those the passes after each batch missed.
+    bus_.prober.try_send(probe_files{true});
     co_await record_job();
     co_await after_import();
 }
@@ -570,6 +574,7 @@ asio::awaitable<bool> core::on(chunk_done& m) {
             problem = co_await database_problem(bus_);
         import_.fail("movies could not be stored: " + problem);
     }
+    if (m.stored > 0) bus_.prober.try_send(probe_files{});
     co_await finish_if_complete();
     co_return true;
 }

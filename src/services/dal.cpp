@@ -137,6 +137,12 @@ bool dal_writer::write(dal_write_message& message) {
                                  m.reply(std::move(result));
                                  return true;
                              },
+                             [this](store_media_info& m) {
+                                 auto stored = db_.store_media_info(m.results);
+                                 changed_ = true;
+                                 m.reply(stored);
+                                 return true;
+                             },
                              [this](store_art& m) {
                                  auto result = db_.store_art(m.updates);
                                  changed_ = true;
@@ -300,6 +306,10 @@ bool dal_reader::read(dal_read_message& message) {
                              },
                              [this](get_files_under_root& m) {
                                  m.reply(db_.files_under_root(m.root));
+                                 return true;
+                             },
+                             [this](get_files_to_probe& m) {
+                                 m.reply(db_.files_to_probe(m.after, m.limit));
                                  return true;
                              },
                              [this](get_stats& m) {

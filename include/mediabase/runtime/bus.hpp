@@ -27,6 +27,9 @@
 ///                                                          Pruner -> Cache sweep_art)
 ///   Core, Server -> Cache release_art                    (the keys of a cache_art reply are stored)
 ///   Cache   -> DAL(r)   get_art_keys                     (what a sweep must keep)
+///   Core, main -> Prober   probe_files                      (files were stored: read what they hold; Prober ->
+///                                                          DAL(r) get_files_to_probe, Prober -> DAL(w)
+///                                                          store_media_info)
 ///   Core, Pruner -> Events   import/movie/prune events   (Server pushes them to WebSocket clients;
 ///                                                          `mediabase scan` prints them instead)
 ///   DAL(w)  -> Events   catalogue_changed                (after each commit: the Server's cached answers
@@ -333,9 +336,17 @@ struct touch_api_key {
     std::string now;
 };
 
+/// What the Prober read from a batch of files (catalogue::store_media_info). Reply: how many were stored.
+struct store_media_info {
+    static constexpr const char* name = "store_media_info";
+    std::vector<probed_file> results;
+    reply_to<std::int64_t> reply;
+};
+
 using dal_write_message = std::variant<stop_service, store_movies, move_files, remove_files, patch_movie, store_art,
                                        set_metadata, record_import, log_in, end_sessions, create_account,
-                                       change_password, delete_account, add_api_key, revoke_api_key, touch_api_key>;
+                                       change_password, delete_account, add_api_key, revoke_api_key, touch_api_key,
+                                       store_media_info>;
 
 // ----------------------------------------------------------------------- DAL: reads (own connection)
 
@@ -447,9 +458,19 @@ struct list_accounts {
     reply_to<account_listing> reply;
 };
 
+/// The Prober's next batch: files after id `after` whose media information is missing or out of date
+/// (catalogue::files_to_probe).
+struct get_files_to_probe {
+    static constexpr const char* name = "get_files_to_probe";
+    std::int64_t after = 0;
+    std::size_t limit = 16;
+    reply_to<std::vector<probe_target>> reply;
+};
+
 using dal_read_message = std::variant<stop_service, load_known_files, list_movies, get_movie, get_movies,
                                       find_duplicates, list_genres, get_files_under_root, get_stats, get_art_keys,
-                                      backup_catalogue, list_imports, resolve_credential, list_accounts>;
+                                      backup_catalogue, list_imports, resolve_credential, list_accounts,
+                                      get_files_to_probe>;
 
 // ------------------------------------------------------------------------------------------- Scraper
 
@@ -684,6 +705,20 @@ struct get_watch_status {
 
 using watcher_message = std::variant<stop_service, watch_folders, get_watch_status>;
 
+// -------------------------------------------------------------------------------------------- Prober
+
+/// Files were stored: the Prober reads the new and changed ones (container, duration, streams), a batch at
+/// a time, on its own thread. `from_start`: look at every file again (a changed file keeps its id; sent at
+/// start-up and when an import ends); else only at files after the last one looked at (new files get
+/// higher ids; sent after each stored batch). Senders use try_send: a full mailbox already holds a request
+/// that makes the Prober look, so the one that does not fit is dropped, and the import never waits.
+struct probe_files {
+    static constexpr const char* name = "probe_files";
+    bool from_start = false;
+};
+
+using prober_message = std::variant<stop_service, probe_files>;
+
 // ------------------------------------------------------------------------------------------- Events
 
 /// An import job changed: `import.started`, `import.progress`, `import.finished`.
@@ -751,6 +786,7 @@ struct bus {
     mailbox<watcher_message> watcher;
     mailbox<scraper_message> scraper; ///< identify_movies come in chunks, bounded by Core's credits
     mailbox<cache_message> cache;
+    mailbox<prober_message> prober;
     /// On the network thread, never behind the DAL: asking it costs a hop, not a query.
     mailbox<health_message> health;
 };

@@ -140,6 +140,19 @@ struct catalogued_file {
     movie_id movie = 0;
 };
 
+/// A file whose media information is missing, or older than the file (the Prober's work).
+struct probe_target {
+    std::int64_t file_id = 0;
+    std::string path;
+    file_stamp stamp;
+};
+
+/// What the Prober read from one file.
+struct probed_file {
+    std::int64_t file_id = 0;
+    media_info info; ///< info.stamp: the file as it was read
+};
+
 class catalogue {
 public:
     /// Opens (creating if needed) the database file, enables WAL and foreign keys, and migrates the schema
@@ -202,6 +215,10 @@ public:
     /// sees it; nullopt: no such movie.
     std::optional<movie> patch_movie(movie_id id, const movie_patch& patch, person_id person = shared_state);
 
+    /// Stores what the Prober read, in one transaction, replacing what an older read said. A result whose
+    /// file has changed (another stamp) or gone since it was read is left out. Returns how many were stored.
+    std::int64_t store_media_info(std::span<const probed_file> results);
+
     /// Replaces a movie's provider metadata (title, ids, overview, people, ratings, art keys, match state)
     /// with `m`'s, keeping its files, watched state, rating and added_at. nullopt: no such movie.
     std::optional<movie> update_metadata(movie_id id, const movie& m);
@@ -215,6 +232,10 @@ public:
     std::optional<movie> get_movie(movie_id id, person_id person = shared_state);
     std::vector<duplicate_group> duplicates();
     std::vector<catalogued_file> files_under_root(const std::string& root);
+    /// Up to `limit` files after file id `after`, in id order, that have no media information or only one
+    /// read from an older state of the file. Disc structures, images and .strm links are left out: there is
+    /// no single video file to read.
+    std::vector<probe_target> files_to_probe(std::int64_t after, std::size_t limit);
     std::int64_t movie_count();
     std::vector<std::string> genres(); ///< every genre in use, sorted
     /// Movies an online import should identify again: never identified (unidentified, e.g. imported offline),

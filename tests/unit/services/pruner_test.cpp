@@ -55,7 +55,8 @@ struct prune_fixture {
           {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
           {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"},
           {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
-          {io.get_executor(), 8, "cache"},      {io.get_executor(), 64, "health"}};
+          {io.get_executor(), 8, "cache"},      {io.get_executor(), 8, "prober"},
+          {io.get_executor(), 64, "health"}};
     health monitor{b};
     dal_writer writer{b, writer_db};
     dal_reader reader{b, reader_db};

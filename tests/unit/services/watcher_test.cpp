@@ -125,7 +125,8 @@ BOOST_AUTO_TEST_CASE(an_overflow_read_by_the_watcher_makes_core_rescan_every_roo
           {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
           {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"},
           {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
-          {io.get_executor(), 8, "cache"},      {io.get_executor(), 64, "health"}};
+          {io.get_executor(), 8, "cache"},      {io.get_executor(), 8, "prober"},
+          {io.get_executor(), 64, "health"}};
     watch_folders folders;
     folders.roots = {root_a.string(), root_b.string()};
     folders.extensions = {".mkv"};
