@@ -103,7 +103,9 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
         // The import history row is written right after a failed import: one small row fitting in the
         // file's free pages proves nothing about the space the catalogue needs.
         const bool proves_recovery = !std::holds_alternative<record_import>(message);
-        const bool keep_running = write(message);
+        // After an outage: a new connection before the next write (throws while the server is still away).
+        db_.reconnect_if_lost();
+        const bool keep_running = write_once_more_if_reconnected(message);
         // A write that went through ends a passing failure (space was freed); one that reported its own
         // failure as a value (store_found) does not.
         if (proves_recovery && bus_.database->get().failures == failures_before) bus_.database->succeeded();
@@ -112,6 +114,19 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
         bus_.database->failed(e.what());
         co_return true;
+    }
+}
+
+bool dal_writer::write_once_more_if_reconnected(dal_write_message& message) {
+    try {
+        return write(message);
+    } catch (const std::exception& e) {
+        // The database server restarted: its transaction was rolled back whole, so the write goes again once on
+        // a new connection (a failure then is the server's answer, reported as any other).
+        if (!db_.reconnect_if_lost()) throw;
+        spdlog::warn("catalogue: {} failed on a lost connection ({}); trying it again", message_name(message),
+                     e.what());
+        return write(message);
     }
 }
 
@@ -128,6 +143,9 @@ bool dal_writer::write(dal_write_message& message) {
                                  std::span<const std::optional<movie>> metadata;
                                  if (m.metadata) metadata = *m.metadata;
                                  auto result = m.movies ? db_.store_found(*m.movies, metadata) : store_result{};
+                                 // A batch lost with the connection was rolled back whole: stored again.
+                                 if (result.error && m.movies && db_.reconnect_if_lost())
+                                     result = db_.store_found(*m.movies, metadata);
                                  // store_found keeps the batch's failure as a value: the import names it.
                                  if (result.error) bus_.database->failed(*result.error);
                                  changed();
@@ -217,6 +235,14 @@ asio::awaitable<void> dal_reader::run() {
 
 asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
     try {
+        db_.reconnect_if_lost();
+        try {
+            co_return read(message);
+        } catch (const std::exception& e) {
+            if (!db_.reconnect_if_lost()) throw;
+            spdlog::warn("catalogue: {} failed on a lost connection ({}); trying it again", message_name(message),
+                         e.what());
+        }
         co_return read(message);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());

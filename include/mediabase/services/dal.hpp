@@ -15,6 +15,8 @@ public:
 private:
     asio::awaitable<bool> handle(dal_write_message message);
     bool write(dal_write_message& message);
+    /// write(), and once more after connecting again when the database server was lost mid-write.
+    bool write_once_more_if_reconnected(dal_write_message& message);
     /// Advances bus.catalogue_generation: answers cached before this write are stale.
     void changed();
     bus& bus_;
