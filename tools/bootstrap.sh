@@ -13,6 +13,8 @@ cd "$ROOT"
 BUILD_PACKAGES=(g++ meson ninja-build pkg-config python3 libboost1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev libsoci-dev libsqlite3-dev
   libssl-dev libspdlog-dev libpugixml-dev libsodium-dev ca-certificates)
+# The PostgreSQL catalogue: SOCI's backend (in libsoci-dev) over libpq.
+BUILD_PACKAGES+=(libpq-dev)
 # utf8proc folds names (Unicode normalisation, case, diacritics: src/naming/fold.cpp).
 BUILD_PACKAGES+=(libutf8proc-dev)
 # gzip and br answers (src/http/compression.cpp).
@@ -21,6 +23,9 @@ BUILD_PACKAGES+=(zlib1g-dev libbrotli-dev)
 BUILD_PACKAGES+=(libavformat-dev)
 # clang-14 and its sanitizer runtimes build the libFuzzer targets (fuzz/run.sh).
 TEST_PACKAGES=(python3-websocket sqlite3 chromium clang-14 libclang-rt-14-dev ffmpeg)
+# A throwaway PostgreSQL cluster runs the catalogue suite and postgres_flow on PostgreSQL (tools/pg_cluster.sh);
+# postgresql-contrib's unaccent, pg_trgm and citext ship with the server package.
+TEST_PACKAGES+=(postgresql)
 # ffmpeg draws a few real, tiny video files into the demo library (so media information shows).
 DEMO_PACKAGES=(ffmpeg)
 
@@ -128,6 +133,20 @@ PY
       (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error >&2)
     fi
     build build-ci --buildtype=debugoptimized -Dwerror=true
+    # The PostgreSQL tests' cluster: under a temp dir, unix socket only, stopped (and removed) at exit.
+    if [ -z "${MEDIABASE_TEST_POSTGRES:-}" ]; then
+      PG_DIR="$(mktemp -d /tmp/mediabase-pg-XXXXXX)"
+      trap 'tools/pg_cluster.sh stop "$PG_DIR" || true; rm -rf "$PG_DIR"' EXIT
+      if MEDIABASE_TEST_POSTGRES="$(tools/pg_cluster.sh start "$PG_DIR")"; then
+        export MEDIABASE_TEST_POSTGRES
+        echo "PostgreSQL test cluster: $MEDIABASE_TEST_POSTGRES" >&2
+      elif [ "${CI:-}" = "true" ]; then
+        echo "cannot start the PostgreSQL test cluster (CI=true: that is a failure)" >&2
+        exit 1
+      else
+        echo "cannot start a PostgreSQL test cluster: its tests are skipped" >&2
+      fi
+    fi
     status=0
     meson test -C build-ci --print-errorlogs --num-processes 2 >&2 || status=$?
     # Every libFuzzer target for a short bounded run (ASan + UBSan); each target counts as one test.

@@ -95,7 +95,7 @@ std::size_t read_connections() { return list_query_slots() + 2; }
 
 /// A reader beyond the first: its own connection, thread and done signal.
 struct read_lane {
-    read_lane(bus& b, const std::filesystem::path& database, asio::any_io_executor net)
+    read_lane(bus& b, const database_url& database, asio::any_io_executor net)
         : db(catalogue::open(database)), reader(b, db), done(std::move(net), 1) {}
     asio::io_context ctx{1};
     catalogue db;
@@ -107,8 +107,8 @@ struct read_lane {
 class runtime {
 public:
     explicit runtime(const settings& config)
-        : config_(config), writer_db_(catalogue::open(config.database_file())),
-          reader_db_(catalogue::open(config.database_file())),
+        : config_(config), writer_db_(catalogue::open(config.database_target())),
+          reader_db_(catalogue::open(config.database_target())),
           bus_{{net_.get_executor(), 64, "core"},
                {scan_ctx_.get_executor(), 4, "scanner"},
                {dal_write_ctx_.get_executor(), 8, "dal_writes"},
@@ -133,7 +133,7 @@ public:
                    {config.media_folders, config.extensions, config.watch, config.rescan_interval_seconds},
                    watch_ctx_.get_executor()) {
         for (std::size_t i = 1; i < read_connections(); ++i)
-            read_lanes_.push_back(std::make_unique<read_lane>(bus_, config.database_file(), net_.get_executor()));
+            read_lanes_.push_back(std::make_unique<read_lane>(bus_, config.database_target(), net_.get_executor()));
     }
 
     asio::io_context& net() { return net_; }
@@ -322,12 +322,24 @@ private:
 std::unique_ptr<runtime> open_runtime(const settings& config) {
     std::unique_ptr<runtime> rt;
     std::optional<std::string> problem;
-    try {
-        rt = std::make_unique<runtime>(config);
-        problem = rt->check_database();
-    } catch (const std::exception& e) {
-        spdlog::error("cannot open the catalogue {}: {}", config.database_file().string(), e.what());
-        return nullptr;
+    // A database server may start after Mediabase (a reboot, a restart): it is waited for, with a growing
+    // pause between tries. An SQLite file that cannot be opened is an error at once.
+    auto pause = std::chrono::seconds(1);
+    for (;;) {
+        try {
+            rt = std::make_unique<runtime>(config);
+            problem = rt->check_database();
+            break;
+        } catch (const std::exception& e) {
+            if (config.database_target().is_sqlite() ||
+                std::string_view(e.what()).find("cannot connect") == std::string_view::npos) {
+                spdlog::error("cannot open the catalogue {}: {}", config.database_target().display(), e.what());
+                return nullptr;
+            }
+            spdlog::error("the database is unavailable: {}; trying again in {} s", e.what(), pause.count());
+            std::this_thread::sleep_for(pause);
+            pause = std::min(pause * 2, std::chrono::seconds(30));
+        }
     }
     if (problem) {
         spdlog::error("the catalogue {} is damaged (quick_check: {}). Nothing was changed. Restore a backup with "
@@ -343,6 +355,10 @@ std::unique_ptr<runtime> open_runtime(const settings& config) {
 /// the DAL's reader, until the server stops.
 asio::awaitable<void> scheduled_backups(bus& b, settings config) {
     if (config.backup_interval_hours <= 0) co_return;
+    if (!config.database_target().is_sqlite()) {
+        spdlog::info("backups: the catalogue is in PostgreSQL; back it up on the database server (pg_dump)");
+        co_return;
+    }
     const auto dir = catalogue::backup_dir(config.database_file());
     const auto interval = std::chrono::hours(config.backup_interval_hours);
     asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -504,7 +520,7 @@ int run_server(const settings& config) {
     const auto host = config.listen_host.find(':') != std::string::npos ? "[" + config.listen_host + "]"
                                                                          : config.listen_host;
     spdlog::info("Mediabase {} serving {} media folder(s), catalogue {}{}", MEDIABASE_VERSION,
-                 config.media_folders.size(), config.database_file().string(),
+                 config.media_folders.size(), config.database_target().display(),
                  config.offline() ? " (offline mode: no TMDB key; movies are known from file names and NFOs)" : "");
     log_access(config, options.access, rt->account_count(), host + ":" + std::to_string(http.port()));
     std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(http.port()));
@@ -610,6 +626,12 @@ int run_scan(const settings& config) {
 }
 
 int run_backup(const settings& config) {
+    if (!config.database_target().is_sqlite()) {
+        std::fprintf(stderr, "mediabase: backup: the catalogue is in PostgreSQL (%s): back it up on the database "
+                             "server, e.g. pg_dump --format=custom; `mediabase backup` copies SQLite catalogues\n",
+                     config.database_target().display().c_str());
+        return 2;
+    }
     try {
         auto db = catalogue::open(config.database_file());
         const auto outcome = make_backup(db, catalogue::backup_dir(config.database_file()), "manual", config.backup_keep);
@@ -627,6 +649,12 @@ int run_backup(const settings& config) {
 
 int run_restore(const settings& config, const std::string& file) {
     namespace fs = std::filesystem;
+    if (!config.database_target().is_sqlite()) {
+        std::fprintf(stderr, "mediabase: restore: the catalogue is in PostgreSQL (%s): restore it on the database "
+                             "server (pg_restore); `mediabase restore` replaces SQLite catalogues\n",
+                     config.database_target().display().c_str());
+        return 2;
+    }
     data_dir_lock lock;
     if (auto error = lock.take(config.data_dir, true)) {
         std::fprintf(stderr, "mediabase: restore: %s\n", error->c_str());
@@ -735,7 +763,7 @@ int run_user(const settings& config, const std::vector<std::string>& args, bool 
         return 1;
     }
     try {
-        auto db = catalogue::open(config.database_file());
+        auto db = catalogue::open(config.database_target());
         if (action == "list") {
             for (const auto& a : db.list_accounts())
                 std::printf("%s\t%s\t%s\n", a.name.c_str(), a.role.c_str(), a.created_at.c_str());

@@ -138,6 +138,13 @@ std::optional<settings_error> set_public_url(settings& s, const std::string& val
     return std::nullopt;
 }
 
+std::optional<settings_error> set_database(settings& s, const std::string& value, const std::string& origin) {
+    auto parsed = parse_database_url(value);
+    if (auto* error = std::get_if<std::string>(&parsed)) return settings_error{origin + ": " + *error};
+    s.database = value;
+    return std::nullopt;
+}
+
 /// Bounds of the backup settings: at most a year between backups, at most 1000 kept.
 constexpr int max_backup_interval_hours = 8760;
 constexpr int max_backups_kept = 1000;
@@ -184,6 +191,8 @@ const env_setting env_settings[] = {
          return std::nullopt;
      }},
     {"MEDIABASE_LISTEN", [](settings& s, const std::string& v, const std::string& n) { return set_listen(s, v, n); }},
+    {"MEDIABASE_DATABASE",
+     [](settings& s, const std::string& v, const std::string& n) { return set_database(s, v, n); }},
     {"MEDIABASE_TMDB_BASE_URL",
      [](settings& s, const std::string& v, const std::string& n) -> maybe_error {
          if (auto e = check_url(v, n)) return e;
@@ -355,6 +364,16 @@ std::string normalized_folder(const std::string& folder) {
     return absolute;
 }
 
+database_url settings::database_target() const {
+    if (!database.empty()) {
+        auto parsed = parse_database_url(database);
+        if (auto* url = std::get_if<database_url>(&parsed)) return *url;
+    }
+    database_url url;
+    url.file = database_file();
+    return url;
+}
+
 std::string mask_secret(const std::string& secret) {
     if (secret.empty()) return {};
     if (secret.size() <= 8) return "••••";
@@ -408,6 +427,10 @@ std::optional<settings_error> apply_config_json(settings& s, const json::object&
             }
             s.extensions = normalized_extensions(exts);
             if (s.extensions.empty()) return wrong("at least one file extension");
+        } else if (name == "database") {
+            if (!value.is_string()) return wrong("sqlite:PATH, a postgresql:// URL or a libpq conninfo");
+            if (auto e = set_database(s, std::string(value.as_string()), name)) return e;
+            s.database_in_file = s.database;
         } else if (name == "listen") {
             if (!value.is_string()) return wrong("HOST:PORT");
             if (auto e = set_listen(s, std::string(value.as_string()), name)) return e;
@@ -451,6 +474,7 @@ json::object to_config_file_json(const settings& s) {
     if (!s.tmdb_api_key.empty()) o["tmdb_api_key"] = s.tmdb_api_key;
     if (!s.tmdb_read_token.empty()) o["tmdb_read_token"] = s.tmdb_read_token;
     if (!s.omdb_api_key.empty()) o["omdb_api_key"] = s.omdb_api_key;
+    if (!s.database_in_file.empty()) o["database"] = s.database_in_file;
     return o;
 }
 
@@ -465,6 +489,10 @@ json::object to_public_json(const settings& s) {
     o["omdb_api_key"] = masked(s.omdb_api_key);
     o["offline"] = s.offline();
     o["data_dir"] = s.data_dir.string();
+    // The password never leaves the server.
+    const auto target = s.database_target();
+    o["database"] = target.display();
+    o["database_engine"] = target.is_sqlite() ? "sqlite" : "postgresql";
     o["listen"] = s.listen_host + ":" + std::to_string(s.listen_port);
     o["tmdb_base_url"] = s.tmdb_base_url;
     o["omdb_base_url"] = s.omdb_base_url;
@@ -492,6 +520,8 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("media,m", po::value<std::vector<std::string>>(), "a media folder to import (repeatable)")
         ("data,d", po::value<std::string>(), "folder for the database, art cache and config.json "
                                              "(default $XDG_DATA_HOME/mediabase)")
+        ("database", po::value<std::string>(), "sqlite:PATH (default: DATA/mediabase.db), "
+                                              "postgresql://USER:PASSWORD@HOST:PORT/DB?sslmode=... or a libpq conninfo")
         ("listen,l", po::value<std::string>(), "HOST:PORT to serve on (default 127.0.0.1:3267; port 0 picks a free one)")
         ("tmdb-base-url", po::value<std::string>(), "TMDB API base URL (proxies, mirrors, tests)")
         ("omdb-base-url", po::value<std::string>(), "OMDB API base URL")
@@ -597,6 +627,8 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
     if (auto e = read_config_file(s)) return *e;
     if (auto e = apply_environment(s, env)) return *e;
 
+    if (vm.count("database"))
+        if (auto e = set_database(s, vm["database"].as<std::string>(), "--database")) return *e;
     if (vm.count("media")) s.media_folders = vm["media"].as<std::vector<std::string>>();
     if (vm.count("listen"))
         if (auto e = set_listen(s, vm["listen"].as<std::string>(), "--listen")) return *e;

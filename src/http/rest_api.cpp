@@ -730,6 +730,10 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     case api_route::backup_now: {
         auto current = co_await ask<settings>(bus_.core, [](auto reply) { return get_settings{std::move(reply)}; });
         if (!current) co_return co_await unavailable_response(request);
+        if (!current->database_target().is_sqlite())
+            co_return error_response(request, http::status::conflict, "backups_by_database_server",
+                                     "the catalogue is in PostgreSQL (" + current->database_target().display() +
+                                         "): its backups are the database server's job (pg_dump)");
         const auto dir = catalogue::backup_dir(current->database_file());
         if (r.route == api_route::backup_now) {
             auto outcome = co_await ask<backup_outcome>(bus_.dal_reads, [&](auto reply) {

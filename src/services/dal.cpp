@@ -106,7 +106,9 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     const bool proves_recovery = !std::holds_alternative<record_import>(message);
     bool keep_running = true;
     try {
-        keep_running = write(message);
+        // After an outage: a new connection before the next write (throws while the server is still away).
+        db_.reconnect_if_lost();
+        keep_running = write_once_more_if_reconnected(message);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
         failure_ = e.what();
@@ -124,6 +126,19 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     co_return keep_running;
 }
 
+bool dal_writer::write_once_more_if_reconnected(dal_write_message& message) {
+    try {
+        return write(message);
+    } catch (const std::exception& e) {
+        // The database server restarted: its transaction was rolled back whole, so the write goes again once on
+        // a new connection (a failure then is the server's answer, reported as any other).
+        if (!db_.reconnect_if_lost()) throw;
+        spdlog::warn("catalogue: {} failed on a lost connection ({}); trying it again", message_name(message),
+                     e.what());
+        return write(message);
+    }
+}
+
 bool dal_writer::write(dal_write_message& message) {
     return std::visit(overloaded{
                              [](stop_service&) { return false; },
@@ -131,6 +146,9 @@ bool dal_writer::write(dal_write_message& message) {
                                  std::span<const std::optional<movie>> metadata;
                                  if (m.metadata) metadata = *m.metadata;
                                  auto result = m.movies ? db_.store_found(*m.movies, metadata) : store_result{};
+                                 // A batch lost with the connection was rolled back whole: stored again.
+                                 if (result.error && m.movies && db_.reconnect_if_lost())
+                                     result = db_.store_found(*m.movies, metadata);
                                  // store_found keeps the batch's failure as a value: the import names it.
                                  if (result.error) failure_ = *result.error;
                                  changed_ = true;
@@ -229,7 +247,15 @@ asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
     failure_.reset();
     bool keep_running = true;
     try {
-        keep_running = read(message);
+        db_.reconnect_if_lost();
+        try {
+            keep_running = read(message);
+        } catch (const std::exception& e) {
+            if (!db_.reconnect_if_lost()) throw;
+            spdlog::warn("catalogue: {} failed on a lost connection ({}); trying it again", message_name(message),
+                         e.what());
+            keep_running = read(message);
+        }
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
         failure_ = e.what();

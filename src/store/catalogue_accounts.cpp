@@ -56,13 +56,12 @@ std::optional<account> catalogue::add_account(const std::string& name, const std
     const auto now = utc_now_iso8601();
     sql << "INSERT INTO users (name, password_hash, role, created_at) VALUES (:name, :hash, :role, :now)",
         soci::use(name, "name"), soci::use(password_hash, "hash"), soci::use(role, "role"), soci::use(now, "now");
-    long long id = 0;
-    sql << "SELECT last_insert_rowid()", soci::into(id);
+    long long id = impl_->dialect->last_insert_id(sql, "users");
     // The watched state and ratings kept before accounts existed belong to whoever owned the server: the
     // first admin.
     if (role == "admin" && admins == 0 && states == 0)
         sql << "INSERT INTO user_movie_state (user_id, movie_id, watched, rating)"
-               " SELECT :id, id, watched, rating FROM movies WHERE watched <> 0 OR rating IS NOT NULL",
+               " SELECT CAST(:id AS BIGINT), id, watched, rating FROM movies WHERE watched <> 0 OR rating IS NOT NULL",
             soci::use(id, "id");
     transaction.commit();
     return account{id, name, role, now};
@@ -132,8 +131,7 @@ std::int64_t catalogue::create_session(std::int64_t user_id, const std::string& 
            " VALUES (:user, :digest, :now, :expires, :address)",
         soci::use(user, "user"), soci::use(token_digest, "digest"), soci::use(now, "now"),
         soci::use(expires_at, "expires"), soci::use(address, "address");
-    long long id = 0;
-    sql << "SELECT last_insert_rowid()", soci::into(id);
+    long long id = impl_->dialect->last_insert_id(sql, "sessions");
     // Expired sessions are dropped as new ones start: the table stays as small as the sessions in use.
     sql << "DELETE FROM sessions WHERE expires_at <= :now", soci::use(now, "now");
     return id;
@@ -178,8 +176,7 @@ api_key_info catalogue::create_api_key(std::int64_t user_id, const std::string& 
            " VALUES (:user, :name, :scope, :digest, :prefix, :now)",
         soci::use(user, "user"), soci::use(name, "name"), soci::use(scope, "scope"), soci::use(key_digest, "digest"),
         soci::use(prefix, "prefix"), soci::use(now, "now");
-    long long id = 0;
-    sql << "SELECT last_insert_rowid()", soci::into(id);
+    long long id = impl_->dialect->last_insert_id(sql, "api_keys");
     return api_key_info{id, user_id, name, scope, prefix, now, std::nullopt};
 }
 

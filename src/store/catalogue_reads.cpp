@@ -23,7 +23,9 @@ read_statements::read_statements(soci::session& sql, const sql_dialect& d)
                                                          "SELECT " + file_columns +
                                                              " FROM media_files f WHERE f.movie_id IN"
                                                              " (" + d.id_list("ids") + ")"
-                                                             " ORDER BY f.movie_id, f.part, f.path",
+                                                             // A file without a part first, on every engine.
+                                                             " ORDER BY f.movie_id, f.part IS NOT NULL, f.part,"
+                                                             " f.path",
                                                          soci::use(ids, "ids"))),
       states_by_ids(prepare(sql,
                             "SELECT movie_id, watched, rating, on_list FROM user_movie_state WHERE user_id = :person"
@@ -93,7 +95,7 @@ std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted, pe
 
 known_files catalogue::load_known_files() {
     auto& r = impl_->reader();
-    read_transaction snapshot(impl_->sql);
+    read_transaction snapshot(impl_->sql, *impl_->dialect);
     known_files files;
     query_one(*impl_->dialect, r.file_count);
     files.reserve(static_cast<std::size_t>(r.count));
@@ -105,7 +107,7 @@ known_files catalogue::load_known_files() {
 
 std::optional<movie> catalogue::get_movie(movie_id id, person_id person) {
     auto& r = impl_->reader();
-    read_transaction snapshot(impl_->sql);
+    read_transaction snapshot(impl_->sql, *impl_->dialect);
     auto movies = r.load({id}, person);
     if (movies.empty()) return std::nullopt;
     return std::move(movies.front());
@@ -113,7 +115,7 @@ std::optional<movie> catalogue::get_movie(movie_id id, person_id person) {
 
 std::vector<duplicate_group> catalogue::duplicates() {
     auto& r = impl_->reader();
-    read_transaction snapshot(impl_->sql);
+    read_transaction snapshot(impl_->sql, *impl_->dialect);
     std::vector<std::pair<std::string, std::vector<movie_id>>> groups;
     std::set<std::vector<movie_id>> by_tmdb;
     {
@@ -142,7 +144,8 @@ std::vector<duplicate_group> catalogue::duplicates() {
             prepare(impl_->sql,
                     "SELECT m.title_key, m.year, m.id, m.tmdb_id FROM movies m JOIN (SELECT title_key, year"
                     " FROM movies GROUP BY title_key, year HAVING count(*) > 1) d"
-                    " ON d.title_key = m.title_key AND d.year IS m.year ORDER BY m.title_key, m.year, m.id",
+                    " ON d.title_key = m.title_key AND d.year IS NOT DISTINCT FROM m.year ORDER BY m.title_key,"
+                    " m.year" + impl_->dialect->order(false, true) + ", m.id",
                     soci::into(title_key), into(year), soci::into(id), into(tmdb_id));
         struct title_group {
             std::vector<movie_id> ids;
@@ -223,10 +226,10 @@ std::unordered_set<std::string> catalogue::art_keys_in_use(std::span<const std::
     std::string key;
     int found = 0;
     auto lookup = prepare(impl_->sql,
-                          "SELECT EXISTS (SELECT 1 FROM movies WHERE poster = :key)"
-                          " OR EXISTS (SELECT 1 FROM movies WHERE backdrop = :key2)",
+                          "SELECT CASE WHEN EXISTS (SELECT 1 FROM movies WHERE poster = :key)"
+                          " OR EXISTS (SELECT 1 FROM movies WHERE backdrop = :key2) THEN 1 ELSE 0 END",
                           soci::into(found), soci::use(key, "key"), soci::use(key, "key2"));
-    read_transaction snapshot(impl_->sql);
+    read_transaction snapshot(impl_->sql, *impl_->dialect);
     for (const auto& candidate : candidates) {
         key = candidate;
         query_one(*impl_->dialect, lookup);
@@ -254,7 +257,7 @@ library_figures catalogue::figures(person_id person) {
     library_figures out;
     {
         // One read transaction: every figure describes the same moment of the library.
-        read_transaction transaction(sql);
+        read_transaction transaction(sql, *impl_->dialect);
         sql << "SELECT COUNT(*), COALESCE(SUM(watched), 0) FROM movies", soci::into(out.movies),
             soci::into(out.watched);
         if (person != shared_state) {
@@ -279,13 +282,13 @@ library_figures catalogue::figures(person_id person) {
             "SELECT genre, COUNT(*) FROM movie_genres GROUP BY genre ORDER BY COUNT(*) DESC, genre LIMIT 40",
             out.by_genre);
         collect(
-            "SELECT COALESCE(resolution, 'unknown'), COUNT(*) FROM media_files GROUP BY 1 ORDER BY 2 DESC",
+            "SELECT COALESCE(resolution, 'unknown'), COUNT(*) FROM media_files GROUP BY 1 ORDER BY 2 DESC, 1",
             out.by_resolution);
     }
     std::vector<movie_id> newest;
     {
         // Scoped: the snapshot ends before get_movie opens its own.
-        read_transaction transaction(sql);
+        read_transaction transaction(sql, *impl_->dialect);
         newest = column_values<movie_id>(*impl_->dialect, sql, "SELECT id FROM movies ORDER BY id DESC LIMIT 12");
     }
     for (auto id : newest)

@@ -18,33 +18,35 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void migrate(soci::session& sql, const sql_dialect& dialect, const fs::path& file) {
+void migrate(soci::session& sql, const sql_dialect& dialect, const database_url& where) {
+    const auto name = where.display();
     const auto too_new = [&](int version) {
         return std::runtime_error(
-            "the database " + file.string() + " has schema version " + std::to_string(version) +
+            "the database " + name + " has schema version " + std::to_string(version) +
             ", newer than this build of Mediabase supports (" + std::to_string(schema::current_version) +
             "); run a newer Mediabase or restore a backup");
     };
     int version = dialect.schema_version(sql);
     if (version > schema::current_version) throw too_new(version);
-    if (version > 0 && version < schema::current_version) {
+    if (version > 0 && version < schema::current_version && dialect.file_backups()) {
         // A migration rewrites the catalogue: keep a copy of it as it was, to go back to.
-        const auto target = catalogue::backup_dir(file) /
+        const auto target = catalogue::backup_dir(where.file) /
                             backup_name("before-v" + std::to_string(schema::current_version),
                                         std::chrono::system_clock::now());
         try {
             dialect.backup(sql, target);
         } catch (const std::exception& e) {
-            throw std::runtime_error("not migrating the database " + file.string() +
-                                     " without a backup: " + e.what());
+            throw std::runtime_error("not migrating the database " + name + " without a backup: " + e.what());
         }
-        spdlog::info("catalogue: backed up {} to {} before migrating it", file.string(), target.string());
+        spdlog::info("catalogue: backed up {} to {} before migrating it", name, target.string());
     }
-    for (const auto& step : schema::migrations) {
+    for (const auto& step : dialect.migrations()) {
         if (step.version <= version) continue;
         try {
             write_transaction transaction(sql, dialect);
-            // Another catalogue on the same file (the DAL's reader) may have migrated meanwhile.
+            dialect.lock_schema(sql);
+            // Another catalogue on the same database (the DAL's reader, another server) may have migrated
+            // meanwhile.
             version = dialect.schema_version(sql);
             if (version > schema::current_version) throw too_new(version);
             if (step.version <= version) continue;
@@ -54,10 +56,10 @@ void migrate(soci::session& sql, const sql_dialect& dialect, const fs::path& fil
             dialect.set_schema_version(sql, step.version);
             transaction.commit();
         } catch (const soci::soci_error& e) {
-            throw std::runtime_error("cannot migrate the database " + file.string() + " to schema version " +
+            throw std::runtime_error("cannot migrate the database " + name + " to schema version " +
                                      std::to_string(step.version) + ": " + e.what());
         }
-        spdlog::info("catalogue: {} migrated to schema version {}", file.string(), step.version);
+        spdlog::info("catalogue: {} migrated to schema version {}", name, step.version);
         version = step.version;
     }
 }
@@ -158,19 +160,28 @@ void merge_split_titles(soci::session& sql) {
 } // namespace schema
 
 catalogue catalogue::open(const std::filesystem::path& db_file) {
-    const auto file = fs::absolute(db_file);
-    if (file.has_parent_path()) {
-        std::error_code ec;
-        fs::create_directories(file.parent_path(), ec);
-        if (ec)
-            throw std::runtime_error("cannot create the database folder " + file.parent_path().string() +
-                                     ": " + ec.message());
-    }
+    database_url where;
+    where.file = db_file;
+    return open(where);
+}
+
+catalogue catalogue::open(const database_url& where) {
     auto p = std::make_unique<impl>();
-    p->file = file;
-    p->dialect = make_sqlite_dialect();
-    p->dialect->open(p->sql, file);
-    migrate(p->sql, *p->dialect, file);
+    p->where = where;
+    if (where.is_sqlite()) {
+        p->where.file = fs::absolute(where.file);
+        const auto& file = p->where.file;
+        if (file.has_parent_path()) {
+            std::error_code ec;
+            fs::create_directories(file.parent_path(), ec);
+            if (ec)
+                throw std::runtime_error("cannot create the database folder " + file.parent_path().string() +
+                                         ": " + ec.message());
+        }
+    }
+    p->dialect = make_dialect(p->where);
+    p->dialect->open(p->sql, p->where);
+    migrate(p->sql, *p->dialect, p->where);
     return catalogue(std::move(p));
 }
 
@@ -183,7 +194,7 @@ catalogue::~catalogue() {
     try {
         impl_->dialect->before_close(impl_->sql);
     } catch (const std::exception& e) {
-        spdlog::warn("catalogue: closing {}: {}", impl_->file.string(), e.what());
+        spdlog::warn("catalogue: closing {}: {}", impl_->where.display(), e.what());
     }
 }
 
@@ -204,6 +215,23 @@ std::optional<std::string> catalogue::quick_check() {
 
 void catalogue::backup_to(const std::filesystem::path& target) {
     impl_->dialect->backup(impl_->sql, target);
+}
+
+std::string catalogue::where() const {
+    return impl_->where.display();
+}
+
+bool catalogue::reconnect_if_lost() {
+    if (!impl_->dialect->connection_lost(impl_->sql)) return false;
+    // The prepared statements went with the old connection.
+    impl_->writes.reset();
+    impl_->reads.reset();
+    impl_->totals.clear();
+    impl_->totals_version.reset();
+    impl_->sql.close();
+    impl_->dialect->open(impl_->sql, impl_->where);
+    spdlog::info("catalogue: connected to {} again", impl_->where.display());
+    return true;
 }
 
 std::filesystem::path catalogue::backup_dir(const std::filesystem::path& db_file) {

@@ -77,37 +77,43 @@ movie_page catalogue::list_movies(const movie_query& query, person_id person) {
     }
     if (query.on_list) add_mark("on_list", *query.on_list);
     if (query.resolution)
-        add("m.id IN (SELECT movie_id FROM media_files WHERE resolution = :resolution COLLATE NOCASE)",
-            "EXISTS (SELECT 1 FROM media_files f WHERE f.resolution = :resolution COLLATE NOCASE"
-            " AND f.movie_id = m.id)");
+        add("m.id IN (SELECT movie_id FROM media_files WHERE resolution = :resolution" + impl_->dialect->nocase() +
+                ")",
+            "EXISTS (SELECT 1 FROM media_files f WHERE f.resolution = :resolution" + impl_->dialect->nocase() +
+                " AND f.movie_id = m.id)");
     if (query.match) add("m.match_state = :match", "m.match_state = :match");
 
-    const char* dir = query.descending ? " DESC" : " ASC";
+    // `{}` follows a key that may be NULL, `{!}` one that never is: the dialect says how each sorts, so that
+    // every engine gives SQLite's order (NULLs first when ascending) and can read it from its sort index.
+    const auto nullable_dir = impl_->dialect->order(query.descending, true);
+    const auto dir = impl_->dialect->order(query.descending, false);
     std::string order;
     switch (query.sort) {
     case movie_sort::title:
-        order = "m.title_key{}, m.year{}, m.id{}";
+        order = "m.title_key{!}, m.year{}, m.id{!}";
         break;
     case movie_sort::year:
-        order = "m.year{}, m.title_key{}, m.id{}";
+        order = "m.year{}, m.title_key{!}, m.id{!}";
         break;
     case movie_sort::added:
-        order = "m.id{}";
+        order = "m.id{!}";
         break;
     // Equal ratings and runtimes are common (and every unidentified movie has neither): their ties go by id,
     // which the index gives for free, rather than by title, which would sort each tie group.
     case movie_sort::rating:
         order = personal ? "(SELECT s.rating FROM user_movie_state s WHERE s.user_id = :person_rating"
                            " AND s.movie_id = m.id){},"
-                           " coalesce(m.vote_average, m.imdb_rating){}, m.id{}"
-                         : "m.rating{}, coalesce(m.vote_average, m.imdb_rating){}, m.id{}";
+                           " coalesce(m.vote_average, m.imdb_rating){}, m.id{!}"
+                         : "m.rating{}, coalesce(m.vote_average, m.imdb_rating){}, m.id{!}";
         break;
     case movie_sort::runtime:
-        order = "m.runtime{}, m.id{}";
+        order = "m.runtime{}, m.id{!}";
         break;
     }
+    for (auto at = order.find("{!}"); at != std::string::npos; at = order.find("{!}", at))
+        order.replace(at, 3, dir);
     for (auto at = order.find("{}"); at != std::string::npos; at = order.find("{}", at))
-        order.replace(at, 2, dir);
+        order.replace(at, 2, nullable_dir);
 
     const auto bind_filters = [&](soci::statement& st) {
         if (searching) st.exchange(soci::use(text, "text"));
@@ -125,7 +131,7 @@ movie_page catalogue::list_movies(const movie_query& query, person_id person) {
     // connection's commit changes the data version). Asked before the snapshot starts, so a total is never
     // filed under a version newer than the data it was counted from.
     const auto version = impl_->dialect->data_version(impl_->sql);
-    read_transaction snapshot(impl_->sql);
+    read_transaction snapshot(impl_->sql, *impl_->dialect);
     if (!version || version != impl_->totals_version || impl_->totals.size() >= 256) {
         impl_->totals.clear();
         impl_->totals_version = version;

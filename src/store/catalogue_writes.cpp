@@ -24,8 +24,9 @@ write_statements::write_statements(soci::session& sql, const sql_dialect& d)
       // Same title and year is another version of the same film, unless the provider ids say otherwise.
       movie_by_title(prepare(sql,
                              "SELECT id FROM movies WHERE title_key = :title_key AND year = :year"
-                             " AND (:tmdb_id IS NULL OR tmdb_id IS NULL OR tmdb_id = :tmdb_id)"
-                             " AND (:imdb_id IS NULL OR imdb_id IS NULL OR imdb_id = :imdb_id)"
+                             // Typed: PostgreSQL cannot tell the type of a parameter tested only for NULL.
+                             " AND (CAST(:tmdb_id AS BIGINT) IS NULL OR tmdb_id IS NULL OR tmdb_id = :tmdb_id)"
+                             " AND (CAST(:imdb_id AS TEXT) IS NULL OR imdb_id IS NULL OR imdb_id = :imdb_id)"
                              " ORDER BY id LIMIT 1",
                              soci::into(found_movie), soci::use(title_key, "title_key"),
                              use(year, "year"), use(tmdb_id, "tmdb_id"), use(imdb_id, "imdb_id"))),
@@ -78,9 +79,12 @@ write_statements::write_statements(soci::session& sql, const sql_dialect& d)
                           soci::into(file_count), soci::use(target_movie, "movie"))),
       delete_movie(
           prepare(sql, "DELETE FROM movies WHERE id = :movie", soci::use(target_movie, "movie"))),
-      index_added(prepare(sql, d.index_movies(), soci::use(added_ids, "ids"))),
+      index_added(d.index_movies().empty() ? soci::statement(sql)
+                                           : prepare(sql, d.index_movies(), soci::use(added_ids, "ids"))),
       savepoint(prepare(sql, "SAVEPOINT found_movie")), release(prepare(sql, "RELEASE found_movie")),
-      rollback_to(prepare(sql, "ROLLBACK TO found_movie")), dialect(d) {}
+      rollback_to(prepare(sql, "ROLLBACK TO found_movie")), dialect(d) {
+    index_on_insert = !d.index_movies().empty();
+}
 
 } // namespace sql_support
 
@@ -124,7 +128,7 @@ std::optional<store_result> catalogue::impl::store_batch(std::span<const found_m
         }
     }
     // New movies enter the full-text index together (see the schema on why not by trigger).
-    if (!added.empty()) {
+    if (!added.empty() && w.index_on_insert) {
         w.added_ids = ids_json(added);
         execute(*dialect, w.index_added);
     }
@@ -376,7 +380,7 @@ store_result catalogue::store_moves(std::span<const file_move> moves) {
                 if (stored.second == change_kind::added) added.push_back(stored.first);
             }
         }
-        if (!added.empty()) {
+        if (!added.empty() && w.index_on_insert) {
             w.added_ids = ids_json(added);
             execute(*impl_->dialect, w.index_added);
         }
@@ -406,7 +410,7 @@ std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patc
             auto update =
                 prepare(impl_->sql,
                         "UPDATE movies SET watched = coalesce(:watched, watched),"
-                        " rating = CASE WHEN :set_rating THEN :rating ELSE rating END, updated_at = :now"
+                        " rating = CASE WHEN :set_rating = 1 THEN :rating ELSE rating END, updated_at = :now"
                         " WHERE id = :id",
                         use(watched, "watched"), soci::use(set_rating, "set_rating"), use(rating, "rating"),
                         soci::use(now, "now"), soci::use(id, "id"));
@@ -421,12 +425,13 @@ std::optional<movie> catalogue::patch_movie(movie_id id, const movie_patch& patc
             nullable<int> on_list;
             if (patch.on_list) on_list.set(*patch.on_list ? 1 : 0);
             auto ensure = prepare(impl_->sql,
-                                  "INSERT OR IGNORE INTO user_movie_state (user_id, movie_id) VALUES (:user, :id)",
+                                  "INSERT INTO user_movie_state (user_id, movie_id) VALUES (:user, :id)"
+                                  " ON CONFLICT DO NOTHING",
                                   soci::use(user, "user"), soci::use(id, "id"));
             execute(*impl_->dialect, ensure);
             auto update = prepare(impl_->sql,
                                   "UPDATE user_movie_state SET watched = coalesce(:watched, watched),"
-                                  " rating = CASE WHEN :set_rating THEN :rating ELSE rating END,"
+                                  " rating = CASE WHEN :set_rating = 1 THEN :rating ELSE rating END,"
                                   " on_list = coalesce(:on_list, on_list) WHERE user_id = :user AND movie_id = :id",
                                   use(watched, "watched"), soci::use(set_rating, "set_rating"), use(rating, "rating"),
                                   use(on_list, "on_list"), soci::use(user, "user"), soci::use(id, "id"));
@@ -493,10 +498,16 @@ void catalogue::record_import(const import_job& job) {
     long long files = c.files, found = c.found, skipped = c.skipped, added = c.added, updated = c.updated,
               identified = c.identified, unidentified = c.unidentified, stored = c.stored,
               art_cached = c.art_cached, failed = c.failed;
-    sql << "INSERT OR REPLACE INTO imports (id, trigger, started_at, finished_at, duration_ms, folders, files,"
+    sql << "INSERT INTO imports (id, trigger, started_at, finished_at, duration_ms, folders, files,"
            " found, skipped, added, updated, identified, unidentified, stored, art_cached, failed, error, warnings)"
            " VALUES (:id, :trigger, :started, :finished, :duration, :folders, :files, :found, :skipped, :added,"
-           " :updated, :identified, :unidentified, :stored, :art_cached, :failed, :error, :warnings)",
+           " :updated, :identified, :unidentified, :stored, :art_cached, :failed, :error, :warnings)"
+           " ON CONFLICT (id) DO UPDATE SET trigger = excluded.trigger, started_at = excluded.started_at,"
+           " finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, folders = excluded.folders,"
+           " files = excluded.files, found = excluded.found, skipped = excluded.skipped, added = excluded.added,"
+           " updated = excluded.updated, identified = excluded.identified, unidentified = excluded.unidentified,"
+           " stored = excluded.stored, art_cached = excluded.art_cached, failed = excluded.failed,"
+           " error = excluded.error, warnings = excluded.warnings",
         soci::use(id, "id"), soci::use(trigger, "trigger"), soci::use(started, "started"),
         use(finished, "finished"), use(duration, "duration"), soci::use(folders, "folders"),
         soci::use(files, "files"), soci::use(found, "found"), soci::use(skipped, "skipped"),

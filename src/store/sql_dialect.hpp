@@ -1,6 +1,9 @@
 #pragma once
 // The SQL that differs between database engines, behind one interface: the rest of the catalogue is written
-// once against it. SQLite now (sqlite_dialect.cpp); PostgreSQL next. Pure logic: no Asio, no Beast.
+// once against it. SQLite (sqlite_dialect.cpp) and PostgreSQL (postgres_dialect.cpp). Pure logic: no Asio, no
+// Beast.
+
+#include "mediabase/store/database_url.hpp"
 
 #include <soci/soci.h>
 
@@ -8,10 +11,24 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace mediabase {
+
+namespace schema {
+
+/// One step of a dialect's schema history. Each runs in its own transaction; released steps are history: never
+/// edit one, add a new step.
+struct migration_step {
+    int version; ///< the schema version after this step
+    std::span<const std::string_view> statements;
+    /// Work SQL alone cannot do, run in the step's transaction before its statements; may be null.
+    void (*code)(soci::session&) = nullptr;
+};
+
+} // namespace schema
 
 /// One database engine's way of doing what the catalogue needs beyond portable SQL. Stateless: one per
 /// catalogue, used from that catalogue's thread only.
@@ -22,8 +39,18 @@ class sql_dialect {
     sql_dialect& operator=(const sql_dialect&) = delete;
     virtual ~sql_dialect() = default;
 
-    /// Opens `sql` on the database `file` and applies the connection settings. Throws std::runtime_error.
-    virtual void open(soci::session& sql, const std::filesystem::path& file) const = 0;
+    /// Opens `sql` on the database `where` and applies the connection settings. Throws std::runtime_error
+    /// (without the password).
+    virtual void open(soci::session& sql, const database_url& where) const = 0;
+    /// This engine's schema history, oldest first. Versions mean the same schema on every engine.
+    [[nodiscard]] virtual std::span<const schema::migration_step> migrations() const = 0;
+    /// Inside a migration's transaction, before the version is read again: keeps other processes on the same
+    /// database from migrating at the same time.
+    virtual void lock_schema(soci::session& sql) const = 0;
+    /// Whether backup, restore and the pre-migration copy work here (files), or are the database server's job.
+    [[nodiscard]] virtual bool file_backups() const = 0;
+    /// Whether the session's connection is gone (the database server restarted or went away).
+    virtual bool connection_lost(soci::session& sql) const = 0;
     /// Upkeep before the session closes (the query planner's statistics). Throws on a database error.
     virtual void before_close(soci::session& sql) const = 0;
 
@@ -33,10 +60,18 @@ class sql_dialect {
     virtual void set_schema_version(soci::session& sql, int version) const = 0;
     /// Starts a write transaction that holds the write lock from the start.
     [[nodiscard]] virtual std::string begin_write() const = 0;
+    /// Starts a read transaction: one snapshot for all its queries.
+    [[nodiscard]] virtual std::string begin_read() const = 0;
+    /// The direction of a sort key: " ASC" or " DESC", for a column that may be NULL with NULLs first when
+    /// ascending and last when descending (SQLite's order, which every engine then gives).
+    [[nodiscard]] virtual std::string order(bool descending, bool nullable) const = 0;
+    /// What makes `=` on a text column ignore ASCII case where the schema does not already (" COLLATE NOCASE").
+    [[nodiscard]] virtual std::string nocase() const = 0;
 
     /// A subquery with one column: the ids of the JSON array bound as `:<parameter>` (such as "[1,2]").
     [[nodiscard]] virtual std::string id_list(std::string_view parameter) const = 0;
-    /// Adds the movies whose ids are bound as `:ids` (a JSON array) to the full-text index.
+    /// Adds the movies whose ids are bound as `:ids` (a JSON array) to the full-text index; empty when the
+    /// index follows the rows by itself.
     [[nodiscard]] virtual std::string index_movies() const = 0;
     /// A condition on `m.id`: the movies the full-text query bound as `:text` matches.
     [[nodiscard]] virtual std::string text_match() const = 0;
@@ -65,5 +100,10 @@ class sql_dialect {
 
 /// SQLite 3: WAL, `PRAGMA user_version`, json_each, FTS5, the online backup API.
 std::unique_ptr<sql_dialect> make_sqlite_dialect();
+/// PostgreSQL (13 or newer): a version table, jsonb for id lists, a tsvector column with unaccent, pg_trgm,
+/// citext; backups are the database server's (pg_dump).
+std::unique_ptr<sql_dialect> make_postgres_dialect();
+/// The dialect of `where`'s engine.
+std::unique_ptr<sql_dialect> make_dialect(const database_url& where);
 
 } // namespace mediabase

@@ -260,7 +260,7 @@ class write_transaction {
 /// A read snapshot across several queries (a page and its total agree).
 class read_transaction {
   public:
-    explicit read_transaction(soci::session& sql) : sql_(sql) { sql_ << "BEGIN"; }
+    read_transaction(soci::session& sql, const sql_dialect& dialect) : sql_(sql) { sql_ << dialect.begin_read(); }
     read_transaction(const read_transaction&) = delete;
     read_transaction& operator=(const read_transaction&) = delete;
     ~read_transaction() {
@@ -496,6 +496,7 @@ struct write_statements {
     std::int64_t target_movie = 0;
     std::int64_t file_count = 0;
     std::string added_ids;
+    bool index_on_insert = false; ///< the dialect's full-text index needs new movies added (index_added)
 
     file_row file;
 
@@ -575,7 +576,7 @@ namespace mediabase {
 
 struct catalogue::impl {
     soci::session sql;
-    std::filesystem::path file;
+    database_url where;
     /// The SQL that differs between engines; outlives the statement sets, which hold a reference to it.
     std::unique_ptr<sql_dialect> dialect;
     std::unique_ptr<sql_support::write_statements> writes;

@@ -1,5 +1,6 @@
 // The SQLite dialect: connection settings, `PRAGMA user_version`, json_each for id lists, the FTS5 index and
 // its MATCH query, and the SQLite C API where SOCI offers nothing (statement reset, online backup, restore).
+#include "catalogue_schema.hpp"
 #include "sql_dialect.hpp"
 #include "mediabase/naming/fold.hpp"
 
@@ -70,7 +71,8 @@ void copy_database(sqlite_api::sqlite3* source, sqlite_api::sqlite3* target, con
 
 class sqlite_dialect final : public sql_dialect {
   public:
-    void open(soci::session& sql, const fs::path& file) const override {
+    void open(soci::session& sql, const database_url& where) const override {
+        const auto& file = where.file;
         try {
             sql.open(soci::sqlite3, connect_string(file));
             // The timeout first: switching to WAL needs a moment of exclusive access.
@@ -96,6 +98,15 @@ class sqlite_dialect final : public sql_dialect {
         }
     }
 
+    std::span<const schema::migration_step> migrations() const override { return schema::migrations; }
+
+    // BEGIN IMMEDIATE already lets one connection at a time into a migration step.
+    void lock_schema(soci::session&) const override {}
+
+    bool file_backups() const override { return true; }
+
+    bool connection_lost(soci::session&) const override { return false; }
+
     void before_close(soci::session& sql) const override {
         // Keeps the query planner's statistics current, bounded so that closing stays quick.
         sql << "PRAGMA analysis_limit = 1000";
@@ -118,6 +129,13 @@ class sqlite_dialect final : public sql_dialect {
         // upgrade.
         return "BEGIN IMMEDIATE";
     }
+
+    std::string begin_read() const override { return "BEGIN"; }
+
+    // SQLite's own order: NULLs are the smallest value.
+    std::string order(bool descending, bool) const override { return descending ? " DESC" : " ASC"; }
+
+    std::string nocase() const override { return " COLLATE NOCASE"; }
 
     std::string id_list(std::string_view parameter) const override {
         return "SELECT value FROM json_each(:" + std::string(parameter) + ")";
@@ -271,6 +289,10 @@ class sqlite_dialect final : public sql_dialect {
 };
 
 } // namespace
+
+std::unique_ptr<sql_dialect> make_dialect(const database_url& where) {
+    return where.is_sqlite() ? make_sqlite_dialect() : make_postgres_dialect();
+}
 
 std::unique_ptr<sql_dialect> make_sqlite_dialect() {
     return std::make_unique<sqlite_dialect>();

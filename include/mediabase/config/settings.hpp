@@ -1,6 +1,8 @@
 #pragma once
 /// Settings of a Mediabase run and where they come from: flags > environment > config file > defaults.
 
+#include "mediabase/store/database_url.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -16,6 +18,10 @@ namespace mediabase {
 struct settings {
     std::vector<std::string> media_folders;
     std::filesystem::path data_dir;
+    /// `--database URL` as given (flag, environment or config.json); empty: SQLite in the data dir.
+    std::string database;
+    /// The `database` of config.json, written back as it was (the file is the server's own, mode 0600).
+    std::string database_in_file;
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 3267;
     std::string tmdb_base_url = "https://api.themoviedb.org/3";
@@ -51,6 +57,8 @@ struct settings {
 
     [[nodiscard]] bool offline() const { return tmdb_api_key.empty() && tmdb_read_token.empty(); }
     [[nodiscard]] std::filesystem::path database_file() const { return data_dir / "mediabase.db"; }
+    /// Where the catalogue is: `database` (checked when it was read), else database_file().
+    [[nodiscard]] database_url database_target() const;
     [[nodiscard]] std::filesystem::path config_file() const { return data_dir / "config.json"; }
     [[nodiscard]] std::filesystem::path art_dir() const { return data_dir / "art"; }
 };

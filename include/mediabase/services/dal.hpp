@@ -15,6 +15,8 @@ public:
 private:
     asio::awaitable<bool> handle(dal_write_message message);
     bool write(dal_write_message& message);
+    /// write(), and once more after connecting again when the database server was lost mid-write.
+    bool write_once_more_if_reconnected(dal_write_message& message);
     bus& bus_;
     catalogue& db_;
     /// Set by write(): it committed a change (true: an import's), told the Server after the reply.

@@ -5,6 +5,7 @@
 
 #include "mediabase/model/model.hpp"
 #include "mediabase/store/accounts.hpp"
+#include "mediabase/store/database_url.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -158,6 +159,10 @@ public:
     /// Opens (creating if needed) the database file, enables WAL and foreign keys, and migrates the schema
     /// to the current version (`PRAGMA user_version`). Throws std::runtime_error with a clear message.
     static catalogue open(const std::filesystem::path& db_file);
+    /// Opens the catalogue `where` says: an SQLite file as above, or a PostgreSQL database (migrated to the
+    /// current version too; its extensions are created when missing). Throws std::runtime_error with a clear
+    /// message that never holds the password.
+    static catalogue open(const database_url& where);
     ~catalogue();
     catalogue(catalogue&&) noexcept;
     catalogue& operator=(catalogue&&) noexcept;
@@ -177,6 +182,14 @@ public:
     /// Replaces the catalogue file `db_file` (no server may have it open) with the backup `source`, after
     /// checking that `source` is a sound Mediabase catalogue this build can open. Throws std::runtime_error.
     static void restore(const std::filesystem::path& source, const std::filesystem::path& db_file);
+
+    /// Where this catalogue is, for messages (a PostgreSQL password masked).
+    [[nodiscard]] std::string where() const;
+
+    /// After a failure: when the connection to the database server was lost (a restart), connects again (and
+    /// prepares the statements anew on next use). True when it did; throws when the server is still away.
+    /// SQLite never loses its connection.
+    bool reconnect_if_lost();
 
     /// Where the backups of the catalogue `db_file` go: `backups/` beside it (DATA/backups).
     static std::filesystem::path backup_dir(const std::filesystem::path& db_file);

@@ -248,3 +248,36 @@ BOOST_AUTO_TEST_CASE(access_settings_and_the_user_command_are_checked) {
     BOOST_TEST(error_of({"user", "list", "--admin"}).find("--admin") != std::string::npos);
     BOOST_TEST(error_of({"serve", "--admin"}).find("--admin") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(the_database_comes_from_flag_environment_or_file_and_its_password_stays_hidden) {
+    temp_dir dir;
+    // Default: SQLite in the data dir.
+    const auto plain = parsed_settings({"--data", dir.path.string()});
+    BOOST_TEST(plain.database_target().is_sqlite());
+    BOOST_TEST(plain.database_target().file == plain.database_file());
+
+    std::ofstream(dir.path / "config.json") << R"({"database": "sqlite:/srv/from-file.db"})";
+    BOOST_TEST(parsed_settings({"--data", dir.path.string()}).database_target().file == fs::path("/srv/from-file.db"));
+    const environment env{{"MEDIABASE_DATABASE", "postgresql://mb:s3cret@db.lan/mb"}};
+    const auto from_env = parsed_settings({"--data", dir.path.string()}, env);
+    BOOST_TEST(!from_env.database_target().is_sqlite());
+    BOOST_TEST(from_env.database_target().conninfo == "postgresql://mb:s3cret@db.lan/mb");
+    const auto from_flag = parsed_settings({"--data", dir.path.string(), "--database", "dbname=mb password=pw"}, env);
+    BOOST_TEST(from_flag.database_target().conninfo == "dbname=mb password=pw");
+
+    // GET /config shows where the catalogue is, never the password.
+    const auto shown = boost::json::serialize(to_public_json(from_env));
+    BOOST_TEST(shown.find("s3cret") == std::string::npos, shown);
+    BOOST_TEST(shown.find("db.lan") != std::string::npos, shown);
+    BOOST_TEST(to_public_json(from_env).at("database_engine").as_string() == "postgresql");
+
+    // The file's own value is written back as it was (a PUT /config must not drop it).
+    auto saved = parsed_settings({"--data", dir.path.string()});
+    BOOST_REQUIRE(!save_config_file(saved));
+    BOOST_TEST(parsed_settings({"--data", dir.path.string()}).database == "sqlite:/srv/from-file.db");
+
+    const auto message = error_of({"--data", dir.path.string(), "--database", "mysql://x"});
+    BOOST_TEST(message.find("--database") != std::string::npos, message);
+    BOOST_TEST(error_of({"--data", dir.path.string()}, {{"MEDIABASE_DATABASE", "nonsense"}}).find("MEDIABASE_DATABASE") !=
+               std::string::npos);
+}

@@ -5,12 +5,16 @@
 #include "mediabase/store/catalogue.hpp"
 #include "catalogue_schema.hpp"
 
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
+#include <iostream>
+#include <memory>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -42,10 +46,82 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A folder for one test's database, removed afterwards.
+// One suite, two engines: SQLite by default; PostgreSQL when MEDIABASE_TEST_ENGINE=postgresql, on the database
+// MEDIABASE_TEST_POSTGRES names (a libpq conninfo), each test in a schema of its own.
+bool on_postgres() {
+    static const bool postgres = [] {
+        const char* engine = std::getenv("MEDIABASE_TEST_ENGINE");
+        return engine && std::string(engine) == "postgresql";
+    }();
+    return postgres;
+}
+
+std::string postgres_conninfo() {
+    const char* conninfo = std::getenv("MEDIABASE_TEST_POSTGRES");
+    return conninfo ? conninfo : "";
+}
+
+/// Tests of what only SQLite has (files, WAL, PRAGMA, SQLite's own migrations).
+boost::test_tools::assertion_result sqlite_only(boost::unit_test::test_unit_id) {
+    return !on_postgres();
+}
+
+/// Without a PostgreSQL to test on, the PostgreSQL run is skipped (exit 77), or fails under CI=true. The
+/// extensions go into `public` once, so that dropping a test's schema keeps them.
+struct engine_setup {
+    engine_setup() {
+        if (!on_postgres()) return;
+        if (postgres_conninfo().empty()) {
+            const char* ci = std::getenv("CI");
+            std::cerr << "MEDIABASE_TEST_POSTGRES is not set: no PostgreSQL to run the catalogue suite on\n";
+            std::exit(ci && std::string(ci) == "true" ? 1 : 77);
+        }
+        soci::session sql(soci::postgresql, postgres_conninfo());
+        sql << "SET client_min_messages = warning";
+        for (const char* extension : {"unaccent", "pg_trgm", "citext"})
+            sql << std::string("CREATE EXTENSION IF NOT EXISTS ") + extension + " SCHEMA public";
+    }
+};
+
+/// A folder for one test's database, removed afterwards; on PostgreSQL also a schema, dropped afterwards.
 struct temp_dir : mediabase::testing::temp_dir {
-    temp_dir() : mediabase::testing::temp_dir("mediabase-catalogue-test-") {}
+    std::string schema;
+    temp_dir() : mediabase::testing::temp_dir("mediabase-catalogue-test-") {
+        if (!on_postgres()) return;
+        std::random_device random;
+        schema = "mb_test_" + std::to_string(random()) + "_" + std::to_string(random());
+        soci::session sql(soci::postgresql, postgres_conninfo());
+        sql << "CREATE SCHEMA " + schema;
+    }
+    ~temp_dir() {
+        if (schema.empty()) return;
+        try {
+            soci::session sql(soci::postgresql, postgres_conninfo());
+            sql << "SET client_min_messages = warning";
+            sql << "DROP SCHEMA " + schema + " CASCADE";
+        } catch (const std::exception& e) {
+            std::cerr << "cannot drop the test schema " << schema << ": " << e.what() << "\n";
+        }
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
     [[nodiscard]] fs::path db() const { return path / "data" / "catalogue.db"; }
+    [[nodiscard]] database_url url() const {
+        database_url url;
+        if (on_postgres()) {
+            url.engine = database_engine::postgresql;
+            url.conninfo = postgres_conninfo() + " options='-csearch_path=" + schema + ",public'";
+        } else {
+            url.file = db();
+        }
+        return url;
+    }
+    [[nodiscard]] catalogue open() const { return catalogue::open(url()); }
+    /// A connection of the test's own to the same database.
+    [[nodiscard]] std::unique_ptr<soci::session> raw() const {
+        if (on_postgres()) return std::make_unique<soci::session>(soci::postgresql, url().conninfo);
+        return std::make_unique<soci::session>(soci::sqlite3, db().string());
+    }
 };
 
 media_file file_at(std::string path, std::optional<std::string> resolution = std::nullopt,
@@ -145,10 +221,12 @@ void create_version_1(soci::session& sql) {
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database) {
+BOOST_TEST_GLOBAL_FIXTURE(engine_setup);
+
+BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database, *boost::unit_test::precondition(sqlite_only)) {
     temp_dir dir;
     {
-        auto c = catalogue::open(dir.db());
+        auto c = dir.open();
         BOOST_TEST(fs::exists(dir.db()));
         BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
         BOOST_TEST(catalogue::current_schema_version() == 7);
@@ -161,7 +239,7 @@ BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database) {
     BOOST_TEST(mode == "wal");
 }
 
-BOOST_AUTO_TEST_CASE(open_accepts_paths_with_spaces_and_equals_signs) {
+BOOST_AUTO_TEST_CASE(open_accepts_paths_with_spaces_and_equals_signs, *boost::unit_test::precondition(sqlite_only)) {
     temp_dir dir;
     const auto file = dir.path / "my movies" / "key=value db" / "catalogue.db";
     {
@@ -173,7 +251,7 @@ BOOST_AUTO_TEST_CASE(open_accepts_paths_with_spaces_and_equals_signs) {
     BOOST_TEST(c.movie_count() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(open_accepts_paths_with_uri_syntax_and_non_ascii_letters) {
+BOOST_AUTO_TEST_CASE(open_accepts_paths_with_uri_syntax_and_non_ascii_letters, *boost::unit_test::precondition(sqlite_only)) {
     // With '=' the path goes as a percent-encoded URI: '?', '#', '%' and UTF-8 must reach the file system whole.
     temp_dir dir;
     const auto file = dir.path / "a=b ?x=1#frag 100% Amélie" / "catalogue.db";
@@ -187,7 +265,7 @@ BOOST_AUTO_TEST_CASE(open_accepts_paths_with_uri_syntax_and_non_ascii_letters) {
     BOOST_TEST(c.movie_count() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(migrates_a_version_1_database_without_losing_rows) {
+BOOST_AUTO_TEST_CASE(migrates_a_version_1_database_without_losing_rows, *boost::unit_test::precondition(sqlite_only)) {
     temp_dir dir;
     fs::create_directories(dir.db().parent_path());
     {
@@ -208,7 +286,7 @@ BOOST_AUTO_TEST_CASE(migrates_a_version_1_database_without_losing_rows) {
                " VALUES (2, '/media/Alien (1979)/Alien.mkv', '/media', 40, 5)";
     }
     BOOST_TEST(!fs::exists(catalogue::backup_dir(dir.db())));
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
     BOOST_TEST(c.movie_count() == 2);
     // The catalogue as it was before the migration is kept (DATA/backups), still at version 1.
@@ -259,11 +337,16 @@ BOOST_AUTO_TEST_CASE(refuses_a_database_newer_than_this_build) {
     temp_dir dir;
     fs::create_directories(dir.db().parent_path());
     {
-        soci::session raw(soci::sqlite3, dir.db().string());
-        raw << "PRAGMA user_version = 99";
+        auto raw = dir.raw();
+        if (on_postgres()) {
+            *raw << "CREATE TABLE mediabase_schema (version INTEGER NOT NULL)";
+            *raw << "INSERT INTO mediabase_schema (version) VALUES (99)";
+        } else {
+            *raw << "PRAGMA user_version = 99";
+        }
     }
     try {
-        auto c = catalogue::open(dir.db());
+        auto c = dir.open();
         BOOST_FAIL("a newer database was opened");
     } catch (const std::runtime_error& e) {
         const std::string message = e.what();
@@ -273,14 +356,14 @@ BOOST_AUTO_TEST_CASE(refuses_a_database_newer_than_this_build) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_database) {
+BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_database, *boost::unit_test::precondition(sqlite_only)) {
     temp_dir dir;
     fs::create_directories(dir.db().parent_path());
     {
         std::ofstream garbage(dir.db());
         garbage << std::string(8192, 'x');
     }
-    BOOST_CHECK_THROW(catalogue::open(dir.db()), std::runtime_error);
+    BOOST_CHECK_THROW(dir.open(), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(movie_sort_names) {
@@ -295,7 +378,7 @@ BOOST_AUTO_TEST_CASE(movie_sort_names) {
 
 BOOST_AUTO_TEST_CASE(store_adds_a_movie_then_updates_its_known_file) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     auto first =
         found("The Matrix", 1999, {file_at("/media/The Matrix (1999)/The.Matrix.1999.mkv", "1080p")});
     const auto added = store(c, first);
@@ -328,7 +411,7 @@ BOOST_AUTO_TEST_CASE(store_adds_a_movie_then_updates_its_known_file) {
 
 BOOST_AUTO_TEST_CASE(versions_with_the_same_title_and_year_are_one_movie) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto id = add(c, "Heat", 1995, "/media/Heat (1995)/Heat.1995.1080p.mkv", "1080p");
     const auto second = store(c, found("Heat", 1995, {file_at("/media/4k/Heat.1995.2160p.mkv", "2160p")}));
     BOOST_TEST(second.id == id);
@@ -350,7 +433,7 @@ BOOST_AUTO_TEST_CASE(versions_with_the_same_title_and_year_are_one_movie) {
 
 BOOST_AUTO_TEST_CASE(a_provider_id_joins_files_under_different_names) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     auto a = found("The Matrix", 1999, {file_at("/media/a.mkv")});
     a.tmdb_id = 603;
     auto b = found("Matrix Reloaded?", 2003, {file_at("/media/b.mkv")});
@@ -377,7 +460,7 @@ BOOST_AUTO_TEST_CASE(a_provider_id_joins_files_under_different_names) {
 
 BOOST_AUTO_TEST_CASE(parts_of_a_movie_are_one_movie_in_part_order) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto change = store(c, found("Lawrence of Arabia", 1962,
                                        {file_at("/media/Lawrence/Lawrence.cd2.avi", std::nullopt, 2),
                                         file_at("/media/Lawrence/Lawrence.cd1.avi", std::nullopt, 1)}));
@@ -392,7 +475,7 @@ BOOST_AUTO_TEST_CASE(parts_of_a_movie_are_one_movie_in_part_order) {
 
 BOOST_AUTO_TEST_CASE(one_bad_movie_does_not_fail_the_batch) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     std::vector<found_movie> batch{
         found("Alien", 1979, {file_at("/media/Alien.mkv")}),
         found("Nothing", 2000, {}),
@@ -413,7 +496,7 @@ BOOST_AUTO_TEST_CASE(one_bad_movie_does_not_fail_the_batch) {
 
 BOOST_AUTO_TEST_CASE(removing_files_removes_a_movie_only_with_its_last_file) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto heat =
         store(c, found("Heat", 1995, {file_at("/media/Heat.1080p.mkv"), file_at("/media/Heat.2160p.mkv")}));
     const auto alien = add(c, "Alien", 1979, "/media/Alien.mkv");
@@ -439,7 +522,7 @@ BOOST_AUTO_TEST_CASE(removing_files_removes_a_movie_only_with_its_last_file) {
 
 BOOST_AUTO_TEST_CASE(moving_a_file_keeps_its_movie_watched_state_and_rating) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto id = add(c, "Alien", 1979, "/media/old/Alien.mkv", "1080p");
     add(c, "Brazil", 1985, "/media/Brazil.mkv");
     movie_patch patch;
@@ -469,7 +552,7 @@ BOOST_AUTO_TEST_CASE(moving_a_file_keeps_its_movie_watched_state_and_rating) {
 
 BOOST_AUTO_TEST_CASE(patch_sets_and_clears_watched_and_rating) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto id = add(c, "Alien", 1979, "/media/Alien.mkv");
 
     movie_patch watched;
@@ -501,7 +584,7 @@ BOOST_AUTO_TEST_CASE(patch_sets_and_clears_watched_and_rating) {
 
 BOOST_AUTO_TEST_CASE(each_person_reads_and_writes_only_their_own_marks) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto alien = add(c, "Alien", 1979, "/media/Alien.mkv");
     const auto heat = add(c, "Heat", 1995, "/media/Heat.mkv");
     const auto se7en = add(c, "Se7en", 1995, "/media/Se7en.mkv");
@@ -581,7 +664,8 @@ BOOST_AUTO_TEST_CASE(each_person_reads_and_writes_only_their_own_marks) {
     clear.rating = std::optional<int>();
     clear.on_list = false;
     BOOST_REQUIRE(c.patch_movie(heat, clear, bob->id));
-    soci::session raw(soci::sqlite3, dir.db().string());
+    auto raw_session = dir.raw();
+    auto& raw = *raw_session;
     long long rows = -1;
     raw << "SELECT count(*) FROM user_movie_state WHERE user_id = :u AND movie_id = :m", soci::use(bob->id),
         soci::use(heat), soci::into(rows);
@@ -594,7 +678,7 @@ BOOST_AUTO_TEST_CASE(each_person_reads_and_writes_only_their_own_marks) {
 
 BOOST_AUTO_TEST_CASE(update_metadata_replaces_provider_fields_and_keeps_the_users) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto id = add(c, "Alien 1979 Directors Cut", 1979, "/media/Alien.mkv");
     movie_patch patch;
     patch.watched = true;
@@ -683,7 +767,7 @@ BOOST_AUTO_TEST_CASE(update_metadata_replaces_provider_fields_and_keeps_the_user
 
 BOOST_AUTO_TEST_CASE(search_finds_prefixes_and_survives_hostile_input) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     add(c, "The Matrix", 1999, "/media/matrix.mkv");
     add(c, "Amélie", 2001, "/media/amelie.mkv");
     add(c, "Spider-Man: No Way Home", 2021, "/media/spider.mkv");
@@ -769,7 +853,7 @@ BOOST_AUTO_TEST_CASE(search_finds_prefixes_and_survives_hostile_input) {
 
 BOOST_AUTO_TEST_CASE(every_sort_key_orders_both_ways_with_stable_ties) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     struct spec {
         std::string title;
         std::optional<int> year;
@@ -814,7 +898,7 @@ BOOST_AUTO_TEST_CASE(every_sort_key_orders_both_ways_with_stable_ties) {
 
 BOOST_AUTO_TEST_CASE(pages_cover_the_list_once_with_a_total) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     std::vector<found_movie> batch;
     for (int i = 0; i < 25; ++i)
         batch.push_back(
@@ -855,7 +939,7 @@ BOOST_AUTO_TEST_CASE(pages_cover_the_list_once_with_a_total) {
 
 BOOST_AUTO_TEST_CASE(filters_combine_with_search_and_count_all_matches) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto set_genres = [&](movie_id id, std::vector<std::string> genres) {
         auto m = *c.get_movie(id);
         m.genres = std::move(genres);
@@ -937,7 +1021,7 @@ BOOST_AUTO_TEST_CASE(filters_combine_with_search_and_count_all_matches) {
 
 BOOST_AUTO_TEST_CASE(duplicates_are_same_provider_id_or_same_title_and_year) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto a = add(c, "The Matrix", 1999, "/media/a.mkv");
     const auto b = add(c, "Matrix", 2000, "/media/b.mkv"); // a wrong year in the name
     for (const auto id : {a, b}) {
@@ -965,7 +1049,7 @@ BOOST_AUTO_TEST_CASE(duplicates_are_same_provider_id_or_same_title_and_year) {
 
 BOOST_AUTO_TEST_CASE(files_under_a_root_are_found_by_path_prefix) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     add(c, "Alien", 1979, "/media/a/Alien.mkv");
     add(c, "Brazil", 1985, "/media/a/sub/Brazil.mkv");
     add(c, "Heat", 1995, "/media/ab/Heat.mkv");
@@ -982,9 +1066,9 @@ BOOST_AUTO_TEST_CASE(files_under_a_root_are_found_by_path_prefix) {
     BOOST_TEST(c.files_under_root("/elsewhere").empty());
 }
 
-BOOST_AUTO_TEST_CASE(invalid_utf8_paths_are_stored_as_they_are) {
+BOOST_AUTO_TEST_CASE(invalid_utf8_paths_are_stored_as_they_are, *boost::unit_test::precondition(sqlite_only)) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const std::string path = "/media/Caf\xe9 (1999)/Caf\xe9.mkv"; // Latin-1, not UTF-8
     const auto id = add(c, "Caf\xe9", 1999, path);
     BOOST_TEST(c.get_movie(id)->files.at(0).path == path);
@@ -997,14 +1081,14 @@ BOOST_AUTO_TEST_CASE(reopening_keeps_everything) {
     temp_dir dir;
     movie_id id = 0;
     {
-        auto c = catalogue::open(dir.db());
+        auto c = dir.open();
         id = add(c, "Alien", 1979, "/media/Alien.mkv", "1080p");
         movie_patch patch;
         patch.watched = true;
         patch.rating = std::optional<int>(7);
         c.patch_movie(id, patch);
     }
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto m = c.get_movie(id);
     BOOST_REQUIRE(m);
     BOOST_TEST(m->title == "Alien");
@@ -1016,14 +1100,15 @@ BOOST_AUTO_TEST_CASE(reopening_keeps_everything) {
 
 BOOST_AUTO_TEST_CASE(reads_do_not_wait_for_an_open_write_transaction) {
     temp_dir dir;
-    auto writer = catalogue::open(dir.db());
-    auto reader = catalogue::open(dir.db());
+    auto writer = dir.open();
+    auto reader = dir.open();
     const auto alien = add(writer, "Alien", 1979, "/media/Alien.mkv");
     BOOST_REQUIRE(reader.get_movie(alien));
 
     // Another connection holds the write lock with uncommitted rows, as an import in progress would.
-    soci::session raw(soci::sqlite3, dir.db().string());
-    raw << "BEGIN IMMEDIATE";
+    auto raw_session = dir.raw();
+    auto& raw = *raw_session;
+    raw << (on_postgres() ? "BEGIN" : "BEGIN IMMEDIATE");
     raw << "INSERT INTO movies (title, title_key, year, added_at, updated_at)"
            " VALUES ('Brazil', 'brazil', 1985, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')";
 
@@ -1059,8 +1144,8 @@ BOOST_AUTO_TEST_CASE(list_totals_follow_every_write_of_either_connection) {
     // list_movies keeps the total per filter while the data is unchanged; a write by this connection or
     // another must show in the next page's total.
     temp_dir dir;
-    auto writer = catalogue::open(dir.db());
-    auto reader = catalogue::open(dir.db());
+    auto writer = dir.open();
+    auto reader = dir.open();
     for (int i = 0; i < 5; ++i) add(writer, "Film " + std::to_string(i), 2000 + i, "/m/" + std::to_string(i) + ".mkv");
     movie_query unwatched;
     unwatched.watched = false;
@@ -1088,7 +1173,7 @@ BOOST_AUTO_TEST_CASE(a_large_catalogue_answers_listings_search_and_grouping_corr
     // Correctness at a size where paging, indexes and batching matter; the speed of the same work at 100,000
     // movies is measured by bench/catalogue_bench.cpp, not asserted here.
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const std::vector<std::string> words{
         "Love",  "War",    "Night",  "Dark",  "Star",   "Blood", "City",  "Dead",   "Man",    "Woman",
         "Last",  "Lost",   "King",   "Queen", "Ghost",  "Fire",  "Ice",   "Storm",  "Shadow", "Heart",
@@ -1128,11 +1213,12 @@ BOOST_AUTO_TEST_CASE(a_large_catalogue_answers_listings_search_and_grouping_corr
     BOOST_TEST(store_all() == total);
     BOOST_TEST(c.movie_count() == total);
     {
-        soci::session raw(soci::sqlite3, dir.db().string());
+        auto raw_session = dir.raw();
+        auto& raw = *raw_session;
         raw << "UPDATE movies SET genres = '[\"Drama\"]', runtime = 80 + id % 100, rating = 1 + id % 10 "
                "WHERE id % 3 = 0";
     }
-    auto reader = catalogue::open(dir.db());
+    auto reader = dir.open();
     BOOST_TEST(reader.load_known_files().size() == static_cast<std::size_t>(total));
 
     // Pages join up: offsets 0, 50, 100 ... give exactly the first 200 of one long page, in order.
@@ -1186,7 +1272,7 @@ BOOST_AUTO_TEST_CASE(a_large_catalogue_answers_listings_search_and_grouping_corr
 
 BOOST_AUTO_TEST_CASE(figures_count_movies_files_decades_and_resolutions) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     add(c, "Heat", 1995, "/media/Heat (1995)/Heat.mkv", "1080p");
     add(c, "Alien", 1979, "/media/Alien (1979)/Alien.mkv", "2160p");
     add(c, "The Brood", 1979, "/media/The Brood (1979)/The Brood.mkv", "1080p");
@@ -1213,7 +1299,7 @@ BOOST_AUTO_TEST_CASE(figures_count_movies_files_decades_and_resolutions) {
 
 BOOST_AUTO_TEST_CASE(stored_moves_keep_the_movie_and_take_what_the_new_name_says) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto id = add(c, "Alien", 1979, "/media/old/Alien (1979).mkv", "720p");
     movie_patch patch;
     patch.watched = true;
@@ -1244,7 +1330,7 @@ BOOST_AUTO_TEST_CASE(stored_moves_keep_the_movie_and_take_what_the_new_name_says
 
 BOOST_AUTO_TEST_CASE(moves_of_several_files_report_their_movie_once) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto id = store(c, found("Gone with the Wind", 1939,
                                    {file_at("/media/a/Gone cd1.avi", std::nullopt, 1),
                                     file_at("/media/a/Gone cd2.avi", std::nullopt, 2)}))
@@ -1269,7 +1355,7 @@ BOOST_AUTO_TEST_CASE(moves_of_several_files_report_their_movie_once) {
 
 BOOST_AUTO_TEST_CASE(a_move_whose_source_is_gone_from_the_catalogue_is_stored_as_found) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto id = add(c, "Alien", 1979, "/media/old/Alien (1979).mkv");
     // A prune removed the source meanwhile.
     const std::vector<std::string> pruned{"/media/old/Alien (1979).mkv"};
@@ -1294,7 +1380,7 @@ BOOST_AUTO_TEST_CASE(a_move_whose_source_is_gone_from_the_catalogue_is_stored_as
 
 BOOST_AUTO_TEST_CASE(a_move_onto_a_catalogued_path_leaves_the_source_alone) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto alien = add(c, "Alien", 1979, "/media/Alien (1979).mkv");
     const auto other = add(c, "Alien", 1979, "/media/copy/Alien (1979).mkv");
     file_move move;
@@ -1310,7 +1396,7 @@ BOOST_AUTO_TEST_CASE(a_move_onto_a_catalogued_path_leaves_the_source_alone) {
 
 BOOST_AUTO_TEST_CASE(stored_metadata_is_laid_over_new_movies_in_the_batch_and_indexed) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const std::vector<found_movie> batch{found("Max", 2015, {file_at("/media/Max (2015).mkv")}),
                                          found("Unknown Home Video", 2001, {file_at("/media/home.mkv")})};
     movie max;
@@ -1342,7 +1428,7 @@ BOOST_AUTO_TEST_CASE(stored_metadata_is_laid_over_new_movies_in_the_batch_and_in
 
 BOOST_AUTO_TEST_CASE(a_failed_lookup_never_erases_a_match_and_art_keys_stay_until_replaced) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto id = add(c, "The Matrix", 1999, "/media/The Matrix (1999).mkv");
     movie matrix;
     matrix.title = "The Matrix";
@@ -1385,7 +1471,7 @@ BOOST_AUTO_TEST_CASE(a_failed_lookup_never_erases_a_match_and_art_keys_stay_unti
 
 BOOST_AUTO_TEST_CASE(movies_to_identify_are_the_unmatched_the_failed_and_the_matched_whose_art_failed) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto never = add(c, "Imported Offline", 2001, "/media/a.mkv");
     const auto outage = add(c, "During An Outage", 2002, "/media/b.mkv");
     const auto no_match = add(c, "Home Video", 2003, "/media/c.mkv");
@@ -1426,7 +1512,7 @@ BOOST_AUTO_TEST_CASE(movies_to_identify_are_the_unmatched_the_failed_and_the_mat
 
 BOOST_AUTO_TEST_CASE(art_keys_are_every_poster_and_backdrop_in_use) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto heat = add(c, "Heat", 1995, "/media/heat.mkv");
     const auto alien = add(c, "Alien", 1979, "/media/alien.mkv");
     add(c, "No Art", 2000, "/media/none.mkv");
@@ -1444,7 +1530,7 @@ BOOST_AUTO_TEST_CASE(art_keys_are_every_poster_and_backdrop_in_use) {
 BOOST_AUTO_TEST_CASE(imports_are_recorded_and_listed_newest_first) {
     temp_dir dir;
     {
-        auto c = catalogue::open(dir.db());
+        auto c = dir.open();
         BOOST_TEST(c.recent_imports(10).empty());
         for (std::int64_t id = 1; id <= 3; ++id) {
             import_job job;
@@ -1465,7 +1551,7 @@ BOOST_AUTO_TEST_CASE(imports_are_recorded_and_listed_newest_first) {
             c.record_import(job);
         }
     }
-    auto c = catalogue::open(dir.db()); // survives a restart
+    auto c = dir.open(); // survives a restart
     const auto imports = c.recent_imports(2);
     BOOST_REQUIRE(imports.size() == 2u);
     BOOST_TEST(imports[0].id == 3);
@@ -1491,7 +1577,7 @@ const std::string lodz = "\xC5\x81\xC3\xB3\x64\xC5\xBA"; // Łódź
 
 BOOST_AUTO_TEST_CASE(composed_and_decomposed_titles_are_one_movie) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     const auto a = add(c, amelie_nfc, 2001, "/media/" + amelie_nfc + " (2001)/a.mkv", "1080p");
     const auto b = add(c, amelie_nfd, 2001, "/media/" + amelie_nfd + " (2001)/b.mkv", "2160p");
     const auto d = add(c, "AM\xC3\x89LIE", 2001, "/media/x/AMELIE.mkv", "720p");
@@ -1502,7 +1588,7 @@ BOOST_AUTO_TEST_CASE(composed_and_decomposed_titles_are_one_movie) {
 
 BOOST_AUTO_TEST_CASE(search_finds_titles_in_any_form_of_their_letters) {
     temp_dir dir;
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     add(c, lodz + " Story", 2010, "/media/l.mkv");
     add(c, amelie_nfd, 2001, "/media/a.mkv");
     add(c, "\xC3\x98resund", 2015, "/media/o.mkv"); // Øresund
@@ -1520,7 +1606,7 @@ BOOST_AUTO_TEST_CASE(search_finds_titles_in_any_form_of_their_letters) {
     BOOST_TEST(search(c, "Stra\xC3\x9F" "e").size() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(migration_6_keeps_each_persons_marks_of_merged_movies) {
+BOOST_AUTO_TEST_CASE(migration_6_keeps_each_persons_marks_of_merged_movies, *boost::unit_test::precondition(sqlite_only)) {
     temp_dir dir;
     fs::create_directories(dir.db().parent_path());
     {
@@ -1549,7 +1635,7 @@ BOOST_AUTO_TEST_CASE(migration_6_keeps_each_persons_marks_of_merged_movies) {
         raw << "INSERT INTO user_movie_state (user_id, movie_id, watched, rating, on_list) VALUES (2, 1, 0, 3, 0)";
         raw << "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')";
     }
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     BOOST_TEST(c.movie_count() == 1);
     const auto ann = c.get_movie(2, 1);
     BOOST_REQUIRE(ann);
@@ -1561,7 +1647,7 @@ BOOST_AUTO_TEST_CASE(migration_6_keeps_each_persons_marks_of_merged_movies) {
     BOOST_TEST(bob->rating == 3);
 }
 
-BOOST_AUTO_TEST_CASE(migration_6_merges_movies_the_old_title_keys_split) {
+BOOST_AUTO_TEST_CASE(migration_6_merges_movies_the_old_title_keys_split, *boost::unit_test::precondition(sqlite_only)) {
     temp_dir dir;
     fs::create_directories(dir.db().parent_path());
     {
@@ -1607,7 +1693,7 @@ BOOST_AUTO_TEST_CASE(migration_6_merges_movies_the_old_title_keys_split) {
         file(7, "/media/l7.mkv");
         raw << "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')";
     }
-    auto c = catalogue::open(dir.db());
+    auto c = dir.open();
     BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
     BOOST_TEST(c.movie_count() == 5);
     // The identified one keeps the files, and takes the other's watched flag and rating.

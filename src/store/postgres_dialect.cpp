@@ -1,0 +1,260 @@
+// The PostgreSQL dialect: libpq through SOCI's backend, the schema version in a table, jsonb for id lists, the
+// search column (tsvector over unaccented text) and its tsquery, advisory locks for migrations. Backups are
+// the database server's job (pg_dump): backup and restore say so.
+#include "catalogue_schema.hpp"
+#include "sql_dialect.hpp"
+#include "mediabase/model/movie_json.hpp"
+#include "mediabase/naming/fold.hpp"
+
+#include <libpq-fe.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace mediabase {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t max_search_words = 16;
+/// Longer words start no word of a title; tsquery refuses words past 2 KiB.
+constexpr std::size_t max_search_word_bytes = 256;
+/// The advisory lock key migrations hold (per database): "mb" and a schema counter.
+constexpr long long migration_lock_key = 0x6d62'0001;
+
+const std::string server_side =
+    "the catalogue is in PostgreSQL, whose backups are the database server's job: use pg_dump and pg_restore "
+    "(or your server's replication or snapshots); Mediabase backs up and restores SQLite catalogues only";
+
+/// A letter, digit or mark, what SQLite's unicode61 keeps in a word (and a private-use character, which it
+/// keeps too). Anything else breaks words: punctuation such as "’", which unaccent would turn into a quote.
+bool is_word_char(utf8proc_int32_t c) {
+    if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    // Bytes that were not UTF-8: a word that matches nothing, as in SQLite.
+    if (c == 0xFFFD) return true;
+    // Modifier letters: unaccent maps some of them to ASCII quotes.
+    if (c >= 0x02B0 && c <= 0x02FF) return false;
+    switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO: case UTF8PROC_CATEGORY_CO:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/// The words of valid UTF-8 `text`, each cut to max_search_word_bytes (at a character boundary).
+std::vector<std::string> words_of(std::string_view text) {
+    std::vector<std::string> words;
+    std::string word;
+    const auto end_word = [&] {
+        if (!word.empty()) words.push_back(std::move(word));
+        word.clear();
+    };
+    const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+    utf8proc_ssize_t at = 0;
+    const auto size = static_cast<utf8proc_ssize_t>(text.size());
+    while (at < size) {
+        utf8proc_int32_t c = 0;
+        const auto length = utf8proc_iterate(bytes + at, size - at, &c);
+        if (length <= 0) {
+            // Not UTF-8 (the caller made it so already): a break.
+            end_word();
+            ++at;
+            continue;
+        }
+        if (is_word_char(c)) {
+            if (word.size() + static_cast<std::size_t>(length) <= max_search_word_bytes)
+                word.append(text.substr(static_cast<std::size_t>(at), static_cast<std::size_t>(length)));
+        } else {
+            end_word();
+        }
+        at += length;
+    }
+    end_word();
+    return words;
+}
+
+/// libpq's messages span lines; one line reads better in a log and an error answer.
+std::string one_line(std::string text) {
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    return text;
+}
+
+PGconn* connection_of(soci::session& sql) {
+    auto* backend = static_cast<soci::postgresql_session_backend*>(sql.get_backend());
+    return backend ? backend->conn_ : nullptr;
+}
+
+class postgres_dialect final : public sql_dialect {
+  public:
+    void open(soci::session& sql, const database_url& where) const override {
+        try {
+            sql.open(soci::postgresql, where.conninfo);
+            // Notices (an extension that exists already) would go to stderr.
+            sql << "SET client_min_messages = warning";
+        } catch (const soci::soci_error& e) {
+            throw std::runtime_error("cannot connect to the database " + where.display() + ": " +
+                                     one_line(redact_database_url(e.what())));
+        }
+    }
+
+    std::span<const schema::migration_step> migrations() const override { return schema::postgres_migrations; }
+
+    void lock_schema(soci::session& sql) const override {
+        long long locked = 0;
+        sql << "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(" + std::to_string(migration_lock_key) +
+                   ")) AS l",
+            soci::into(locked);
+    }
+
+    bool file_backups() const override { return false; }
+
+    bool connection_lost(soci::session& sql) const override {
+        auto* conn = connection_of(sql);
+        return !conn || PQstatus(conn) == CONNECTION_BAD;
+    }
+
+    // The planner's statistics are autovacuum's.
+    void before_close(soci::session&) const override {}
+
+    int schema_version(soci::session& sql) const override {
+        long long tables = 0;
+        sql << "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+               " AND table_name = 'mediabase_schema'",
+            soci::into(tables);
+        if (tables == 0) return 0;
+        int version = 0;
+        soci::indicator ind = soci::i_null;
+        sql << "SELECT max(version) FROM mediabase_schema", soci::into(version, ind);
+        return ind == soci::i_ok ? version : 0;
+    }
+
+    void set_schema_version(soci::session& sql, int version) const override {
+        sql << "CREATE TABLE IF NOT EXISTS mediabase_schema (version INTEGER NOT NULL)";
+        sql << "DELETE FROM mediabase_schema";
+        sql << "INSERT INTO mediabase_schema (version) VALUES (" + std::to_string(version) + ")";
+    }
+
+    // Read committed: each statement sees what others committed before it; rows are locked as they are
+    // written, and a unique path keeps two servers from storing one file twice.
+    std::string begin_write() const override { return "BEGIN"; }
+
+    std::string begin_read() const override { return "BEGIN ISOLATION LEVEL REPEATABLE READ"; }
+
+    std::string order(bool descending, bool nullable) const override {
+        if (!nullable) return descending ? " DESC" : " ASC";
+        return descending ? " DESC NULLS LAST" : " ASC NULLS FIRST";
+    }
+
+    // Those columns are citext: `=` ignores case already.
+    std::string nocase() const override { return ""; }
+
+    std::string id_list(std::string_view parameter) const override {
+        return "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(:" + std::string(parameter) +
+               " AS jsonb))";
+    }
+
+    // The search column is generated from the row.
+    std::string index_movies() const override { return ""; }
+
+    std::string text_match() const override {
+        return "m.search @@ to_tsquery('simple', mediabase_unaccent(:text))";
+    }
+
+    /// Each word a prefix term ('word':*), all of them required; a word with letters outside ASCII is also
+    /// looked for folded as the title keys are ("Łódź" -> "lodz"). Words are runs of letters and digits only,
+    /// so nothing typed can form tsquery syntax; invalid UTF-8 becomes U+FFFD first (PostgreSQL refuses it).
+    std::string text_query(std::string_view typed) const override {
+        const auto text = display_utf8(typed);
+        std::string query;
+        std::size_t count = 0;
+        const auto term = [](const std::string& word) { return "'" + word + "':*"; };
+        for (const auto& word : words_of(text)) {
+            if (count++ == max_search_words) break;
+            if (!query.empty()) query += " & ";
+            if (is_ascii(word)) {
+                query += term(word);
+                continue;
+            }
+            std::string folded;
+            for (const auto& part : words_of(fold_text(word))) {
+                if (!folded.empty()) folded += " & ";
+                folded += term(part);
+            }
+            query += folded.empty() ? term(word) : "(" + term(word) + " | (" + folded + "))";
+        }
+        return query;
+    }
+
+    std::int64_t last_insert_id(soci::session& sql, const std::string& table) const override {
+        long long id = 0;
+        // `table` is one of the catalogue's own table names.
+        sql << "SELECT currval(pg_get_serial_sequence('" + table + "', 'id'))", soci::into(id);
+        return id;
+    }
+
+    // A result is read whole into memory and holds no snapshot once the statement has run.
+    void reset(soci::statement&) const override {}
+
+    // No counter moves with every commit of every connection: list totals are counted each time.
+    std::optional<std::int64_t> data_version(soci::session&) const override { return std::nullopt; }
+
+    // The server checks its own pages (checksums, amcheck); a connection that answers is what start-up needs.
+    std::optional<std::string> check(soci::session& sql) const override {
+        int one = 0;
+        sql << "SELECT 1", soci::into(one);
+        return one == 1 ? std::nullopt : std::optional<std::string>("the database did not answer SELECT 1");
+    }
+
+    void backup(soci::session&, const fs::path&) const override { throw std::runtime_error(server_side); }
+
+    void restore(const fs::path&, const fs::path&, int) const override { throw std::runtime_error(server_side); }
+};
+
+} // namespace
+
+namespace schema {
+
+void prepare_postgres_extensions(soci::session& sql) {
+    for (const std::string extension : {"unaccent", "pg_trgm", "citext"}) {
+        long long present = 0;
+        sql << "SELECT count(*) FROM pg_extension WHERE extname = '" + extension + "'", soci::into(present);
+        if (present > 0) continue;
+        try {
+            sql << "CREATE EXTENSION " + extension;
+        } catch (const soci::soci_error& e) {
+            throw soci::soci_error("cannot create the extension " + extension + " (" + one_line(e.what()) +
+                                   "); have the database's owner or a superuser run: CREATE EXTENSION IF NOT "
+                                   "EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION "
+                                   "IF NOT EXISTS citext;");
+        }
+    }
+    // Schema-qualified inside: the functions are evaluated under any search path (generated columns, pg_dump).
+    std::string unaccent_schema, own_schema;
+    sql << "SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+           " WHERE e.extname = 'unaccent'",
+        soci::into(unaccent_schema);
+    sql << "SELECT quote_ident(current_schema())", soci::into(own_schema);
+    auto as_literal = unaccent_schema + ".unaccent";
+    for (std::size_t at = as_literal.find('\''); at != std::string::npos; at = as_literal.find('\'', at + 2))
+        as_literal.insert(at, 1, '\'');
+    sql << "CREATE OR REPLACE FUNCTION mediabase_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE"
+           " STRICT AS $$ SELECT " + unaccent_schema + ".unaccent('" + as_literal + "'::regdictionary, $1) $$";
+    // Punctuation breaks words, as in SQLite's unicode61 ("Spider-Man" is "spider" and "man").
+    sql << "CREATE OR REPLACE FUNCTION mediabase_search_text(text) RETURNS text LANGUAGE sql IMMUTABLE"
+           " PARALLEL SAFE STRICT AS $$ SELECT regexp_replace(" + own_schema +
+               ".mediabase_unaccent($1), '[[:punct:]]+', ' ', 'g') $$";
+}
+
+} // namespace schema
+
+std::unique_ptr<sql_dialect> make_postgres_dialect() {
+    return std::make_unique<postgres_dialect>();
+}
+
+} // namespace mediabase
