@@ -93,7 +93,7 @@ void media_row::set(const probed_file& probed) {
 std::vector<probe_target> catalogue::files_to_probe(std::int64_t after, std::size_t limit) {
     std::vector<probe_target> targets;
     if (limit == 0) return targets;
-    read_transaction snapshot(impl_->sql);
+    read_transaction snapshot(impl_->sql, *impl_->dialect);
     probe_target target;
     int wanted = static_cast<int>(std::min<std::size_t>(limit, 1000));
     // A range over the primary key from `after`: a pass through the catalogue reads each file once.
