@@ -202,7 +202,7 @@ test('a movie page shows what its file holds once read, and why a file could not
   await page.goto(`${server.base}/movies/${tiny.id}`);
   await page.waitForFunction(async (id) => {
     const answer = await fetch(`/api/v1/movies/${id}`);
-    return (await answer.json()).files[0].media !== null;
+    return Boolean((await answer.json()).files[0].media);
   }, tiny.id, { polling: 200, timeout: 60000 });
   await page.reload();
   await page.waitForSelector('.file-media');
@@ -213,7 +213,7 @@ test('a movie page shows what its file holds once read, and why a file could not
   await shot('first-hour-media-info');
   await page.waitForFunction(async (id) => {
     const answer = await fetch(`/api/v1/movies/${id}`);
-    return (await answer.json()).files.every((f) => f.media !== null);
+    return (await answer.json()).files.every((f) => Boolean(f.media));
   }, copies.id, { polling: 200, timeout: 60000 });
   assert.equal((await api(`/movies/${copies.id}`)).files[0].media.state, 'unreadable');
   await page.goto(`${server.base}/movies/${copies.id}`);
