@@ -158,7 +158,7 @@ boost::json::object to_json(const media_file& f) {
     o["part"] = number_or_null(f.part);
     o["container"] = text_or_null(f.container);
     o["three_d"] = f.three_d;
-    o["media"] = f.media ? boost::json::value(to_json(*f.media)) : boost::json::value(nullptr);
+    if (f.media) o["media"] = to_json(*f.media);
     return o;
 }
 

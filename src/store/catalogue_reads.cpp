@@ -45,7 +45,7 @@ read_statements::read_statements(soci::session& sql, const sql_dialect& d)
       genres(prepare(sql, "SELECT DISTINCT genre FROM movie_genres ORDER BY genre", soci::into(genre))),
       dialect(d) {}
 
-std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted, person_id person) {
+std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted, person_id person, bool with_media) {
     std::vector<movie> movies;
     if (wanted.empty()) return movies;
     ids = ids_json(wanted);
@@ -57,7 +57,7 @@ std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted, pe
         if (auto it = by_id.find(file_columns_row.movie_id); it != by_id.end())
             it->second.files.push_back(file_columns_row.to_file());
     });
-    {
+    if (with_media) {
         std::unordered_map<std::int64_t, media_file*> files;
         for (auto& [id_found, m] : by_id)
             for (auto& f : m.files)
@@ -108,7 +108,7 @@ known_files catalogue::load_known_files() {
 std::optional<movie> catalogue::get_movie(movie_id id, person_id person) {
     auto& r = impl_->reader();
     read_transaction snapshot(impl_->sql, *impl_->dialect);
-    auto movies = r.load({id}, person);
+    auto movies = r.load({id}, person, true);
     if (movies.empty()) return std::nullopt;
     return std::move(movies.front());
 }

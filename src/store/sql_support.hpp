@@ -567,7 +567,9 @@ struct read_statements {
     /// Movies with their files, in the order of `wanted`; ids that do not exist are skipped. Their watched
     /// state, rating and list mark are `person`'s (none kept: unwatched, unrated, not on the list), or with
     /// `shared_state` the shared columns of `movies`.
-    std::vector<movie> load(const std::vector<movie_id>& wanted, person_id person);
+    /// `with_media`: also what the files themselves say (one movie's page); lists leave it out, so what the
+    /// Prober stores in the background does not change them.
+    std::vector<movie> load(const std::vector<movie_id>& wanted, person_id person, bool with_media = false);
 };
 
 } // namespace mediabase::sql_support
