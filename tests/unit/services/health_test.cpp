@@ -23,7 +23,8 @@ struct fixture {
           {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
           {io.get_executor(), 8, "pruner"},     {io.get_executor(), 8, "events"},
           {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
-          {io.get_executor(), 8, "cache"},      {io.get_executor(), 8, "health"}};
+          {io.get_executor(), 8, "cache"},      {io.get_executor(), 8, "prober"},
+          {io.get_executor(), 8, "health"}};
     health service{b};
 
     /// Runs `work` beside Health, then stops Health.
