@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE health
 #include <boost/test/unit_test.hpp>
 
+#include "test_bus.hpp"
+
 #include "mediabase/services/health.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -18,12 +20,7 @@ namespace {
 /// A bus whose Health runs on `io`; the other mailboxes are unused.
 struct fixture {
     asio::io_context io;
-    bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
-          {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
-          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 8, "events"},
-          {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
-          {io.get_executor(), 8, "cache"},      {io.get_executor(), 8, "prober"},
-          {io.get_executor(), 8, "health"}};
+    bus b = mediabase::testing::make_bus(io.get_executor());
     health service{b};
 
     /// Runs `work` beside Health, then stops Health.

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE pruner
 #include <boost/test/unit_test.hpp>
 
+#include "test_bus.hpp"
+
 #include "mediabase/services/cache.hpp"
 #include "mediabase/services/dal.hpp"
 #include "mediabase/services/health.hpp"
@@ -51,12 +53,7 @@ struct prune_fixture {
     metadata_source source{io.get_executor(), config};
     catalogue writer_db = catalogue::open(dir.path / "db" / "mediabase.db");
     catalogue reader_db = catalogue::open(dir.path / "db" / "mediabase.db");
-    bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
-          {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
-          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"},
-          {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
-          {io.get_executor(), 8, "cache"},      {io.get_executor(), 8, "prober"},
-          {io.get_executor(), 64, "health"}};
+    bus b = mediabase::testing::make_bus(io.get_executor());
     health monitor{b};
     dal_writer writer{b, writer_db};
     dal_reader reader{b, reader_db};
