@@ -132,6 +132,18 @@ async function api(path, init) {
   return body;
 }
 
+// Runs `probe` in the page every 250 ms until `done(result)` holds and returns that result; fails with the
+// last result after `timeout_ms`. The check runs here on the answer itself, so a wait never returns early.
+async function poll_page(probe, done, timeout_ms) {
+  const deadline = Date.now() + timeout_ms;
+  for (;;) {
+    const result = await page.evaluate(probe);
+    if (done(result)) return result;
+    if (Date.now() > deadline) assert.fail(`still not done after ${timeout_ms} ms: ${JSON.stringify(result)}`);
+    await new Promise((next) => setTimeout(next, 250));
+  }
+}
+
 async function shot(name, { full_page = false } = {}) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: full_page, animations: 'disabled' });
 }
@@ -969,12 +981,11 @@ test('on my list: a person adds a movie from its page and finds it under the Sta
     // An import of the library (offline: names only), waited for through the API.
     const started = await page.evaluate(async () => (await fetch('/api/v1/import', { method: 'POST', headers: { 'X-Mediabase-CSRF': '1' } })).status);
     assert.equal(started, 202);
-    await page.waitForFunction(async () => {
+    const listed = await poll_page(async () => {
       const job = await (await fetch('/api/v1/import')).json();
-      const page_of = await (await fetch('/api/v1/movies?limit=1')).json();
-      return job.state === 'idle' && job.finished_at !== null && page_of.total > 0;
-    }, null, { timeout: IMPORT_TIMEOUT_MS, polling: 250 });
-    const listed = await page.evaluate(async () => [await (await fetch("/api/v1/import")).json(), await (await fetch("/api/v1/movies?limit=1&sort=title")).json()]);
+      const page_of = await (await fetch('/api/v1/movies?limit=1&sort=title')).json();
+      return [job, page_of];
+    }, ([job, page_of]) => job.state === 'idle' && job.finished_at !== null && page_of.total > 0, IMPORT_TIMEOUT_MS);
     const { movies } = listed[1];
     assert.ok(movies?.length, JSON.stringify(listed));
     await page.goto(`${own.base}/movies/${movies[0].id}`);
