@@ -193,6 +193,9 @@ def run_import(media, data, args, clients):
                 _, job_now, _ = server.request("GET", "/api/v1/import")
                 if job_now["state"] == "idle" and job_now["finished_at"]:
                     end["job"], end["at"] = job_now, time.monotonic()
+                    # The import's CPU is taken here: after it, the Prober reads the new files while the
+                    # stalled client is waited for, and that is not the import's cost nor the clients'.
+                    end["cpu"], end["waited"] = cpu_seconds(server.proc.pid), run_delay_seconds(server.proc.pid)
                     return
                 time.sleep(0.2)
 
@@ -215,9 +218,9 @@ def run_import(media, data, args, clients):
             while "closed_at" not in closed and time.monotonic() < wait_until:
                 time.sleep(0.5)
         rss = peak_rss_mb(server.proc.pid)
-        # CPU of the import and of serving its clients (what the stalled wait added is idle time).
-        cpu = cpu_seconds(server.proc.pid) - cpu_before
-        waited = run_delay_seconds(server.proc.pid) - waited_before
+        # CPU of the import and of serving its clients, up to the import's end.
+        cpu = end["cpu"] - cpu_before
+        waited = end["waited"] - waited_before
         return dict(got, **{
             "duration_ms": final["duration_ms"],
             "server_cpu_s": round(cpu, 2),
