@@ -294,8 +294,10 @@ asio::awaitable<bool> core::on(batch_stored& m) {
         for (const auto& change : m.result->changes) added += change.kind == change_kind::added ? 1 : 0;
         added = std::min(added, stored);
         import_.changes(added, stored - added);
-        // The Prober reads the new files' streams in the background (try_send: see probe_files).
-        if (stored > 0) bus_.prober.try_send(probe_files{});
+        // The Prober reads the new files' streams in the background (try_send: see probe_files), once the walk
+        // is over: while the Scanner still walks, the DAL writer is the import's limit, and the Prober's
+        // stores would queue between its batches. The pass after the import catches up.
+        if (stored > 0 && !import_.walking()) bus_.prober.try_send(probe_files{});
         for (const auto& change : m.result->changes) {
             movie_event event{change.kind, change.id, std::nullopt};
             const auto stored = std::find_if(m.stored_movies.begin(), m.stored_movies.end(),
@@ -574,7 +576,7 @@ asio::awaitable<bool> core::on(chunk_done& m) {
             problem = co_await database_problem(bus_);
         import_.fail("movies could not be stored: " + problem);
     }
-    if (m.stored > 0) bus_.prober.try_send(probe_files{});
+    if (m.stored > 0 && !import_.walking()) bus_.prober.try_send(probe_files{});
     co_await finish_if_complete();
     co_return true;
 }

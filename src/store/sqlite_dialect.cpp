@@ -48,7 +48,21 @@ struct connection_closer {
 };
 using own_connection = std::unique_ptr<sqlite_api::sqlite3, connection_closer>;
 
+/// Multi-thread mode, set once before SQLite's first connection: each connection here is used by one thread
+/// at a time (the writer's, one reader lane's, a command's), so SQLite's per-call connection mutexes are pure
+/// cost on every step of an import. Too late (SQLite already started) keeps the safe serialized mode.
+void use_multithread_mode() {
+    static const bool set = [] {
+        const int rc = sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+        if (rc != SQLITE_OK)
+            spdlog::debug("catalogue: SQLite stays in serialized mode ({})", sqlite_api::sqlite3_errstr(rc));
+        return rc == SQLITE_OK;
+    }();
+    (void)set;
+}
+
 own_connection open_connection(const fs::path& file, int flags) {
+    use_multithread_mode();
     sqlite_api::sqlite3* db = nullptr;
     const int rc = sqlite_api::sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
     own_connection owned(db);
@@ -73,6 +87,7 @@ class sqlite_dialect final : public sql_dialect {
   public:
     void open(soci::session& sql, const database_url& where) const override {
         const auto& file = where.file;
+        use_multithread_mode();
         try {
             sql.open(soci::sqlite3, connect_string(file));
             // The timeout first: switching to WAL needs a moment of exclusive access.

@@ -66,6 +66,8 @@ public:
 
     [[nodiscard]] bool busy() const { return job_.state != job_state::idle; }
     /// True once the walk is over and nothing is in flight; call `finish` then.
+    /// The Scanner still walks this import's folders.
+    [[nodiscard]] bool walking() const { return busy() && !walk_over_; }
     [[nodiscard]] bool complete() const { return busy() && walk_over_ && in_flight_ == 0; }
     /// Moves a complete job to idle with `finished_at` (and its duration, when given).
     void finish(std::string now, std::optional<std::int64_t> duration_ms = std::nullopt);
