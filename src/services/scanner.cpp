@@ -5,7 +5,7 @@
 namespace mediabase {
 
 /// Movies per message to Core: large enough to keep the hop cost negligible, small enough for live progress.
-constexpr std::size_t movies_per_batch = 256;
+constexpr std::size_t movies_per_batch = 1024;
 
 asio::awaitable<void> scanner::run() {
     co_await run_mailbox(bus_.scanner, [this](scanner_message m) { return handle(std::move(m)); });
