@@ -239,11 +239,15 @@ def fanout_section():
     return ["## WebSocket fan-out" + quick_note("fanout"), "",
             "`bench/ws_fanout.sh`: the same import with no clients and with %d WebSocket readers, %sand one "
             "client that never reads; %d rounds of each, alternating, medians compared (imports in ms, no clients: "
-            "%s; with clients: %s). The clients run under %s: on a LAN they are other machines; the "
-            "server's own CPU time and the time its threads waited for a CPU are shown beside."
+            "%s; with clients: %s). %s The server's own CPU time up to the import's end and the time its "
+            "threads waited for a CPU are shown beside."
             % (got["readers"], tab, summary["rounds"], ", ".join(map(str, durations["quiet"])),
                ", ".join(map(str, durations["loaded"])),
-               "SCHED_IDLE" if summary.get("clients_at", "idle") == "idle" else "nice 19"),
+               "`--split-cores`: the server runs on CPU 0 only and every client on CPU 1, in both configurations, "
+               "the nearest one machine comes to clients on other machines (what the clients add is what serving "
+               "them costs the server)." if summary.get("split_cores") else
+               "The clients run under %s on the server's cores: on a LAN they are other machines."
+               % ("SCHED_IDLE" if summary.get("clients_at", "idle") == "idle" else "nice 19")),
             "", "| measure | goal | result | reference | ratio | verdict |", "|---|---|---|---|---|---|",
             "| import time with clients | within 5 %% of none | %.2f s | %.2f s without | %.3f | %s |" % (
                 l_s, q_s, l_s / q_s if q_s else 0, verdict(pct <= 5)),
