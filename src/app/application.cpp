@@ -168,6 +168,10 @@ public:
         bus_.prober.try_send(probe_files{true});
     }
 
+    /// No media information is read in this run (`scan`: the import, then exit; the server reads the files
+    /// when it starts). The Prober then answers every request at once, so it still stops as the others do.
+    void skip_media_reading() { prober_.interrupt(); }
+
     /// Starts watching the media folders (after Core, which it reports to; `serve` only).
     void start_watcher() {
         spawn(watch_ctx_, watcher_.run(), watcher_done_);
@@ -584,6 +588,7 @@ int run_scan(const settings& config) {
     auto rt = open_runtime(config);
     if (!rt) return 1;
     rt->start();
+    rt->skip_media_reading();
     progress_printer printer(::isatty(STDOUT_FILENO) == 1);
     int exit_code = 0;
     auto& events_done = rt->make_done();

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from mediabase_harness import Server, TempDirs, check, import_and_wait, require, run_tests  # noqa: E402
+from mediabase_harness import BIN, Server, TempDirs, check, import_and_wait, require, run_tests  # noqa: E402
 
 OFFLINE = {"TMDB_API_KEY": None, "TMDB_READ_TOKEN": None, "OMDB_API_KEY": None}
 
@@ -92,5 +92,38 @@ def test_real_and_garbage_files_are_read_in_the_background():
         dirs.cleanup()
 
 
+def test_scan_leaves_the_reading_to_the_server():
+    """`mediabase scan` imports and exits without reading the files' streams; the server started on that
+    catalogue reads what it lacks."""
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed (apt-get install ffmpeg)")
+    dirs = TempDirs()
+    try:
+        media, data = dirs.path("media"), dirs.path("data")
+        os.makedirs(os.path.join(media, "Tiny Harbour (2021)"))
+        tiny_video(os.path.join(media, "Tiny Harbour (2021)", "Tiny Harbour (2021).mkv"), 320, 180, 2)
+        # Enough files that a pass started by the scan would still be reading (and logging) when it exits.
+        for i in range(40):
+            with open(os.path.join(media, "Broken Reel %d (1999).mkv" % (i + 1)), "wb") as out:
+                out.write(bytes((j * 7919 + i) & 0xFF for j in range(16 * 1024)))
+        env = dict(os.environ)
+        for name in OFFLINE:
+            env.pop(name, None)
+        scan = subprocess.run([BIN, "scan", "--media", media, "--data", data], capture_output=True, text=True,
+                              timeout=120, env=env)
+        check(scan.returncode == 0, "scan exit %d: %s" % (scan.returncode, scan.stderr[-2000:]))
+        check("prober" not in scan.stderr, "scan read media: %s" % scan.stderr[-2000:])
+        server = Server([media], data, ["--watch", "false"], env=OFFLINE).start()
+        try:
+            server.wait_for_log("prober: read 41 file(s), 40 unreadable")
+            media_info = movie_by_title(server, "Tiny Harbour")["files"][0].get("media")
+            check(media_info is not None and media_info["state"] == "ok", "media after the server read it: %r"
+                  % media_info)
+        finally:
+            code, _ = server.terminate()
+            check(code == 0, "exit code %r on SIGTERM" % code)
+    finally:
+        dirs.cleanup()
+
+
 if __name__ == "__main__":
-    run_tests([test_real_and_garbage_files_are_read_in_the_background])
+    run_tests([test_real_and_garbage_files_are_read_in_the_background, test_scan_leaves_the_reading_to_the_server])
