@@ -31,8 +31,9 @@ enum class frame_kind {
 /// Per-movie changes gathered into `movies.changed` frames.
 class movie_batch {
 public:
-    /// Changes per frame at most: a full batch is flushed at once instead of waiting for the window.
-    static constexpr std::size_t max_changes = 1000;
+    /// Changes per frame at most: a full batch is flushed at once instead of waiting for the window. Large
+    /// enough that a fast import is paced by the window (its ids cost about 7 bytes each), not by this bound.
+    static constexpr std::size_t max_changes = 5000;
     /// Full movie records per frame at most (the newest changes): enough for a live feed, few bytes.
     static constexpr std::size_t max_movies = 20;
 
