@@ -502,6 +502,9 @@ int run_server(const settings& config) {
     spdlog::info("Mediabase {} serving {} media folder(s), catalogue {}{}", MEDIABASE_VERSION,
                  config.media_folders.size(), config.database_target().display(),
                  config.offline() ? " (offline mode: no TMDB key; movies are known from file names and NFOs)" : "");
+    if (!config.database_target().is_sqlite())
+        spdlog::info("catalogue: PostgreSQL, {} connections (1 for writes, {} for reads)", read_connections() + 1,
+                     read_connections());
     log_access(config, options.access, rt->account_count(), host + ":" + std::to_string(http.port()));
     std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(http.port()));
     std::fflush(stdout);

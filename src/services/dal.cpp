@@ -104,7 +104,7 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
         // file's free pages proves nothing about the space the catalogue needs.
         const bool proves_recovery = !std::holds_alternative<record_import>(message);
         // After an outage: a new connection before the next write (throws while the server is still away).
-        db_.reconnect_if_lost();
+        if (db_.reconnect_if_lost()) bus_.database->succeeded();
         const bool keep_running = write_once_more_if_reconnected(message);
         // A write that went through ends a passing failure (space was freed); one that reported its own
         // failure as a value (store_found) does not.
@@ -235,7 +235,7 @@ asio::awaitable<void> dal_reader::run() {
 
 asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
     try {
-        db_.reconnect_if_lost();
+        if (db_.reconnect_if_lost()) bus_.database->succeeded();
         try {
             co_return read(message);
         } catch (const std::exception& e) {

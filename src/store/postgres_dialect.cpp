@@ -21,6 +21,11 @@ namespace fs = std::filesystem;
 constexpr std::size_t max_search_words = 16;
 /// Longer words start no word of a title; tsquery refuses words past 2 KiB.
 constexpr std::size_t max_search_word_bytes = 256;
+/// Typed words shorter than this are not looked for with a typo.
+constexpr std::size_t min_typo_word_bytes = 4;
+/// How close a typed word must be to a word of a title (pg_trgm's word_similarity): "matirx" is 0.43 from
+/// "matrix", "blade" 0 from "matrix".
+constexpr const char* typo_similarity = "0.4";
 /// The advisory lock key migrations hold (per database): "mb" and a schema counter.
 constexpr long long migration_lock_key = 0x6d62'0001;
 
@@ -97,6 +102,7 @@ class postgres_dialect final : public sql_dialect {
             sql.open(soci::postgresql, where.conninfo);
             // Notices (an extension that exists already) would go to stderr.
             sql << "SET client_min_messages = warning";
+            sql << std::string("SET pg_trgm.word_similarity_threshold = ") + typo_similarity;
         } catch (const soci::soci_error& e) {
             throw std::runtime_error("cannot connect to the database " + where.display() + ": " +
                                      one_line(redact_database_url(e.what())));
@@ -189,6 +195,23 @@ class postgres_dialect final : public sql_dialect {
             query += folded.empty() ? term(word) : "(" + term(word) + " | (" + folded + "))";
         }
         return query;
+    }
+
+    /// Folded like the title keys. Only when every word has 4 letters or more: a shorter one has trigrams in
+    /// almost any title, and leaving it out would drop a word the search requires.
+    std::vector<std::string> typo_words(std::string_view typed) const override {
+        auto words = words_of(fold_text(display_utf8(typed)));
+        if (words.size() > max_search_words ||
+            std::any_of(words.begin(), words.end(), [](const auto& w) { return w.size() < min_typo_word_bytes; }))
+            return {};
+        return words;
+    }
+
+    std::string typo_match(std::size_t words) const override {
+        std::string condition;
+        for (std::size_t i = 0; i < words; ++i)
+            condition += (i ? " AND " : "(") + std::string(":typo_") + std::to_string(i) + " <% m.title_key";
+        return condition.empty() ? condition : condition + ")";
     }
 
     std::int64_t last_insert_id(soci::session& sql, const std::string& table) const override {

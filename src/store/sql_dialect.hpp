@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mediabase {
 
@@ -78,6 +79,13 @@ class sql_dialect {
     /// The full-text query for what a user typed, safe against the engine's query syntax. Empty: nothing to
     /// search for.
     [[nodiscard]] virtual std::string text_query(std::string_view typed) const = 0;
+
+    /// When the full-text query found nothing: the words of what a user typed to look for with a typo (each
+    /// close to a word of a title); empty when the engine has no such search or nothing is worth it.
+    [[nodiscard]] virtual std::vector<std::string> typo_words(std::string_view) const { return {}; }
+    /// A condition on `m`: each of `words` values bound as `:typo_0`, `:typo_1` ... is close to a word of the
+    /// movie's title key.
+    [[nodiscard]] virtual std::string typo_match(std::size_t) const { return {}; }
 
     /// The id of the row the last INSERT into `table` added.
     virtual std::int64_t last_insert_id(soci::session& sql, const std::string& table) const = 0;

@@ -92,6 +92,7 @@ public:
         std::optional<std::string> error; ///< the last failure, as SQLite worded it
         std::optional<std::string> since; ///< when it happened
         bool damaged = false;             ///< the file itself is corrupt: restore a backup
+        bool unavailable = false;         ///< the database server cannot be reached (PostgreSQL)
         std::int64_t failures = 0;        ///< failed operations since start
     };
     void failed(const std::string& what);

@@ -849,6 +849,14 @@ BOOST_AUTO_TEST_CASE(search_finds_prefixes_and_survives_hostile_input) {
         }
     }
     BOOST_TEST(c.movie_count() == 4);
+
+    // PostgreSQL also finds words with a typo when the words as typed found nothing (pg_trgm); SQLite does not.
+    const auto typo = on_postgres() ? matrix : nothing;
+    BOOST_TEST(search(c, "matirx") == typo, boost::test_tools::per_element());
+    BOOST_TEST(search(c, "MATIRX") == typo, boost::test_tools::per_element());
+    BOOST_TEST(search(c, "the matirx").empty()); // a short word is never looked for with a typo
+    BOOST_TEST(search(c, "andromdea") == (on_postgres() ? andromeda : nothing), boost::test_tools::per_element());
+    BOOST_TEST(search(c, "matirx home").empty()); // still every word
 }
 
 BOOST_AUTO_TEST_CASE(every_sort_key_orders_both_ways_with_stable_ties) {
