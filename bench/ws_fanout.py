@@ -14,6 +14,11 @@ client that holds a core still delays each wake-up of the server's threads, and 
 threads tens of thousands of times.) The server's own CPU time and the time its threads waited for a CPU
 (schedstat) are reported beside the import times. Each configuration runs `--rounds` times, alternating, and
 the medians are compared: one run of each is within the machine's noise.
+
+With --split-cores the server runs on CPU 0 only and every client (and this script) on CPU 1 only, in both
+configurations: the nearest this one machine comes to clients on other machines. The import without clients
+is then slower than with both cores (the server has one), and what the clients add is only what serving them
+costs the server.
 """
 
 import argparse
@@ -43,6 +48,15 @@ from event_fanout import stalled_client  # noqa: E402  (the same client the test
 # the server to close them as silent).
 CLIENT_PRIORITIES = {"idle": ["chrt", "--idle", "0"], "nice19": ["nice", "-n", "19"]}
 CLIENT_PRIORITY = list(CLIENT_PRIORITIES["idle"])
+SERVER_CPUS = None  # --split-cores: {0}; the clients get the others
+
+
+def pin_server(pid):
+    """Every thread of the running server onto SERVER_CPUS (its threads all start with it)."""
+    if SERVER_CPUS is None:
+        return
+    for task in os.listdir("/proc/%d/task" % pid):
+        os.sched_setaffinity(int(task), SERVER_CPUS)
 
 
 def cpu_seconds(pid):
@@ -139,6 +153,7 @@ def watch_closed(conn, result):
 def run_import(media, data, args, clients):
     server = harness.Server([media], data, ["--events-timeout", str(args.events_timeout)])
     server.start()
+    pin_server(server.proc.pid)
     try:
         readers, tab, stalled, closed = None, None, None, {}
         if clients:
@@ -227,10 +242,22 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="runs of each configuration, alternating")
     parser.add_argument("--clients-at", choices=sorted(CLIENT_PRIORITIES), default="idle",
                         help="the clients' CPU priority (default: SCHED_IDLE)")
+    parser.add_argument("--split-cores", action="store_true",
+                        help="the server on CPU 0 only, the clients and this script on the other CPUs")
     parser.add_argument("--strict", action="store_true", help="exit 3 when a target is missed")
     parser.add_argument("--serve-readers", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     CLIENT_PRIORITY[:] = CLIENT_PRIORITIES[args.clients_at]
+    if args.split_cores and not args.serve_readers:
+        global SERVER_CPUS
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            raise SystemExit("--split-cores needs two CPUs")
+        SERVER_CPUS = {cpus[0]}
+        # On their own CPU the clients take nothing from the server: they run at normal priority there.
+        CLIENT_PRIORITY[:] = []
+        # The clients are started from this process and inherit its CPUs.
+        os.sched_setaffinity(0, set(cpus[1:]))
     if args.serve_readers:
         serve_readers(args.serve_readers, args.readers)
         return
@@ -261,7 +288,8 @@ def main():
                  100 * (loaded["server_cpu_s"] / max(0.01, quiet["server_cpu_s"]) - 1),
                  quiet["server_waited_for_cpu_s"], loaded["server_waited_for_cpu_s"],
                  quiet["peak_rss_mb"], loaded["peak_rss_mb"]))
-        print("summary: " + json.dumps({"rounds": args.rounds, "clients_at": args.clients_at, "events_timeout": args.events_timeout, "quiet": quiet, "loaded": loaded,
+        print("summary: " + json.dumps({"rounds": args.rounds, "clients_at": args.clients_at,
+                                        "split_cores": bool(args.split_cores), "events_timeout": args.events_timeout, "quiet": quiet, "loaded": loaded,
                                         "slowdown": round(slowdown, 4),
                                         "durations_ms": {"quiet": [r["duration_ms"] for r in runs[False]],
                                                          "loaded": [r["duration_ms"] for r in runs[True]]}}),

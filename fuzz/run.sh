@@ -13,7 +13,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-20}"
 shift || true
 build="${MEDIABASE_FUZZ_BUILD:-$root/build-fuzz}"
-all_targets=(http_request name_parser nfo provider_json settings)
+all_targets=(http_request name_parser nfo provider_json settings media_probe)
 targets=("${@:-${all_targets[@]}}")
 
 if [[ ! -f "$build/build.ninja" ]]; then

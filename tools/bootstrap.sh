@@ -19,6 +19,8 @@ BUILD_PACKAGES+=(libpq-dev)
 BUILD_PACKAGES+=(libutf8proc-dev)
 # gzip and br answers (src/http/compression.cpp).
 BUILD_PACKAGES+=(zlib1g-dev libbrotli-dev)
+# Media information read from the files themselves (src/providers/media_probe.cpp).
+BUILD_PACKAGES+=(libavformat-dev)
 # clang-14 and its sanitizer runtimes build the libFuzzer targets (fuzz/run.sh).
 TEST_PACKAGES=(python3-websocket sqlite3 chromium clang-14 libclang-rt-14-dev ffmpeg)
 # A throwaway PostgreSQL cluster runs the catalogue suite and postgres_flow on PostgreSQL (tools/pg_cluster.sh);

@@ -5,6 +5,8 @@
 #include "mediabase/services/cache.hpp"
 #include "mediabase/services/core.hpp"
 #include "mediabase/services/dal.hpp"
+#include "mediabase/services/health.hpp"
+#include "mediabase/services/prober.hpp"
 #include "mediabase/services/pruner.hpp"
 #include "mediabase/services/scraper.hpp"
 #include "mediabase/services/scanner.hpp"
@@ -116,8 +118,12 @@ public:
                {watch_ctx_.get_executor(), 4, "watcher"},
                // Core's chunk credits bound the identify_movies waiting here; the rest are the UI's requests.
                {net_.get_executor(), 16, "scraper"},
-               {net_.get_executor(), 16, "cache"}},
-          dal_writer_(bus_, writer_db_), dal_reader_(bus_, reader_db_), scanner_(bus_), pruner_(bus_),
+               {net_.get_executor(), 16, "cache"},
+               {probe_ctx_.get_executor(), 8, "prober"},
+               // Every DAL thread reports at most once per message it handles, and asking it never waits long.
+               {net_.get_executor(), 256, "health"}},
+          health_(bus_), dal_writer_(bus_, writer_db_), dal_reader_(bus_, reader_db_), scanner_(bus_), pruner_(bus_),
+          prober_(bus_),
           providers_(net_.get_executor(), config),
           scraper_(bus_, providers_, net_.get_executor(), disk_ctx_.get_executor(), config.scraper_concurrency),
           cache_(bus_, providers_, config.art_dir(), net_.get_executor(), disk_ctx_.get_executor(),
@@ -141,6 +147,7 @@ public:
 
     /// Starts the services in dependency order: storage first, then the workers, then Core.
     void start() {
+        spawn(net_, health_.run(), health_done_);
         spawn(dal_write_ctx_, dal_writer_.run(), dal_writes_done_);
         spawn(dal_read_ctx_, dal_reader_.run(), dal_reads_done_);
         for (auto& lane : read_lanes_) {
@@ -149,13 +156,16 @@ public:
         }
         spawn(scan_ctx_, scanner_.run(), scanner_done_);
         spawn(prune_ctx_, pruner_.run(), pruner_done_);
+        spawn(probe_ctx_, prober_.run(), prober_done_);
         spawn(net_, scraper_.run(), scraper_done_);
         spawn(net_, cache_.run(), cache_done_);
         spawn(net_, core_.run(), core_done_);
         const std::pair<asio::io_context*, const char*> workers[] = {
             {&dal_write_ctx_, "mb-dal-writes"}, {&dal_read_ctx_, "mb-dal-reads"}, {&scan_ctx_, "mb-scanner"},
-            {&prune_ctx_, "mb-pruner"},         {&disk_ctx_, "mb-disk"}};
+            {&prune_ctx_, "mb-pruner"},         {&disk_ctx_, "mb-disk"},          {&probe_ctx_, "mb-prober"}};
         for (const auto& [ctx, name] : workers) run_thread(*ctx, name);
+        // Files stored before (a catalogue from before media information, a pass cut short) are read now.
+        bus_.prober.try_send(probe_files{true});
     }
 
     /// Starts watching the media folders (after Core, which it reports to; `serve` only).
@@ -175,11 +185,13 @@ public:
         if (watcher_started_) co_await stop(bus_.watcher, watcher_done_);
         // Core first stops dispatching (it may be waiting for a chunk credit and not reading its mailbox).
         core_.interrupt();
+        prober_.interrupt();
         co_await stop(bus_.core, core_done_);
         co_await stop(bus_.scraper, scraper_done_);
         co_await stop(bus_.cache, cache_done_);
         co_await stop(bus_.scanner, scanner_done_);
         co_await stop(bus_.pruner, pruner_done_);
+        co_await stop(bus_.prober, prober_done_);
         co_await stop(bus_.dal_writes, dal_writes_done_);
         // One stop per reader (any reader may take any of them): each returns after what it holds.
         for (std::size_t i = 0; i <= read_lanes_.size(); ++i) {
@@ -190,12 +202,15 @@ public:
         for (auto& lane : read_lanes_) co_await lane->done.async_receive(asio::as_tuple(asio::use_awaitable));
         bus_.dal_reads.close();
         co_await stop(bus_.events, events_done);
+        // Last: the DAL reports to it until it stops, and the Server asks it until its clients are gone.
+        co_await stop(bus_.health, health_done_);
     }
 
     /// Joins the worker threads; a context still busy (a forced stop) is stopped first.
     void join(bool force) {
         disk_work_.reset();
-        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_, &watch_ctx_, &disk_ctx_})
+        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_, &watch_ctx_, &disk_ctx_,
+                          &probe_ctx_})
             if (force) ctx->stop();
         for (auto& lane : read_lanes_)
             if (force) lane->ctx.stop();
@@ -238,16 +253,20 @@ private:
     settings config_;
     asio::io_context net_{1};
     asio::io_context dal_write_ctx_{1}, dal_read_ctx_{1}, scan_ctx_{1}, prune_ctx_{1}, watch_ctx_{1};
+    /// The Prober's blocking reads of video files (libavformat).
+    asio::io_context probe_ctx_{1};
     /// Blocking file work of the Scraper and the Cache (NFOs, local art, writing images).
     asio::io_context disk_ctx_{1};
     asio::executor_work_guard<asio::io_context::executor_type> disk_work_{disk_ctx_.get_executor()};
     catalogue writer_db_;
     catalogue reader_db_;
     bus bus_;
+    health health_;
     dal_writer dal_writer_;
     dal_reader dal_reader_;
     scanner scanner_;
     pruner pruner_;
+    prober prober_;
     metadata_source providers_;
     scraper scraper_;
     cache cache_;
@@ -257,7 +276,8 @@ private:
     done_signal core_done_{net_.get_executor(), 1}, scanner_done_{net_.get_executor(), 1},
         pruner_done_{net_.get_executor(), 1}, dal_writes_done_{net_.get_executor(), 1},
         dal_reads_done_{net_.get_executor(), 1}, watcher_done_{net_.get_executor(), 1},
-        scraper_done_{net_.get_executor(), 1}, cache_done_{net_.get_executor(), 1};
+        scraper_done_{net_.get_executor(), 1}, cache_done_{net_.get_executor(), 1},
+        prober_done_{net_.get_executor(), 1}, health_done_{net_.get_executor(), 1};
     std::vector<std::unique_ptr<done_signal>> extra_done_;
     std::vector<std::unique_ptr<read_lane>> read_lanes_;
     std::vector<std::thread> threads_;

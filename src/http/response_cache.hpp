@@ -103,7 +103,10 @@ public:
 
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
     [[nodiscard]] std::size_t bytes() const { return bytes_; }
+    /// The catalogue generation answers are kept for: read before a query runs, given back to store().
     [[nodiscard]] std::uint64_t generation() const { return generation_; }
+    /// The catalogue changed: every cached answer is stale, and answers being built now are not kept.
+    void invalidate() { advance(generation_ + 1); }
 
     /// The slots of list and search queries at the DAL (a cache miss of `GET /movies` takes one).
     read_gate list_queries;

@@ -27,16 +27,18 @@ namespace json = boost::json;
 namespace mediabase {
 namespace {
 
-/// A service did not answer: the database failed (its words), or the server is shutting down.
-api_error unavailable(const bus& b) {
-    if (const auto status = b.database->get(); status.error)
-        return {http::status::service_unavailable, status.damaged ? "database_damaged" : "database_error",
+/// A service did not answer: the database failed (its words, as Health has them), or the server is shutting
+/// down. Health hears of a failure before the asker is told "no answer", so asking it afterwards is exact.
+asio::awaitable<api_error> unavailable(bus& b) {
+    const auto status = co_await database_status(b);
+    if (status.error)
+        co_return api_error{http::status::service_unavailable, status.damaged ? "database_damaged" : "database_error",
                 "the catalogue database failed: " + *status.error +
                     (status.damaged ? " (the file is damaged: stop the server and restore a backup with "
                                       "`mediabase restore FILE`)"
                                     : "")};
-    return {http::status::service_unavailable, "unavailable",
-            "the server did not answer this request: it is shutting down; try again"};
+    co_return api_error{http::status::service_unavailable, "unavailable",
+                        "the server did not answer this request: it is shutting down; try again"};
 }
 
 json::object to_json(const backup_file& file) {
@@ -101,7 +103,10 @@ asio::awaitable<api_result<movie>> replace_metadata(bus& b, const movie& current
     if (!old_art.empty())
         co_await ask<art_sweep_result>(b.cache,
                                        [&](auto reply) { return sweep_art{std::move(reply), std::move(old_art)}; });
-    if (!updated) co_return unavailable(b);
+    if (!updated) {
+        auto e = co_await unavailable(b);
+        co_return e;
+    }
     if (!*updated) co_return not_found("no movie with id " + std::to_string(current.id));
     movie_event event{change_kind::updated, (*updated)->id, **updated};
     co_await post(b.events, std::move(event));
@@ -348,7 +353,10 @@ asio::awaitable<identity> rest_api::identify(const http_request& request) {
     auto lookup = co_await ask<credential_lookup>(bus_.dal_reads, [&](auto reply) {
         return resolve_credential{what, digest, named, now, std::move(reply)};
     });
-    if (!lookup) co_return id;
+    if (!lookup) {
+        id.unavailable = co_await unavailable(bus_);
+        co_return id;
+    }
     id.answered = true;
     id.accounts = lookup->accounts;
     if (lookup->found) {
@@ -387,10 +395,16 @@ asio::awaitable<identity> rest_api::identify(const http_request& request) {
     co_return id;
 }
 
+asio::awaitable<http_response> rest_api::unavailable_response(const http_request& request) {
+    const auto e = co_await unavailable(bus_);
+    co_return error_response(request, e.status, e.code, e.message);
+}
+
 std::optional<http_response> rest_api::refusal(const http_request& request, route_need need, const identity& id) {
     if (need == route_need::anyone) return std::nullopt;
     if (!id.answered) {
-        const auto e = unavailable(bus_);
+        const auto e = id.unavailable.value_or(
+            api_error{http::status::service_unavailable, "unavailable", "the catalogue did not answer"});
         return error_response(request, e.status, e.code, e.message);
     }
     std::optional<access_refusal> refused;
@@ -415,6 +429,11 @@ std::optional<http_response> rest_api::refusal(const http_request& request, rout
 asio::awaitable<http_response> rest_api::handle(const http_request& request) {
     try {
         auto response = co_await route(request);
+        // What a request that may write changed has been committed by the time it is answered (directly by
+        // the DAL, or through Core): answers cached before it are stale for whoever asks next. The DAL's
+        // catalogue_changed comes later (after its reply), so this one does not wait for it.
+        if (request.method() != http::verb::get && request.method() != http::verb::head && options_.responses)
+            options_.responses->invalidate();
         compress_if_asked(request, response);
         co_return response;
     } catch (const std::exception& e) {
@@ -443,14 +462,14 @@ asio::awaitable<http_response> rest_api::answer_cached(const http_request& reque
     auto& cache = *options_.responses;
     // Read before the query runs: an answer built across a write is filed under the older generation, which
     // the write has already made stale.
-    const auto generation = bus_.catalogue_generation->load(std::memory_order_acquire);
+    const auto generation = cache.generation();
     if (auto hit = cache.find(key, generation)) co_return from_cache(request, cache, *hit);
     auto woken = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
     if (!cache.begin(key, [woken] { woken->cancel(); })) {
         // The same answer is being built: wait for it rather than run the query again.
         woken->expires_after(flight_wait);
         co_await woken->async_wait(asio::as_tuple(asio::use_awaitable));
-        if (auto hit = cache.find(key, bus_.catalogue_generation->load(std::memory_order_acquire)))
+        if (auto hit = cache.find(key, cache.generation()))
             co_return from_cache(request, cache, *hit);
         // Not kept (a write came in between, or it failed): this one builds its own, through the gate.
         co_return co_await answer_gated(request, r, id);
@@ -525,7 +544,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     case api_route::healthz: {
         // The database's state: sound at start (quick_check passed, or the server would not have started),
         // and whatever failed since (a full disk, a file damaged while running).
-        const auto db = bus_.database->get();
+        const auto db = co_await database_status(bus_);
         const char* state = !db.error ? "ok" : db.damaged ? "damaged" : db.unavailable ? "unavailable" : "error";
         json::object database{{"state", state},
                               {"error", db.error ? json::value(*db.error) : json::value(nullptr)},
@@ -538,12 +557,12 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
 
     case api_route::import_start: {
         auto job = co_await ask<import_job>(bus_.core, [](auto reply) { return start_import{std::move(reply)}; });
-        if (!job) co_return fail(unavailable(bus_));
+        if (!job) co_return co_await unavailable_response(request);
         co_return ok(to_json(*job), http::status::accepted);
     }
     case api_route::import_status: {
         auto job = co_await ask<import_job>(bus_.core, [](auto reply) { return get_import_status{std::move(reply)}; });
-        if (!job) co_return fail(unavailable(bus_));
+        if (!job) co_return co_await unavailable_response(request);
         auto status = to_json(*job);
         // What a prune held back for the user to confirm, if anything (the failsafe).
         auto hold = co_await ask<std::shared_ptr<const prune_hold>>(
@@ -558,7 +577,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     case api_route::imports: {
         auto imports = co_await ask<std::vector<import_job>>(
             bus_.dal_reads, [&](auto reply) { return list_imports{r.limit, std::move(reply)}; });
-        if (!imports) co_return fail(unavailable(bus_));
+        if (!imports) co_return co_await unavailable_response(request);
         json::array out;
         for (const auto& job : *imports) out.push_back(to_json(job));
         co_return ok(json::object{{"imports", std::move(out)}});
@@ -569,14 +588,14 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
         auto page = co_await ask<movie_page>(bus_.dal_reads, [&](auto reply) {
             return list_movies{r.query, person, std::move(reply)};
         });
-        if (!page) co_return fail(unavailable(bus_));
+        if (!page) co_return co_await unavailable_response(request);
         co_return ok(to_json(*page));
     }
 
     case api_route::duplicates: {
         auto groups = co_await ask<std::vector<duplicate_group>>(
             bus_.dal_reads, [](auto reply) { return find_duplicates{std::move(reply)}; });
-        if (!groups) co_return fail(unavailable(bus_));
+        if (!groups) co_return co_await unavailable_response(request);
         json::array out;
         for (const auto& g : *groups) out.push_back(to_json(g));
         co_return ok(json::object{{"groups", std::move(out)}});
@@ -585,7 +604,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     case api_route::movie_get: {
         auto found = co_await ask<std::optional<movie>>(
             bus_.dal_reads, [&](auto reply) { return get_movie{r.movie_id, person, std::move(reply)}; });
-        if (!found) co_return fail(unavailable(bus_));
+        if (!found) co_return co_await unavailable_response(request);
         if (!*found) co_return fail(not_found("no movie with id " + std::to_string(r.movie_id)));
         co_return ok(to_json(**found));
     }
@@ -595,7 +614,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
         auto changed = co_await ask<std::optional<movie>>(bus_.dal_writes, [&](auto reply) {
             return patch_movie{r.movie_id, r.patch, person, std::move(reply)};
         });
-        if (!changed) co_return fail(unavailable(bus_));
+        if (!changed) co_return co_await unavailable_response(request);
         if (!*changed) co_return fail(not_found("no movie with id " + std::to_string(r.movie_id)));
         // One person's marks are theirs: the event names the movie only, and each client fetches what it shows
         // (event frames never carry per-person fields, see to_shared_json).
@@ -608,7 +627,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     case api_route::movie_refresh: {
         auto current = co_await ask<std::optional<movie>>(
             bus_.dal_reads, [&](auto reply) { return get_movie{r.movie_id, person, std::move(reply)}; });
-        if (!current) co_return fail(unavailable(bus_));
+        if (!current) co_return co_await unavailable_response(request);
         if (!*current) co_return fail(not_found("no movie with id " + std::to_string(r.movie_id)));
         // Match: the movie the user chose. Refresh: by its TMDB id if known, else its title and year.
         std::optional<provider_answer<identification>> answer;
@@ -620,7 +639,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
             answer = co_await ask<provider_answer<identification>>(
                 bus_.scraper, [&](auto reply) { return identify_movie{std::move(found), std::move(reply)}; });
         }
-        if (!answer) co_return fail(unavailable(bus_));
+        if (!answer) co_return co_await unavailable_response(request);
         if (answer->failed) co_return fail(provider_error(answer->failure));
         auto replaced = co_await replace_metadata(bus_, **current, std::move(answer->value));
         if (auto* e = std::get_if<api_error>(&replaced)) co_return fail(*e);
@@ -637,7 +656,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
         auto answer = co_await ask<provider_answer<std::vector<tmdb_search_hit>>>(bus_.scraper, [&](auto reply) {
             return search_tmdb{wanted.text, wanted.year, std::move(reply)};
         });
-        if (!answer) co_return fail(unavailable(bus_));
+        if (!answer) co_return co_await unavailable_response(request);
         if (answer->failed) co_return fail(provider_error(answer->failure));
         const auto& hits = answer->value;
         std::vector<art_sources> thumbnails;
@@ -676,7 +695,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     case api_route::genres: {
         auto genres = co_await ask<std::vector<std::string>>(bus_.dal_reads,
                                                              [](auto reply) { return list_genres{std::move(reply)}; });
-        if (!genres) co_return fail(unavailable(bus_));
+        if (!genres) co_return co_await unavailable_response(request);
         json::array out;
         for (const auto& g : *genres) out.emplace_back(g);
         co_return ok(json::object{{"genres", std::move(out)}});
@@ -684,14 +703,14 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
 
     case api_route::stats: {
         auto stats = co_await ask<json::object>(bus_.dal_reads, [&](auto reply) { return get_stats{person, std::move(reply)}; });
-        if (!stats) co_return fail(unavailable(bus_));
+        if (!stats) co_return co_await unavailable_response(request);
         co_return ok(*stats);
     }
 
     case api_route::prune_held: {
         auto hold = co_await ask<std::shared_ptr<const prune_hold>>(
             bus_.core, [](auto reply) { return get_prune_hold{std::move(reply)}; });
-        if (!hold || !*hold) co_return fail(unavailable(bus_));
+        if (!hold || !*hold) co_return co_await unavailable_response(request);
         co_return ok(to_json(**hold));
     }
 
@@ -699,18 +718,18 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
         // An empty body prunes; {"confirm": true} removes what the failsafe held (GET /prune lists it).
         const auto mode = r.confirm_prune ? prune_mode::confirm : prune_mode::manual;
         auto current = co_await ask<settings>(bus_.core, [](auto reply) { return get_settings{std::move(reply)}; });
-        if (!current) co_return fail(unavailable(bus_));
+        if (!current) co_return co_await unavailable_response(request);
         auto result = co_await ask<prune_result>(bus_.pruner, [&](auto reply) {
             return prune_request{current->media_folders, std::move(reply), current->extensions, mode};
         });
-        if (!result) co_return fail(unavailable(bus_));
+        if (!result) co_return co_await unavailable_response(request);
         co_return ok(to_json(*result));
     }
 
     case api_route::backups_list:
     case api_route::backup_now: {
         auto current = co_await ask<settings>(bus_.core, [](auto reply) { return get_settings{std::move(reply)}; });
-        if (!current) co_return fail(unavailable(bus_));
+        if (!current) co_return co_await unavailable_response(request);
         if (!current->database_target().is_sqlite())
             co_return error_response(request, http::status::conflict, "backups_by_database_server",
                                      "the catalogue is in PostgreSQL (" + current->database_target().display() +
@@ -720,7 +739,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
             auto outcome = co_await ask<backup_outcome>(bus_.dal_reads, [&](auto reply) {
                 return backup_catalogue{dir, "manual", current->backup_keep, std::move(reply)};
             });
-            if (!outcome) co_return fail(unavailable(bus_));
+            if (!outcome) co_return co_await unavailable_response(request);
             if (!outcome->file)
                 co_return error_response(request, http::status::internal_server_error, "backup_failed",
                                          outcome->error);
@@ -736,9 +755,9 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
 
     case api_route::config_get: {
         auto current = co_await ask<settings>(bus_.core, [](auto reply) { return get_settings{std::move(reply)}; });
-        if (!current) co_return fail(unavailable(bus_));
+        if (!current) co_return co_await unavailable_response(request);
         auto config = to_public_json(*current);
-        if (!co_await add_watch_status(bus_, config)) co_return fail(unavailable(bus_));
+        if (!co_await add_watch_status(bus_, config)) co_return co_await unavailable_response(request);
         co_return ok(config);
     }
 
@@ -750,12 +769,12 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
         auto changed = co_await ask<std::variant<settings, settings_error>>(bus_.core, [&](auto reply) {
             return update_settings{std::move(r.config), std::move(reply)};
         });
-        if (!changed) co_return fail(unavailable(bus_));
+        if (!changed) co_return co_await unavailable_response(request);
         if (auto* e = std::get_if<settings_error>(&*changed)) co_return fail(bad_request(e->message));
         // The same fields as GET /config, and what the settings accepted will not do as the user expects.
         const auto& saved = std::get<settings>(*changed);
         auto config = to_public_json(saved);
-        if (!co_await add_watch_status(bus_, config)) co_return fail(unavailable(bus_));
+        if (!co_await add_watch_status(bus_, config)) co_return co_await unavailable_response(request);
         json::array warnings;
         for (const auto& folder : saved.media_folders)
             if (auto warning = media_folder_warning(folder)) warnings.emplace_back(*warning);
@@ -766,7 +785,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
     case api_route::providers_check: {
         auto report = co_await ask<check_provider_keys::report>(
             bus_.scraper, [](auto reply) { return check_provider_keys{std::move(reply)}; });
-        if (!report) co_return fail(unavailable(bus_));
+        if (!report) co_return co_await unavailable_response(request);
         co_return ok(json::object{{"tmdb", to_json(report->tmdb)}, {"omdb", to_json(report->omdb)}});
     }
 
@@ -868,7 +887,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
             return log_in{r.account_name, r.password, secret_digest(token), expires, peer_, std::move(reply)};
         });
-        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome) co_return co_await unavailable_response(request);
         if (!outcome->who) {
             access_.throttle.failed(peer_, r.account_name, std::chrono::steady_clock::now());
             spdlog::warn("failed login for '{}' from {}", r.account_name, peer_);
@@ -894,7 +913,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
             return end_sessions{id.who->user_id, id.who->session_id, everywhere, std::move(reply)};
         });
-        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome) co_return co_await unavailable_response(request);
         const auto closed = hub_.close_revoked(outcome->ended_sessions, {});
         spdlog::info("'{}' logged out{} ({} session(s), {} event stream(s) closed)", id.who->name,
                      everywhere ? " everywhere" : "", outcome->ended_sessions.size(), closed);
@@ -916,7 +935,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
             return change_password{id.who->name, r.current_password, r.password, false, id.who->session_id,
                                    std::move(reply)};
         });
-        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome) co_return co_await unavailable_response(request);
         if (!outcome->who) {
             if (outcome->error == account_outcome::failure::refused)
                 access_.throttle.failed(peer_, id.who->name, std::chrono::steady_clock::now());
@@ -939,7 +958,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
             return create_account{r.account_name, r.password, "admin", true, std::move(reply)};
         });
-        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome) co_return co_await unavailable_response(request);
         if (!outcome->who) co_return fail(account_error(*outcome));
         spdlog::info("the first admin '{}' was created from {} (set-up page)", outcome->who->name, peer_);
         co_return ok(json::object{{"user", to_json(*outcome->who)}}, http::status::created);
@@ -949,7 +968,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto listing = co_await ask<account_listing>(bus_.dal_reads, [&](auto reply) {
             return list_accounts{0, std::move(reply)};
         });
-        if (!listing) co_return fail(unavailable(bus_));
+        if (!listing) co_return co_await unavailable_response(request);
         json::array users;
         for (const auto& a : listing->accounts) users.push_back(to_json(a));
         co_return ok(json::object{{"users", std::move(users)}});
@@ -959,7 +978,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
             return create_account{r.account_name, r.password, r.role, false, std::move(reply)};
         });
-        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome) co_return co_await unavailable_response(request);
         if (!outcome->who) co_return fail(account_error(*outcome));
         spdlog::info("account '{}' ({}) added by {}", outcome->who->name, outcome->who->role,
                      id.who ? id.who->name : std::string("?"));
@@ -970,7 +989,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
             return delete_account{r.account_name, std::move(reply)};
         });
-        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome) co_return co_await unavailable_response(request);
         if (outcome->error != account_outcome::failure::none) co_return fail(account_error(*outcome));
         const auto closed = hub_.close_revoked(outcome->ended_sessions, outcome->ended_keys);
         spdlog::info("account '{}' removed by {} ({} event stream(s) closed)", r.account_name,
@@ -982,7 +1001,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto outcome = co_await ask<account_outcome>(bus_.dal_writes, [&](auto reply) {
             return change_password{r.account_name, "", r.password, true, 0, std::move(reply)};
         });
-        if (!outcome) co_return fail(unavailable(bus_));
+        if (!outcome) co_return co_await unavailable_response(request);
         if (!outcome->who) co_return fail(account_error(*outcome));
         const auto closed = hub_.close_revoked(outcome->ended_sessions, {});
         spdlog::info("the password of '{}' was set by {}; {} session(s) ended, {} event stream(s) closed",
@@ -995,7 +1014,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto listing = co_await ask<account_listing>(bus_.dal_reads, [&](auto reply) {
             return list_accounts{id.who->user_id, std::move(reply)};
         });
-        if (!listing) co_return fail(unavailable(bus_));
+        if (!listing) co_return co_await unavailable_response(request);
         json::array keys;
         for (const auto& key : listing->keys) keys.push_back(to_json(key));
         co_return ok(json::object{{"keys", std::move(keys)}});
@@ -1010,7 +1029,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
             return add_api_key{id.who->user_id, r.name, r.key_scope, secret_digest(secret), secret.substr(0, 8),
                                std::move(reply)};
         });
-        if (!info) co_return fail(unavailable(bus_));
+        if (!info) co_return co_await unavailable_response(request);
         spdlog::info("'{}' created the {} API key '{}' ({}…)", id.who->name, r.key_scope, r.name, info->prefix);
         auto body = to_json(*info);
         // The key itself: shown this once, stored only as its digest.
@@ -1023,7 +1042,7 @@ asio::awaitable<http_response> rest_api::accounts(const http_request& request, c
         auto revoked = co_await ask<bool>(bus_.dal_writes, [&](auto reply) {
             return revoke_api_key{id.who->user_id, r.key_id, std::move(reply)};
         });
-        if (!revoked) co_return fail(unavailable(bus_));
+        if (!revoked) co_return co_await unavailable_response(request);
         if (!*revoked) co_return fail(not_found("you have no API key with id " + std::to_string(r.key_id)));
         const auto closed = hub_.close_revoked({}, {r.key_id});
         spdlog::info("'{}' revoked API key {} ({} event stream(s) closed)", id.who->name, r.key_id, closed);

@@ -14,6 +14,7 @@ struct identity {
     std::int64_t accounts = 0;   ///< accounts in the catalogue (0: a fresh install)
     bool bad_credential = false; ///< an API key was sent and is not known (never falls back to the address)
     bool answered = false;       ///< the catalogue answered (false: it is failing or shutting down)
+    std::optional<api_error> unavailable; ///< when it did not: why (the database's failure, or shutting down)
 };
 
 class rest_api {
@@ -35,6 +36,8 @@ public:
 
 private:
     asio::awaitable<http_response> route(const http_request& request);
+    /// The 503 for a service that did not answer, naming the database's failure when there is one.
+    asio::awaitable<http_response> unavailable_response(const http_request& request);
     /// The account routes (README, Security).
     asio::awaitable<http_response> accounts(const http_request& request, const checked_request& r,
                                             const identity& id);

@@ -156,6 +156,8 @@ std::shared_ptr<const std::string> event_frame(const event_message& event) {
         std::shared_ptr<const std::string> operator()(const error_event& e) const {
             return frame_of({{"type", "error"}, {"message", e.message}});
         }
+        // Internal: it tells the Server its cached answers are stale, and is no client's business.
+        std::shared_ptr<const std::string> operator()(const catalogue_changed&) const { return nullptr; }
     };
     return std::visit(visitor{}, event);
 }
@@ -288,7 +290,15 @@ asio::awaitable<void> server::publish_events() {
     asio::co_spawn(executor_, flush_movies_periodically(), asio::detached);
     co_await run_mailbox(bus_.events, [this](event_message event) -> asio::awaitable<bool> {
         if (std::holds_alternative<stop_service>(event)) co_return false;
+        if (const auto* change = std::get_if<catalogue_changed>(&event)) {
+            // An import's writes are gathered (answers cached for up to movies_window behind it, instead of
+            // every list missing the cache while it runs); any other write makes them stale at once.
+            stale_answers_ = true;
+            if (!change->by_import) drop_stale_answers();
+            co_return true;
+        }
         if (auto* movie = std::get_if<movie_event>(&event)) {
+            stale_answers_ = true; // sent after the movie's write committed
             if (hub_.wants_each_movie()) hub_.broadcast_each_movie(event_frame(event));
             pending_movies_.add(movie->type, movie->id, std::move(movie->subject));
             if (pending_movies_.full()) flush_movies();
@@ -325,11 +335,19 @@ asio::awaitable<void> server::flush_movies_periodically() {
         timer->expires_after(movies_window);
         auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
         if (ec || !publishing_) co_return;
-        flush_movies();
+        flush_movies(); // drops stale answers too, with or without movies to send
     }
 }
 
+void server::drop_stale_answers() {
+    if (!stale_answers_) return;
+    stale_answers_ = false;
+    options_.responses->invalidate();
+}
+
 void server::flush_movies() {
+    // A client refetching on the frame below must not get an answer cached from before those movies.
+    drop_stale_answers();
     if (pending_movies_.empty()) return;
     hub_.broadcast(frame_of(pending_movies_.take()), frame_kind::coalescable);
 }

@@ -115,6 +115,35 @@ std::string display_utf8(std::string_view raw) {
     return out;
 }
 
+boost::json::object to_json(const media_info& m) {
+    boost::json::object o;
+    const bool ok = m.state == media_info::state_type::ok;
+    o["state"] = ok ? "ok" : "unreadable";
+    o["error"] = text_or_null(m.error);
+    o["container"] = text_or_null(m.container);
+    o["duration_ms"] = number_or_null(m.duration_ms);
+    if (m.video_codec) {
+        boost::json::object video;
+        video["codec"] = *m.video_codec;
+        video["width"] = number_or_null(m.width);
+        video["height"] = number_or_null(m.height);
+        video["hdr"] = text_or_null(m.hdr);
+        o["video"] = std::move(video);
+    } else {
+        o["video"] = nullptr;
+    }
+    boost::json::array audio;
+    for (const auto& a : m.audio)
+        audio.push_back(boost::json::object{
+            {"codec", a.codec}, {"channels", number_or_null(a.channels)}, {"language", text_or_null(a.language)}});
+    o["audio"] = std::move(audio);
+    boost::json::array subtitles;
+    for (const auto& s : m.subtitles)
+        subtitles.push_back(boost::json::object{{"codec", s.codec}, {"language", text_or_null(s.language)}});
+    o["subtitles"] = std::move(subtitles);
+    return o;
+}
+
 boost::json::object to_json(const media_file& f) {
     boost::json::object o;
     o["id"] = f.id;
@@ -129,6 +158,7 @@ boost::json::object to_json(const media_file& f) {
     o["part"] = number_or_null(f.part);
     o["container"] = text_or_null(f.container);
     o["three_d"] = f.three_d;
+    if (f.media) o["media"] = to_json(*f.media);
     return o;
 }
 

@@ -1021,6 +1021,35 @@ void title_case_if_lower(std::string& title) {
     }
 }
 
+/// Puts back the colons a file name could not hold. Windows and SMB shares forbid ':', so Kodi, Plex and
+/// Radarr write "2001: A Space Odyssey" as "2001 - A Space Odyssey" and "3:10 to Yuma" as "3-10 to Yuma".
+/// A title that has a colon already wrote its dashes on purpose; "... - Part 2" keeps its dash (that is
+/// how both the files and TMDB often write it); only the first " - " was a colon ("Star Wars: Episode IV
+/// - A New Hope").
+void restore_colons(std::string& title) {
+    if (title.find(':') != std::string::npos) return;
+    // "H-MM" before a word is a time of day: "3-10 to Yuma", "The 12-30 Train".
+    for (std::size_t dash = title.find('-'); dash != std::string::npos; dash = title.find('-', dash + 1)) {
+        std::size_t h = dash;
+        while (h > 0 && is_digit(static_cast<unsigned char>(title[h - 1])))
+            --h;
+        const std::size_t hours = dash - h;
+        if (hours == 0 || hours > 2 || (h > 0 && title[h - 1] != ' ')) continue;
+        if (dash + 4 >= title.size() || !is_digit(static_cast<unsigned char>(title[dash + 1])) ||
+            !is_digit(static_cast<unsigned char>(title[dash + 2])) || title[dash + 3] != ' ' ||
+            is_digit(static_cast<unsigned char>(title[dash + 4])))
+            continue;
+        if (to_int(std::string_view(title).substr(h, hours)) > 23 || title[dash + 1] > '5') continue;
+        title[dash] = ':';
+    }
+    const std::size_t gap = title.find(" - ");
+    if (gap == std::string::npos || gap == 0 || gap + 3 >= title.size()) return;
+    std::string_view next = std::string_view(title).substr(gap + 3);
+    next = next.substr(0, next.find(' '));
+    if (iequals(next, "part") || iequals(next, "pt") || iequals(next, "pt.")) return;
+    title.replace(gap, 3, ": ");
+}
+
 std::string segment::title_text(std::size_t first, std::size_t end) const {
     if (first >= end) return {};
     // Built in a stack buffer (a name is at most max_segment bytes; each gap or dot adds at most a byte
@@ -1316,10 +1345,12 @@ segment_name segment::parse() {
     }
 
     name.title = title_text(start, title_end);
+    restore_colons(name.title);
     if (alt_end > alt_begin) {
         std::string alt = title_text(alt_begin, alt_end);
         if (!alt.empty() && alt.front() == '(') alt.erase(0, 1);
         if (!alt.empty() && alt.back() == ')') alt.pop_back();
+        restore_colons(alt);
         if (!alt.empty()) name.alternative_title = std::move(alt);
     }
 

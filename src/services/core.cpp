@@ -1,5 +1,4 @@
 #include "mediabase/services/core.hpp"
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -184,7 +183,8 @@ asio::awaitable<void> core::begin_walk(std::int64_t job, std::vector<std::string
         // Without the snapshot every file would look new: end the walk at once instead.
         scan_summary cancelled;
         cancelled.cancelled = true;
-        cancelled.error = "cannot read the catalogue: " + database_problem();
+        const std::string problem = co_await database_problem(bus_);
+        cancelled.error = "cannot read the catalogue: " + problem;
         scan_finished message{job, std::move(cancelled)};
         co_await post(bus_.core, std::move(message));
         co_return;
@@ -274,19 +274,28 @@ asio::awaitable<bool> core::on(batch_stored& m) {
         import_.handling(display_utf8(m.movies->back().files.front().path));
     if (!m.result) {
         import_.stored(0, m.requested);
-        import_.fail("movies could not be stored: " + database_problem());
+        const std::string problem = co_await database_problem(bus_);
+        import_.fail("movies could not be stored: " + problem);
         error_event message{"a batch of " + std::to_string(m.requested) + " movies could not be stored"};
         co_await post(bus_.events, std::move(message));
     } else {
         const auto stored = std::min(m.result->stored, m.requested);
         import_.stored(stored, m.requested - stored);
-        if (m.result->failed > 0 || stored < m.requested)
-            import_.fail("movies could not be stored: " + m.result->error.value_or(database_problem()));
+        if (m.result->failed > 0 || stored < m.requested) {
+            std::string problem;
+            if (m.result->error)
+                problem = *m.result->error;
+            else
+                problem = co_await database_problem(bus_);
+            import_.fail("movies could not be stored: " + problem);
+        }
         // Every stored movie that is not new joined an existing movie (another version) or changed one.
         std::int64_t added = 0;
         for (const auto& change : m.result->changes) added += change.kind == change_kind::added ? 1 : 0;
         added = std::min(added, stored);
         import_.changes(added, stored - added);
+        // The Prober reads the new files' streams in the background (try_send: see probe_files).
+        if (stored > 0) bus_.prober.try_send(probe_files{});
         for (const auto& change : m.result->changes) {
             movie_event event{change.kind, change.id, std::nullopt};
             const auto stored = std::find_if(m.stored_movies.begin(), m.stored_movies.end(),
@@ -304,11 +313,6 @@ asio::awaitable<bool> core::on(batch_stored& m) {
     }
     co_await finish_if_complete();
     co_return true;
-}
-
-std::string core::database_problem() const {
-    const auto status = bus_.database->get();
-    return status.error ? *status.error : "the database did not answer";
 }
 
 asio::awaitable<bool> core::on(scan_finished& m) {
@@ -353,6 +357,8 @@ asio::awaitable<void> core::finish_if_complete() {
                  import_.job().id, c.found, c.skipped, c.identified, c.unidentified, c.stored, c.art_cached, c.failed);
     import_event message{import_event::kind::finished, import_.job()};
     co_await post(bus_.events, std::move(message));
+    // Changed files keep their ids: one pass over every file finds those the passes after each batch missed.
+    bus_.prober.try_send(probe_files{true});
     co_await record_job();
     co_await after_import();
 }
@@ -502,7 +508,8 @@ asio::awaitable<void> core::run_chunk(std::shared_ptr<const std::vector<found_mo
             for (const auto* key : {&keys.poster, &keys.backdrop})
                 if (*key) release.keys.push_back(**key);
     if (!stored) { // the DAL dropped the batch (shutting down, a failing database): every movie failed
-        outcome.error = database_problem();
+        std::string problem = co_await database_problem(bus_);
+        outcome.error = std::move(problem);
         co_await post(bus_.cache, std::move(release));
         co_return;
     }
@@ -559,7 +566,15 @@ asio::awaitable<bool> core::on(chunk_done& m) {
     import_.art_cached(m.art_cached);
     import_.unidentified(m.unidentified);
     import_.stored(m.stored, m.failed);
-    if (m.failed > 0) import_.fail("movies could not be stored: " + m.error.value_or(database_problem()));
+    if (m.failed > 0) {
+        std::string problem;
+        if (m.error)
+            problem = *m.error;
+        else
+            problem = co_await database_problem(bus_);
+        import_.fail("movies could not be stored: " + problem);
+    }
+    if (m.stored > 0) bus_.prober.try_send(probe_files{});
     co_await finish_if_complete();
     co_return true;
 }

@@ -96,25 +96,45 @@ asio::awaitable<void> dal_writer::run() {
 }
 
 asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
-    // A failing database (corrupt, full disk) drops the request unanswered: the asker hears "no answer" and
-    // the Server names the cause from bus.database.
+    // A failing database (corrupt, full disk) drops the request unanswered: the asker hears "no answer".
+    // The failure goes to Health first, while `message` (and so the asker's reply) is still held here: whoever
+    // asks Health after hearing "no answer" hears the cause.
+    changed_.reset();
+    failure_.reset();
+    reconnected_ = false;
+    // The import history row is written right after a failed import, and the Prober's rows for the movies it
+    // did store follow it: small rows fitting in the file's free pages prove nothing about the space the
+    // catalogue needs.
+    const bool proves_recovery =
+        !std::holds_alternative<record_import>(message) && !std::holds_alternative<store_media_info>(message);
+    bool keep_running = true;
     try {
-        const auto failures_before = bus_.database->get().failures;
-        // The import history row is written right after a failed import: one small row fitting in the
-        // file's free pages proves nothing about the space the catalogue needs.
-        const bool proves_recovery = !std::holds_alternative<record_import>(message);
         // After an outage: a new connection before the next write (throws while the server is still away).
-        if (db_.reconnect_if_lost()) bus_.database->succeeded();
-        const bool keep_running = write_once_more_if_reconnected(message);
-        // A write that went through ends a passing failure (space was freed); one that reported its own
-        // failure as a value (store_found) does not.
-        if (proves_recovery && bus_.database->get().failures == failures_before) bus_.database->succeeded();
-        co_return keep_running;
+        reconnect_if_lost();
+        keep_running = write_once_more_if_reconnected(message);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
-        bus_.database->failed(e.what());
-        co_return true;
+        failure_ = e.what();
     }
+    // A write that went through ends a passing failure (space was freed); one that reported its own failure
+    // as a value (store_found) does not. Any request that went through on a new connection shows the database
+    // server can be reached again.
+    if (failure_ || proves_recovery || reconnected_) {
+        const auto proof = proves_recovery ? database_proof::a_write : database_proof::a_new_connection;
+        database_report report{failure_, proof};
+        co_await post(bus_.health, std::move(report));
+    }
+    if (changed_) {
+        catalogue_changed change{*changed_};
+        co_await post(bus_.events, std::move(change));
+    }
+    co_return keep_running;
+}
+
+bool dal_writer::reconnect_if_lost() {
+    const bool again = db_.reconnect_if_lost();
+    reconnected_ = reconnected_ || again;
+    return again;
 }
 
 bool dal_writer::write_once_more_if_reconnected(dal_write_message& message) {
@@ -123,17 +143,11 @@ bool dal_writer::write_once_more_if_reconnected(dal_write_message& message) {
     } catch (const std::exception& e) {
         // The database server restarted: its transaction was rolled back whole, so the write goes again once on
         // a new connection (a failure then is the server's answer, reported as any other).
-        if (!db_.reconnect_if_lost()) throw;
+        if (!reconnect_if_lost()) throw;
         spdlog::warn("catalogue: {} failed on a lost connection ({}); trying it again", message_name(message),
                      e.what());
         return write(message);
     }
-}
-
-void dal_writer::changed() {
-    // After the commit and before the reply: whoever hears the answer reads a newer generation, so never a
-    // response cached from before the write.
-    bus_.catalogue_generation->fetch_add(1, std::memory_order_acq_rel);
 }
 
 bool dal_writer::write(dal_write_message& message) {
@@ -144,48 +158,54 @@ bool dal_writer::write(dal_write_message& message) {
                                  if (m.metadata) metadata = *m.metadata;
                                  auto result = m.movies ? db_.store_found(*m.movies, metadata) : store_result{};
                                  // A batch lost with the connection was rolled back whole: stored again.
-                                 if (result.error && m.movies && db_.reconnect_if_lost())
+                                 if (result.error && m.movies && reconnect_if_lost())
                                      result = db_.store_found(*m.movies, metadata);
                                  // store_found keeps the batch's failure as a value: the import names it.
-                                 if (result.error) bus_.database->failed(*result.error);
-                                 changed();
+                                 if (result.error) failure_ = *result.error;
+                                 changed_ = true;
                                  m.reply(std::move(result));
+                                 return true;
+                             },
+                             [this](store_media_info& m) {
+                                 auto stored = db_.store_media_info(m.results);
+                                 changed_ = true;
+                                 m.reply(stored);
                                  return true;
                              },
                              [this](store_art& m) {
                                  auto result = db_.store_art(m.updates);
-                                 changed();
+                                 changed_ = true;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](set_metadata& m) {
                                  auto result = db_.update_metadata(m.id, m.metadata);
-                                 changed();
+                                 changed_ = false;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](move_files& m) {
                                  auto result = m.moves ? db_.store_moves(*m.moves) : store_result{};
-                                 changed();
+                                 changed_ = true;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](remove_files& m) {
                                  auto result = db_.remove_files(m.paths);
-                                 changed();
+                                 changed_ = true;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](patch_movie& m) {
                                  auto result = db_.patch_movie(m.id, m.patch, m.person);
-                                 changed();
+                                 changed_ = false;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](record_import& m) {
                                  // A failure is logged by run_mailbox: the import itself is not undone.
                                  db_.record_import(m.job);
-                                 changed();
+                                 changed_ = false;
                                  return true;
                              },
                              [this](log_in& m) {
@@ -234,21 +254,37 @@ asio::awaitable<void> dal_reader::run() {
 }
 
 asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
+    // As the writer: the failure reaches Health before the asker hears "no answer" (`message` is held here).
+    failure_.reset();
+    reconnected_ = false;
+    bool keep_running = true;
     try {
-        if (db_.reconnect_if_lost()) bus_.database->succeeded();
+        reconnect_if_lost();
         try {
-            co_return read(message);
+            keep_running = read(message);
         } catch (const std::exception& e) {
-            if (!db_.reconnect_if_lost()) throw;
+            if (!reconnect_if_lost()) throw;
             spdlog::warn("catalogue: {} failed on a lost connection ({}); trying it again", message_name(message),
                          e.what());
+            keep_running = read(message);
         }
-        co_return read(message);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
-        bus_.database->failed(e.what());
-        co_return true;
+        failure_ = e.what();
     }
+    // A read proves no space was freed, but one that went through on a new connection shows the database
+    // server can be reached again.
+    if (failure_ || reconnected_) {
+        database_report report{failure_, database_proof::a_new_connection};
+        co_await post(bus_.health, std::move(report));
+    }
+    co_return keep_running;
+}
+
+bool dal_reader::reconnect_if_lost() {
+    const bool again = db_.reconnect_if_lost();
+    reconnected_ = reconnected_ || again;
+    return again;
 }
 
 bool dal_reader::read(dal_read_message& message) {
@@ -318,13 +354,17 @@ bool dal_reader::read(dal_read_message& message) {
                                  m.reply(db_.files_under_root(m.root));
                                  return true;
                              },
+                             [this](get_files_to_probe& m) {
+                                 m.reply(db_.files_to_probe(m.after, m.limit));
+                                 return true;
+                             },
                              [this](get_stats& m) {
                                  m.reply(library_stats(db_, m.person));
                                  return true;
                              },
                              [this](backup_catalogue& m) {
                                  auto outcome = make_backup(db_, m.dir, m.reason, m.keep);
-                                 if (!outcome.file) bus_.database->failed(outcome.error);
+                                 if (!outcome.file) failure_ = outcome.error;
                                  m.reply(std::move(outcome));
                                  return true;
                              },

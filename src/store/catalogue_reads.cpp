@@ -32,6 +32,11 @@ read_statements::read_statements(soci::session& sql, const sql_dialect& d)
                             " AND movie_id IN (" + d.id_list("ids") + ")",
                             soci::into(state_movie), soci::into(state_watched), into(state_rating),
                             soci::into(state_on_list), soci::use(state_person, "person"), soci::use(ids, "ids"))),
+      media_by_movie_ids(media_columns_row.prepare_select(
+          sql,
+          "SELECT " + media_columns + " FROM media_info i JOIN media_files f ON f.id = i.file_id"
+          " AND f.size = i.size AND f.mtime_ns = i.mtime_ns WHERE f.movie_id IN (" + d.id_list("ids") + ")",
+          soci::use(ids, "ids"))),
       movie_count(prepare(sql, "SELECT count(*) FROM movies", soci::into(count))),
       file_count(prepare(sql, "SELECT count(*) FROM media_files", soci::into(count))),
       known_files(prepare(sql, "SELECT path, size, mtime_ns, movie_id, sidecar_stamp FROM media_files",
@@ -40,7 +45,7 @@ read_statements::read_statements(soci::session& sql, const sql_dialect& d)
       genres(prepare(sql, "SELECT DISTINCT genre FROM movie_genres ORDER BY genre", soci::into(genre))),
       dialect(d) {}
 
-std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted, person_id person) {
+std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted, person_id person, bool with_media) {
     std::vector<movie> movies;
     if (wanted.empty()) return movies;
     ids = ids_json(wanted);
@@ -52,6 +57,17 @@ std::vector<movie> read_statements::load(const std::vector<movie_id>& wanted, pe
         if (auto it = by_id.find(file_columns_row.movie_id); it != by_id.end())
             it->second.files.push_back(file_columns_row.to_file());
     });
+    if (with_media) {
+        std::unordered_map<std::int64_t, media_file*> files;
+        for (auto& [id_found, m] : by_id)
+            for (auto& f : m.files)
+                files.emplace(f.id, &f);
+        if (!files.empty())
+            for_each_row(dialect, media_by_movie_ids, [&] {
+                if (auto it = files.find(media_columns_row.file_id); it != files.end())
+                    it->second->media = media_columns_row.to_info();
+            });
+    }
     if (person != shared_state) {
         // A person's marks replace the shared columns, which are the marks of nobody in particular.
         for (auto& [id_found, m] : by_id) {
@@ -92,7 +108,7 @@ known_files catalogue::load_known_files() {
 std::optional<movie> catalogue::get_movie(movie_id id, person_id person) {
     auto& r = impl_->reader();
     read_transaction snapshot(impl_->sql, *impl_->dialect);
-    auto movies = r.load({id}, person);
+    auto movies = r.load({id}, person, true);
     if (movies.empty()) return std::nullopt;
     return std::move(movies.front());
 }

@@ -244,7 +244,6 @@ void catalogue::restore(const std::filesystem::path& source, const std::filesyst
 }
 
 void database_health::failed(const std::string& what) {
-    std::lock_guard lock(mutex_);
     if (!status_.error) status_.since = utc_now_iso8601();
     status_.error = what;
     ++status_.failures;
@@ -259,16 +258,14 @@ void database_health::failed(const std::string& what) {
 }
 
 void database_health::succeeded() {
-    std::lock_guard lock(mutex_);
     if (!status_.error || status_.damaged) return;
     status_.error.reset();
     status_.since.reset();
     status_.unavailable = false;
 }
 
-database_health::status database_health::get() const {
-    std::lock_guard lock(mutex_);
-    return status_;
+void database_health::reached_again() {
+    if (status_.unavailable) succeeded();
 }
 
 } // namespace mediabase

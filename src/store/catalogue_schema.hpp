@@ -239,6 +239,29 @@ END)sql",
     "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')",
 });
 
+// Version 7: what the files themselves say (the Prober reads them with libavformat): container, duration,
+// the video stream, the audio and subtitle streams (JSON arrays). One row per file, with the stamp of the
+// file it was read from: a changed file is read again. `state` is 'unreadable' for a file that could not
+// be read (`error` says why), so it is not tried again until it changes.
+inline constexpr auto version_7 = std::to_array<std::string_view>({
+    R"sql(CREATE TABLE media_info (
+    file_id INTEGER PRIMARY KEY REFERENCES media_files (id) ON DELETE CASCADE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ok', 'unreadable')),
+    error TEXT,
+    container TEXT,
+    duration_ms INTEGER,
+    video_codec TEXT,
+    width INTEGER,
+    height INTEGER,
+    hdr TEXT,
+    audio TEXT NOT NULL DEFAULT '[]',
+    subtitles TEXT NOT NULL DEFAULT '[]',
+    probed_at TEXT NOT NULL
+))sql",
+});
+
 inline constexpr auto migrations = std::to_array<migration_step>({
     {1, version_1},
     {2, version_2},
@@ -246,6 +269,7 @@ inline constexpr auto migrations = std::to_array<migration_step>({
     {4, version_4},
     {5, version_5},
     {6, version_6, merge_split_titles},
+    {7, version_7},
 });
 
 inline constexpr int current_version = migrations.back().version;
@@ -419,8 +443,29 @@ $$)sql",
     "CREATE INDEX user_movie_state_movie ON user_movie_state (movie_id)",
 });
 
+/// Version 7 (media information read from the files), as SQLite's version_7 with PostgreSQL's 64-bit types.
+inline constexpr auto postgres_version_7 = std::to_array<std::string_view>({
+    R"sql(CREATE TABLE media_info (
+    file_id BIGINT PRIMARY KEY REFERENCES media_files (id) ON DELETE CASCADE,
+    size BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('ok', 'unreadable')),
+    error TEXT,
+    container TEXT,
+    duration_ms BIGINT,
+    video_codec TEXT,
+    width INTEGER,
+    height INTEGER,
+    hdr TEXT,
+    audio TEXT NOT NULL DEFAULT '[]',
+    subtitles TEXT NOT NULL DEFAULT '[]',
+    probed_at TEXT NOT NULL
+))sql",
+});
+
 inline constexpr auto postgres_migrations = std::to_array<migration_step>({
     {6, postgres_version_6, prepare_postgres_extensions},
+    {7, postgres_version_7},
 });
 
 static_assert(postgres_migrations.back().version == current_version,

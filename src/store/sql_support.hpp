@@ -337,6 +337,36 @@ struct file_row {
     }
 };
 
+inline const std::string media_columns = "i.file_id, i.size, i.mtime_ns, i.state, i.error, i.container, "
+                                         "i.duration_ms, i.video_codec, i.width, i.height, i.hdr, i.audio, "
+                                         "i.subtitles";
+
+/// One media_info row, in `media_columns` order (the audio and subtitle streams as JSON arrays).
+struct media_row {
+    std::int64_t file_id = 0;
+    std::int64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::string state;
+    nullable<std::string> error, container;
+    nullable<std::int64_t> duration_ms;
+    nullable<std::string> video_codec;
+    nullable<int> width, height;
+    nullable<std::string> hdr;
+    std::string audio, subtitles;
+
+    template <class... Uses>
+    soci::statement prepare_select(soci::session& sql, const std::string& text, Uses&&... uses) {
+        return prepare(sql, text, soci::into(file_id), soci::into(size), soci::into(mtime_ns), soci::into(state),
+                       into(error), into(container), into(duration_ms), into(video_codec), into(width),
+                       into(height), into(hdr), soci::into(audio), soci::into(subtitles),
+                       std::forward<Uses>(uses)...);
+    }
+
+    [[nodiscard]] media_info to_info() const;
+    /// The values to write for `probed` (file_id included).
+    void set(const probed_file& probed);
+};
+
 inline const std::string movie_columns =
     "m.id, m.title, m.original_title, m.year, m.overview, m.tagline, m.runtime, m.genres, m.countries, "
     "m.directors, m.writers, m.cast_members, m.certification, m.collection, m.tmdb_id, m.imdb_id, m.poster, "
@@ -518,10 +548,13 @@ struct read_statements {
     int state_watched = 0;
     nullable<int> state_rating;
     int state_on_list = 0;
+    media_row media_columns_row;
 
     soci::statement movies_by_ids;
     soci::statement files_by_movie_ids;
     soci::statement states_by_ids;
+    /// The media information of the files of the movies bound as `ids`, read from the files as they are now.
+    soci::statement media_by_movie_ids;
     soci::statement movie_count;
     soci::statement file_count;
     soci::statement known_files;
@@ -534,7 +567,9 @@ struct read_statements {
     /// Movies with their files, in the order of `wanted`; ids that do not exist are skipped. Their watched
     /// state, rating and list mark are `person`'s (none kept: unwatched, unrated, not on the list), or with
     /// `shared_state` the shared columns of `movies`.
-    std::vector<movie> load(const std::vector<movie_id>& wanted, person_id person);
+    /// `with_media`: also what the files themselves say (one movie's page); lists leave it out, so what the
+    /// Prober stores in the background does not change them.
+    std::vector<movie> load(const std::vector<movie_id>& wanted, person_id person, bool with_media = false);
 };
 
 } // namespace mediabase::sql_support

@@ -4,7 +4,8 @@
 // are disabled offline and say why; toasts show above a dialog's backdrop; "Periodic rescan" takes 0; a saved
 // key can be removed and a rejected key is never shown as "Online"; sub-second imports say "<1s"; tiny
 // watched shares are not "0%"; rating-sorted cards show the rating; Back restores the scroll and focuses the
-// card; "/" focuses the search; the theme toggle is remembered.
+// card; "/" focuses the search; the theme toggle is remembered; a movie page shows what its file holds (a real
+// tiny video made with ffmpeg) and why a placeholder file could not be read.
 //
 //   MEDIABASE_BIN             the binary (default build/mediabase)
 //   MEDIABASE_SCREENSHOT_DIR  where screenshots go (default build/ui-screenshots)
@@ -88,6 +89,12 @@ before(async () => {
     mkdirSync(join(media, folder), { recursive: true });
     writeFileSync(join(media, folder, name), `${folder}/${name}\n`);
   }
+  // A real tiny video (ffmpeg, a test requirement like chromium): its page shows what the file holds.
+  mkdirSync(join(media, 'Tiny Harbour (2021)'), { recursive: true });
+  const video = spawnSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i',
+    'testsrc2=size=320x180:rate=24:duration=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+    join(media, 'Tiny Harbour (2021)', 'Tiny Harbour (2021).mkv')], { encoding: 'utf8' });
+  assert.equal(video.status, 0, `ffmpeg: ${video.error ?? video.stderr}`);
   rejecting_tmdb = http.createServer((req, res) => {
     res.writeHead(401, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ status_code: 7, status_message: 'Invalid API key: You must be granted a valid key.' }));
@@ -184,6 +191,34 @@ test('two copies of a film are two versions, not "2 parts"; a film in numbered p
   assert.deepEqual(copies, ['Version 1 · unknown quality', 'Version 2 · unknown quality']);
   const parts = await headings('Long Film');
   assert.deepEqual(parts, ['2 parts · unknown quality']);
+});
+
+test('a movie page shows what its file holds once read, and why a file could not be read', async () => {
+  const movie_of = async (title) => (await api(`/movies?q=${encodeURIComponent(title)}`)).movies.find((m) => m.title === title);
+  const tiny = await movie_of('Tiny Harbour');
+  const copies = await movie_of('Twin Copies');
+  assert.ok(tiny && copies, 'both were imported');
+  // The Prober reads files after they are stored: wait (bounded) until it has read this one.
+  await page.goto(`${server.base}/movies/${tiny.id}`);
+  await page.waitForFunction(async (id) => {
+    const answer = await fetch(`/api/v1/movies/${id}`);
+    return Boolean((await answer.json()).files[0].media);
+  }, tiny.id, { polling: 200, timeout: 60000 });
+  await page.reload();
+  await page.waitForSelector('.file-media');
+  const line = await page.textContent('.file-media');
+  assert.match(line, /Matroska · 2s · 320×180 · No audio/);
+  const tags = await page.$$eval('.file .tag', (els) => els.map((e) => e.textContent));
+  assert.ok(tags.includes('H.264'), `tags ${tags}`);
+  await shot('first-hour-media-info');
+  await page.waitForFunction(async (id) => {
+    const answer = await fetch(`/api/v1/movies/${id}`);
+    return (await answer.json()).files.every((f) => Boolean(f.media));
+  }, copies.id, { polling: 200, timeout: 60000 });
+  assert.equal((await api(`/movies/${copies.id}`)).files[0].media.state, 'unreadable');
+  await page.goto(`${server.base}/movies/${copies.id}`);
+  await page.waitForSelector('.file-media');
+  assert.match(await page.textContent('.file-media.muted'), /^Could not read the file: /);
 });
 
 test('an error toast shows above a modal dialog and its backdrop', async () => {

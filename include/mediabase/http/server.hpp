@@ -120,7 +120,10 @@ private:
     asio::ip::tcp::acceptor acceptor_;
     /// Flushes the pending `movies.changed` frame every `movies_window` (and when it is full).
     asio::awaitable<void> flush_movies_periodically();
+    /// Drops the cached answers when the catalogue changed since they were made (stale_answers_), then sends
+    /// the pending `movies.changed` frame.
     void flush_movies();
+    void drop_stale_answers();
 
     event_hub hub_;
     access_state access_;
@@ -130,6 +133,9 @@ private:
     movie_batch pending_movies_;
     std::shared_ptr<asio::steady_timer> flush_timer_;
     bool publishing_ = false;
+    /// The catalogue changed after the cached answers were made (catalogue_changed or a movie event); they are
+    /// dropped at the next flush, at most movies_window later.
+    bool stale_answers_ = false;
 };
 
 /// List and search queries that may run at the DAL at once: half the CPUs, at least one. A broad search is

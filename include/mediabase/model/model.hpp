@@ -18,6 +18,38 @@ struct file_stamp {
     friend bool operator==(const file_stamp&, const file_stamp&) = default;
 };
 
+/// An audio stream of a file, as its container describes it.
+struct audio_stream {
+    std::string codec;                   ///< libavcodec's name: "aac", "ac3", "eac3", "dts", "truehd", "flac" ...
+    std::optional<int> channels;
+    std::optional<std::string> language; ///< the stream's language tag as written ("eng", "deu"); none for "und"
+    friend bool operator==(const audio_stream&, const audio_stream&) = default;
+};
+
+/// A subtitle stream inside a file.
+struct subtitle_stream {
+    std::string codec; ///< "subrip", "ass", "hdmv_pgs_subtitle", "dvd_subtitle" ...
+    std::optional<std::string> language;
+    friend bool operator==(const subtitle_stream&, const subtitle_stream&) = default;
+};
+
+/// What reading the file itself (its container, with libavformat) told about it: the Prober's result.
+struct media_info {
+    enum class state_type { ok, unreadable };
+    state_type state = state_type::ok;
+    std::optional<std::string> error; ///< unreadable: why (not a media file, truncated, timed out ...)
+    file_stamp stamp;                 ///< the file as it was when probed
+    std::optional<std::string> container; ///< the demuxer: "matroska", "mov", "avi", "mpegts" ...
+    std::optional<std::int64_t> duration_ms;
+    std::optional<std::string> video_codec; ///< "h264", "hevc", "av1", "mpeg4" ...
+    std::optional<int> width;
+    std::optional<int> height;
+    std::optional<std::string> hdr; ///< "HDR10", "HLG", "Dolby Vision"; none: SDR or not told
+    std::vector<audio_stream> audio;
+    std::vector<subtitle_stream> subtitles;
+    friend bool operator==(const media_info&, const media_info&) = default;
+};
+
 /// One file on disk that belongs to a movie (a version or a part of it).
 struct media_file {
     std::int64_t id = 0;
@@ -35,6 +67,9 @@ struct media_file {
     /// Fingerprint of the NFO and art files that describe it (names, sizes, mtimes); 0: none. A change makes
     /// the file count as changed, so an edited NFO or a new poster is read by the next import.
     std::int64_t sidecar_stamp = 0;
+    /// What the file itself says (the Prober reads it after the file is stored); none: not read yet. The
+    /// name's codecs above stay: they are what is shown until then, and for files that cannot be read.
+    std::optional<media_info> media;
 };
 
 /// A person credited on a movie.

@@ -15,6 +15,10 @@ boost::json::object to_json(const movie& m);
 /// A movie as every event-stream client may see it: without the per-person fields (`watched`, `rating`,
 /// `on_list`), which belong to one person; each client fetches its own.
 boost::json::object to_shared_json(const movie& m);
+/// What the file itself says (the Prober's read; a file's "media", in one movie's answer only, once read): `{"state": "ok|unreadable", "error", "container",
+/// "duration_ms", "video": {"codec", "width", "height", "hdr"} or null, "audio": [{"codec", "channels",
+/// "language"}], "subtitles": [{"codec", "language"}]}`.
+boost::json::object to_json(const media_info& m);
 boost::json::object to_json(const media_file& f);
 boost::json::object to_json(const import_job& job);
 boost::json::object to_json(const import_counts& counts);

@@ -27,8 +27,17 @@
 ///                                                          Pruner -> Cache sweep_art)
 ///   Core, Server -> Cache release_art                    (the keys of a cache_art reply are stored)
 ///   Cache   -> DAL(r)   get_art_keys                     (what a sweep must keep)
+///   Core, main -> Prober   probe_files                      (files were stored: read what they hold; Prober ->
+///                                                          DAL(r) get_files_to_probe, Prober -> DAL(w)
+///                                                          store_media_info)
 ///   Core, Pruner -> Events   import/movie/prune events   (Server pushes them to WebSocket clients;
 ///                                                          `mediabase scan` prints them instead)
+///   DAL(w)  -> Events   catalogue_changed                (after each commit: the Server's cached answers
+///                                                          are stale)
+///   DAL     -> Health   database_report                  (a failure, a write that went through, or a
+///                                                          request that went through on a new connection)
+///   Core, Server -> Health get_database_health           (/healthz, and the cause a 503 or a failed
+///                                                          import names)
 
 #include "mediabase/store/backups.hpp"
 #include "mediabase/store/catalogue.hpp"
@@ -36,7 +45,6 @@
 #include "mediabase/model/model.hpp"
 #include "mediabase/config/settings.hpp"
 
-#include <atomic>
 #include <boost/json/object.hpp>
 
 #include <memory>
@@ -329,9 +337,17 @@ struct touch_api_key {
     std::string now;
 };
 
+/// What the Prober read from a batch of files (catalogue::store_media_info). Reply: how many were stored.
+struct store_media_info {
+    static constexpr const char* name = "store_media_info";
+    std::vector<probed_file> results;
+    reply_to<std::int64_t> reply;
+};
+
 using dal_write_message = std::variant<stop_service, store_movies, move_files, remove_files, patch_movie, store_art,
                                        set_metadata, record_import, log_in, end_sessions, create_account,
-                                       change_password, delete_account, add_api_key, revoke_api_key, touch_api_key>;
+                                       change_password, delete_account, add_api_key, revoke_api_key, touch_api_key,
+                                       store_media_info>;
 
 // ----------------------------------------------------------------------- DAL: reads (own connection)
 
@@ -443,9 +459,19 @@ struct list_accounts {
     reply_to<account_listing> reply;
 };
 
+/// The Prober's next batch: files after id `after` whose media information is missing or out of date
+/// (catalogue::files_to_probe).
+struct get_files_to_probe {
+    static constexpr const char* name = "get_files_to_probe";
+    std::int64_t after = 0;
+    std::size_t limit = 16;
+    reply_to<std::vector<probe_target>> reply;
+};
+
 using dal_read_message = std::variant<stop_service, load_known_files, list_movies, get_movie, get_movies,
                                       find_duplicates, list_genres, get_files_under_root, get_stats, get_art_keys,
-                                      backup_catalogue, list_imports, resolve_credential, list_accounts>;
+                                      backup_catalogue, list_imports, resolve_credential, list_accounts,
+                                      get_files_to_probe>;
 
 // ------------------------------------------------------------------------------------------- Scraper
 
@@ -680,6 +706,20 @@ struct get_watch_status {
 
 using watcher_message = std::variant<stop_service, watch_folders, get_watch_status>;
 
+// -------------------------------------------------------------------------------------------- Prober
+
+/// Files were stored: the Prober reads the new and changed ones (container, duration, streams), a batch at
+/// a time, on its own thread. `from_start`: look at every file again (a changed file keeps its id; sent at
+/// start-up and when an import ends); else only at files after the last one looked at (new files get
+/// higher ids; sent after each stored batch). Senders use try_send: a full mailbox already holds a request
+/// that makes the Prober look, so the one that does not fit is dropped, and the import never waits.
+struct probe_files {
+    static constexpr const char* name = "probe_files";
+    bool from_start = false;
+};
+
+using prober_message = std::variant<stop_service, probe_files>;
+
 // ------------------------------------------------------------------------------------------- Events
 
 /// An import job changed: `import.started`, `import.progress`, `import.finished`.
@@ -708,7 +748,40 @@ struct error_event {
     std::string message;
 };
 
-using event_message = std::variant<stop_service, import_event, movie_event, prune_event, error_event>;
+/// The DAL writer committed a write (sent after its reply): answers the Server cached before it are stale.
+/// `by_import`: an import's batch, art or prune (the Server may gather these; see movies_window).
+struct catalogue_changed {
+    static constexpr const char* name = "catalogue_changed";
+    bool by_import = false;
+};
+
+using event_message =
+    std::variant<stop_service, import_event, movie_event, prune_event, error_event, catalogue_changed>;
+
+// ------------------------------------------------------------------------------------------- Health
+
+/// What a request that went through proves of the database.
+enum class database_proof {
+    a_write,         ///< a write went through: a passing failure (a full disk) is over
+    a_new_connection ///< a request went through on a new connection: the database server can be reached again
+};
+
+/// What a DAL thread saw of the database: `failure` (as SQLite or libpq worded it), or nullopt when a request
+/// went through, with what that proves. Sent before the request it concerns is answered or dropped, so
+/// whoever then asks get_database_health hears the cause.
+struct database_report {
+    static constexpr const char* name = "database_report";
+    std::optional<std::string> failure;
+    database_proof proof = database_proof::a_write;
+};
+
+/// The database's state as reported so far (`/healthz`, and the cause a 503 or a failed import names).
+struct get_database_health {
+    static constexpr const char* name = "get_database_health";
+    reply_to<database_health::status> reply;
+};
+
+using health_message = std::variant<stop_service, database_report, get_database_health>;
 
 /// Every mailbox of a running Mediabase. Bounds are per mailbox; when one is full its senders wait.
 struct bus {
@@ -721,13 +794,23 @@ struct bus {
     mailbox<watcher_message> watcher;
     mailbox<scraper_message> scraper; ///< identify_movies come in chunks, bounded by Core's credits
     mailbox<cache_message> cache;
-    /// Not a mailbox: what the DAL saw of the database (failures), read by the Server for `/healthz` and for
-    /// the 503s a failing database causes, without waiting behind the DAL.
-    std::shared_ptr<database_health> database = std::make_shared<database_health>();
-    /// Not a mailbox: the catalogue's generation, advanced by the DAL writer after each write it commits and
-    /// before it answers. The Server caches read answers per generation (a newer one makes them stale).
-    std::shared_ptr<std::atomic<std::uint64_t>> catalogue_generation =
-        std::make_shared<std::atomic<std::uint64_t>>(1);
+    mailbox<prober_message> prober;
+    /// On the network thread, never behind the DAL: asking it costs a hop, not a query.
+    mailbox<health_message> health;
 };
+
+/// The database's state as Health has it; a sound state when Health is gone (shutting down).
+inline asio::awaitable<database_health::status> database_status(bus& b) {
+    auto status = co_await ask<database_health::status>(b.health, [](auto reply) {
+        return get_database_health{std::move(reply)};
+    });
+    co_return status.value_or(database_health::status{});
+}
+
+/// Why the database failed, for a message: the failure Health has, or that the database did not answer.
+inline asio::awaitable<std::string> database_problem(bus& b) {
+    const auto status = co_await database_status(b);
+    co_return status.error ? *status.error : std::string("the database did not answer");
+}
 
 } // namespace mediabase

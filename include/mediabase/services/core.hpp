@@ -73,8 +73,6 @@ private:
     asio::awaitable<void> identify_chunk(std::int64_t job, std::shared_ptr<const std::vector<found_movie>> movies);
     asio::awaitable<void> run_chunk(std::shared_ptr<const std::vector<found_movie>> movies, chunk_done& outcome);
     asio::awaitable<void> finish_if_complete();
-    /// What the DAL last reported of the database, for a job's error.
-    [[nodiscard]] std::string database_problem() const;
 
     bus& bus_;
     settings settings_;

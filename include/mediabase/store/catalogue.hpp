@@ -9,7 +9,6 @@
 
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -83,24 +82,28 @@ struct store_result {
     std::optional<std::string> error; ///< why the batch could not be written, when it could not
 };
 
-/// The catalogue database's health as the services see it (thread-safe: the DAL's threads report, the
-/// Server reads). A failure stays reported until a later write goes through; a damaged file ("malformed",
-/// "not a database") stays reported until restart.
+/// The catalogue database's health as the DAL reported it (kept by the Health service, one thread). A
+/// failure stays reported until a later write goes through; a database server that could not be reached,
+/// until any request goes through on a new connection; a damaged file ("malformed", "not a database") stays
+/// reported until restart.
 class database_health {
 public:
     struct status {
-        std::optional<std::string> error; ///< the last failure, as SQLite worded it
+        std::optional<std::string> error; ///< the last failure, as SQLite or libpq worded it
         std::optional<std::string> since; ///< when it happened
         bool damaged = false;             ///< the file itself is corrupt: restore a backup
         bool unavailable = false;         ///< the database server cannot be reached (PostgreSQL)
         std::int64_t failures = 0;        ///< failed operations since start
     };
     void failed(const std::string& what);
+    /// A write went through: any failure but a damaged file is over.
     void succeeded();
-    [[nodiscard]] status get() const;
+    /// A request went through on a new connection: the database server can be reached again (a failure of
+    /// another kind, such as the server's full disk, stays until a write goes through).
+    void reached_again();
+    [[nodiscard]] const status& get() const { return status_; }
 
 private:
-    mutable std::mutex mutex_;
     status status_;
 };
 
@@ -142,6 +145,19 @@ struct catalogued_file {
     std::int64_t id = 0;
     std::string path;
     movie_id movie = 0;
+};
+
+/// A file whose media information is missing, or older than the file (the Prober's work).
+struct probe_target {
+    std::int64_t file_id = 0;
+    std::string path;
+    file_stamp stamp;
+};
+
+/// What the Prober read from one file.
+struct probed_file {
+    std::int64_t file_id = 0;
+    media_info info; ///< info.stamp: the file as it was read
 };
 
 class catalogue {
@@ -218,6 +234,10 @@ public:
     /// sees it; nullopt: no such movie.
     std::optional<movie> patch_movie(movie_id id, const movie_patch& patch, person_id person = shared_state);
 
+    /// Stores what the Prober read, in one transaction, replacing what an older read said. A result whose
+    /// file has changed (another stamp) or gone since it was read is left out. Returns how many were stored.
+    std::int64_t store_media_info(std::span<const probed_file> results);
+
     /// Replaces a movie's provider metadata (title, ids, overview, people, ratings, art keys, match state)
     /// with `m`'s, keeping its files, watched state, rating and added_at. nullopt: no such movie.
     std::optional<movie> update_metadata(movie_id id, const movie& m);
@@ -231,6 +251,10 @@ public:
     std::optional<movie> get_movie(movie_id id, person_id person = shared_state);
     std::vector<duplicate_group> duplicates();
     std::vector<catalogued_file> files_under_root(const std::string& root);
+    /// Up to `limit` files after file id `after`, in id order, that have no media information or only one
+    /// read from an older state of the file. Disc structures, images and .strm links are left out: there is
+    /// no single video file to read.
+    std::vector<probe_target> files_to_probe(std::int64_t after, std::size_t limit);
     std::int64_t movie_count();
     std::vector<std::string> genres(); ///< every genre in use, sorted
     /// Movies an online import should identify again: never identified (unidentified, e.g. imported offline),

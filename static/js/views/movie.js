@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { events } from '../events.js';
 import { h, icon, replace } from '../dom.js';
 import { bytes, count, decimal, percent, runtime, placeholder_style, datetime, resolution_label } from '../format.js';
+import { describe_media } from '../media_info.js';
 import { can_go_back } from '../router.js';
 import { show_error, toast } from '../toast.js';
 import { poster } from './library.js';
@@ -309,12 +310,12 @@ export function mount(root, route) {
   }
 
   function file_row(file) {
+    const media = describe_media(file);
     const tags = [
       file.part ? `Part ${file.part}` : null,
       resolution_label(file.resolution),
       file.source,
-      file.video_codec,
-      file.audio_codec,
+      ...media.tags,
       file.edition,
       file.three_d ? '3D' : null,
       file.container,
@@ -322,6 +323,7 @@ export function mount(root, route) {
     return h('li', { class: 'file' },
       h('div', { class: 'file-tags' }, tags.map((t) => h('span', { class: 'tag' }, String(t))),
         h('span', { class: 'file-size' }, bytes(file.size))),
+      media.details ? h('p', { class: media.unreadable ? 'file-media muted' : 'file-media' }, media.details) : null,
       h('code', { class: 'file-path' }, file.path));
   }
 

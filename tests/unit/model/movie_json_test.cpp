@@ -271,4 +271,34 @@ BOOST_AUTO_TEST_CASE(art_keys_become_img_urls_and_empty_keys_null) {
     const auto o = to_json(m);
     BOOST_TEST(o.at("poster").as_string() == "/img/abc.jpg");
     BOOST_TEST(o.at("backdrop").is_null());
+}BOOST_AUTO_TEST_CASE(a_file_shows_what_it_holds_once_read_and_null_before) {
+    media_file f;
+    f.path = "/media/x.mkv";
+    BOOST_TEST(!to_json(f).contains("media"));
+    media_info info;
+    info.container = "matroska";
+    info.duration_ms = 2000;
+    info.video_codec = "h264";
+    info.width = 320;
+    info.height = 180;
+    info.audio = {{"aac", 2, "deu"}};
+    info.subtitles = {{"subrip", std::nullopt}};
+    f.media = info;
+    const auto media = to_json(f).at("media").as_object();
+    BOOST_TEST(media.at("state").as_string() == "ok");
+    BOOST_TEST(media.at("duration_ms").as_int64() == 2000);
+    BOOST_TEST(media.at("video").at("width").as_int64() == 320);
+    BOOST_TEST(media.at("video").at("hdr").is_null());
+    BOOST_TEST(media.at("audio").at(0).at("language").as_string() == "deu");
+    BOOST_TEST(media.at("subtitles").at(0).at("language").is_null());
+    media_info bad;
+    bad.state = media_info::state_type::unreadable;
+    bad.error = "not a video file";
+    f.media = bad;
+    const auto unreadable = to_json(f).at("media").as_object();
+    BOOST_TEST(unreadable.at("state").as_string() == "unreadable");
+    BOOST_TEST(unreadable.at("video").is_null());
+    BOOST_TEST(unreadable.at("audio").as_array().empty());
 }
+
+

@@ -496,12 +496,35 @@ BOOST_AUTO_TEST_CASE(a_hashed_file_name_takes_the_folder) {
 
 BOOST_AUTO_TEST_CASE(language_prefixes_and_sequence_numbers_are_no_title) {
     BOOST_TEST(parse_name("De - Stadt der Lichter (2004).mkv").title == "Stadt der Lichter");
-    BOOST_TEST(parse_name("Red - The Color of Anger (2003).mkv").title == "Red - The Color of Anger");
+    BOOST_TEST(parse_name("Red - The Color of Anger (2003).mkv").title == "Red: The Color of Anger");
     auto n = parse_name("Harbour Saga (2010)/(2)The Second Tide (2010).mkv");
     BOOST_TEST(n.title == "The Second Tide");
     BOOST_TEST(n.year.value_or(0) == 2010);
     BOOST_TEST(parse_name("Iron Road Collection/02 - Iron Road Returns (1993).mkv").title == "Iron Road Returns");
     BOOST_TEST(parse_name("(97) Letters Home (2014).mkv").title == "(97) Letters Home");
+}
+
+BOOST_AUTO_TEST_CASE(colons_a_file_name_could_not_hold_come_back) {
+    // Kodi, Plex and Radarr write ":" as " - " (Windows and SMB forbid it), and "3:10" as "3-10".
+    BOOST_TEST(parse_name("2001 - A Space Odyssey (1968).mkv").title == "2001: A Space Odyssey");
+    BOOST_TEST(parse_name("Alien - Romulus (2024)/Alien - Romulus (2024).mkv").title == "Alien: Romulus");
+    BOOST_TEST(parse_name("3-10 to Yuma (2007).mkv").title == "3:10 to Yuma");
+    BOOST_TEST(parse_name("The 12-30 Train (1961).mkv").title == "The 12:30 Train");
+    // Only the first dash was a colon; a title that has one keeps its dashes.
+    BOOST_TEST(parse_name("Star Wars - Episode IV - A New Hope (1977).mkv").title ==
+               "Star Wars: Episode IV - A New Hope");
+    BOOST_TEST(parse_name("Star Wars: Episode IV - A New Hope (1977).mkv").title ==
+               "Star Wars: Episode IV - A New Hope");
+    // What must not change: dashes inside words, a part, release tails, dates that are no time of day.
+    BOOST_TEST(parse_name("Spider-Man (2002).mkv").title == "Spider-Man");
+    BOOST_TEST(parse_name("X-Men - Days of Future Past (2014) - 2160p.mkv").title == "X-Men: Days of Future Past");
+    BOOST_TEST(parse_name("The Hunger Games Mockingjay - Part 2 (2015).mkv").title ==
+               "The Hunger Games Mockingjay - Part 2");
+    BOOST_TEST(parse_name("Pulp Fiction (1994) - 1080p.mkv").title == "Pulp Fiction");
+    BOOST_TEST(parse_name("Alien (1979) - Director's Cut.mkv").title == "Alien");
+    BOOST_TEST(parse_name("Fahrenheit 9-11 (2004).mkv").title == "Fahrenheit 9-11");
+    BOOST_TEST(parse_name("Route 66-99 Nights (1990).mkv").title == "Route 66-99 Nights");
+    BOOST_TEST(parse_name("Quiet-Water-2018-720p-WEB-DL.mkv").title == "Quiet Water");
 }
 
 BOOST_AUTO_TEST_CASE(corpus_accuracy_holds_every_column_at_its_score) {

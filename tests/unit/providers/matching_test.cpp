@@ -94,6 +94,21 @@ BOOST_AUTO_TEST_CASE(mad_max_1979_and_fury_road_are_told_apart_by_title_and_year
     BOOST_TEST(chosen_id(max_results, hints("Mad.Max.Fury.Road", std::nullopt)) == 76341);
 }
 
+BOOST_AUTO_TEST_CASE(a_colon_written_as_a_dash_matches_either_spelling) {
+    // The parser gives "2001: A Space Odyssey" and "3:10 to Yuma" now; older catalogues (and NFOs) keep
+    // "2001 - A Space Odyssey" and "3-10 to Yuma". Both find the TMDB title.
+    const std::vector<search_candidate> results{candidate(62, "2001: A Space Odyssey", 1968, 40),
+                                                candidate(4437, "2010", 1984, 12)};
+    for (const char* title : {"2001: A Space Odyssey", "2001 - A Space Odyssey"}) {
+        const auto choice = choose_best(results, hints(title, 1968));
+        BOOST_REQUIRE(choice.has_value());
+        BOOST_TEST(results[choice->index].tmdb_id == 62);
+        BOOST_TEST((choice->state == mediabase::match_state::identified));
+    }
+    BOOST_TEST(match_key("3:10 to Yuma") == match_key("3-10 to Yuma"));
+    BOOST_TEST(match_key("Alien: Romulus") == match_key("Alien - Romulus"));
+}
+
 BOOST_AUTO_TEST_CASE(a_short_title_inside_a_longer_one_is_no_match) {
     const std::vector<search_candidate> only_fury_road{candidate(76341, "Mad Max: Fury Road", 2015, 95)};
     BOOST_TEST(!choose_best(only_fury_road, hints("Max", 2015)).has_value());

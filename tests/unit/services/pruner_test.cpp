@@ -1,8 +1,11 @@
 #define BOOST_TEST_MODULE pruner
 #include <boost/test/unit_test.hpp>
 
+#include "test_bus.hpp"
+
 #include "mediabase/services/cache.hpp"
 #include "mediabase/services/dal.hpp"
+#include "mediabase/services/health.hpp"
 #include "mediabase/naming/library_walk.hpp"
 #include "mediabase/services/pruner.hpp"
 
@@ -50,11 +53,8 @@ struct prune_fixture {
     metadata_source source{io.get_executor(), config};
     catalogue writer_db = catalogue::open(dir.path / "db" / "mediabase.db");
     catalogue reader_db = catalogue::open(dir.path / "db" / "mediabase.db");
-    bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
-          {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
-          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"},
-          {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
-          {io.get_executor(), 8, "cache"}};
+    bus b = mediabase::testing::make_bus(io.get_executor());
+    health monitor{b};
     dal_writer writer{b, writer_db};
     dal_reader reader{b, reader_db};
     pruner service{b};
@@ -69,6 +69,7 @@ struct prune_fixture {
     /// The Pruner tells Core of each hold (prune_hold_changed): the core mailbox (8) holds those of a test.
     std::vector<prune_result> prunes(std::vector<std::string> roots, std::vector<prune_mode> modes) {
         std::vector<prune_result> results;
+        asio::co_spawn(io, monitor.run(), asio::detached);
         asio::co_spawn(io, writer.run(), asio::detached);
         asio::co_spawn(io, reader.run(), asio::detached);
         asio::co_spawn(io, service.run(), asio::detached);
@@ -83,6 +84,7 @@ struct prune_fixture {
             co_await b.cache.send(stop_service{});
             co_await b.dal_reads.send(stop_service{});
             co_await b.dal_writes.send(stop_service{});
+            co_await b.health.send(stop_service{});
         }, asio::detached);
         io.run();
         BOOST_REQUIRE_EQUAL(results.size(), modes.size());

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE watcher
 #include <boost/test/unit_test.hpp>
 
+#include "test_bus.hpp"
+
 #include "mediabase/services/change_debouncer.hpp"
 #include "mediabase/services/inotify_events.hpp"
 #include "mediabase/services/watcher.hpp"
@@ -121,11 +123,7 @@ BOOST_AUTO_TEST_CASE(an_overflow_read_by_the_watcher_makes_core_rescan_every_roo
     std::filesystem::create_directories(root_a / "Alien (1979)");
     std::filesystem::create_directories(root_b);
     asio::io_context io;
-    bus b{{io.get_executor(), 8, "core"},       {io.get_executor(), 8, "scanner"},
-          {io.get_executor(), 8, "dal_writes"}, {io.get_executor(), 8, "dal_reads"},
-          {io.get_executor(), 8, "pruner"},     {io.get_executor(), 64, "events"},
-          {io.get_executor(), 4, "watcher"},    {io.get_executor(), 8, "scraper"},
-          {io.get_executor(), 8, "cache"}};
+    bus b = mediabase::testing::make_bus(io.get_executor());
     watch_folders folders;
     folders.roots = {root_a.string(), root_b.string()};
     folders.extensions = {".mkv"};

@@ -229,7 +229,7 @@ BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database, *boost:
         auto c = dir.open();
         BOOST_TEST(fs::exists(dir.db()));
         BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
-        BOOST_TEST(catalogue::current_schema_version() == 6);
+        BOOST_TEST(catalogue::current_schema_version() == 7);
         BOOST_TEST(c.movie_count() == 0);
         BOOST_TEST(c.list_movies({}).total == 0);
     }
@@ -1726,4 +1726,63 @@ BOOST_AUTO_TEST_CASE(migration_6_merges_movies_the_old_title_keys_split, *boost:
     BOOST_TEST(search(c, "oresund").size() == 2u);
     // A file found again lands on the merged movie.
     BOOST_TEST(add(c, amelie_nfd, 2001, "/media/a3.mkv") == 2);
+}BOOST_AUTO_TEST_CASE(media_information_is_kept_per_file_and_read_again_when_the_file_changes) {
+    temp_dir dir;
+    auto c = catalogue::open(dir.db());
+    const auto id = add(c, "Harbour Lights", 2011, "/media/Harbour Lights (2011).mkv");
+    auto disc_file = file_at("/media/Disc Film (2001)/BDMV/index.bdmv");
+    disc_file.container = "bdmv";
+    store(c, found("Disc Film", 2001, {disc_file}));
+    {
+        // The disc structure is no file to read.
+        auto due = c.files_to_probe(0, 10);
+        BOOST_REQUIRE_EQUAL(due.size(), 1u);
+        BOOST_TEST(due[0].path == "/media/Harbour Lights (2011).mkv");
+    }
+    auto due = c.files_to_probe(0, 10);
+    media_info info;
+    info.stamp = due[0].stamp;
+    info.container = "matroska";
+    info.duration_ms = 6'000'000;
+    info.video_codec = "hevc";
+    info.width = 3840;
+    info.height = 2160;
+    info.hdr = "HDR10";
+    info.audio = {{"truehd", 8, "eng"}, {"ac3", 6, std::nullopt}};
+    info.subtitles = {{"subrip", "fra"}};
+    probed_file stale{due[0].file_id, info};
+    stale.info.stamp.size += 1; // read from another state of the file: not stored
+    const std::vector<probed_file> results{probed_file{due[0].file_id, info}, stale};
+    BOOST_TEST(c.store_media_info(std::span(results).first(1)) == 1);
+    BOOST_TEST(c.store_media_info(std::span(results).subspan(1)) == 0);
+    auto m = c.get_movie(id);
+    BOOST_REQUIRE(m.has_value());
+    BOOST_REQUIRE(m->files.front().media.has_value());
+    BOOST_TEST((*m->files.front().media == info));
+    BOOST_TEST(c.files_to_probe(0, 10).empty());
+    // Past the cursor: nothing; the cursor only moves forward in a pass.
+    BOOST_TEST(c.files_to_probe(due[0].file_id, 10).empty());
+
+    // The file changes: its old information is no longer shown, and it is due again.
+    auto changed = file_at("/media/Harbour Lights (2011).mkv");
+    changed.stamp.mtime_ns += 1'000'000'000;
+    store(c, found("Harbour Lights", 2011, {changed}));
+    m = c.get_movie(id);
+    BOOST_TEST(!m->files.front().media.has_value());
+    BOOST_REQUIRE_EQUAL(c.files_to_probe(0, 10).size(), 1u);
+
+    // An unreadable file is stored as such and not due again; removing the file removes its row.
+    media_info bad;
+    bad.state = media_info::state_type::unreadable;
+    bad.error = "not a video file";
+    bad.stamp = changed.stamp;
+    const std::vector<probed_file> unreadable{probed_file{due[0].file_id, bad}};
+    BOOST_TEST(c.store_media_info(unreadable) == 1);
+    BOOST_TEST(c.files_to_probe(0, 10).empty());
+    BOOST_TEST((c.get_movie(id)->files.front().media->state == media_info::state_type::unreadable));
+    const std::vector<std::string> gone{"/media/Harbour Lights (2011).mkv"};
+    c.remove_files(gone);
+    BOOST_TEST(c.store_media_info(unreadable) == 0);
 }
+
+
