@@ -228,6 +228,52 @@ class postgres_dialect final : public sql_dialect {
     std::optional<std::int64_t> data_version(soci::session&) const override { return std::nullopt; }
 
     // The server checks its own pages (checksums, amcheck); a connection that answers is what start-up needs.
+    std::vector<std::string> stored_tables(soci::session& sql) const override {
+        std::vector<std::string> tables;
+        std::string name;
+        soci::statement st = (sql.prepare << "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                             "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
+                                             "'mediabase_schema' ORDER BY table_name",
+                              soci::into(name));
+        if (st.execute(true))
+            do tables.push_back(name);
+            while (st.fetch());
+        return tables;
+    }
+
+    std::vector<schema::column> columns(soci::session& sql, const std::string& table) const override {
+        std::vector<schema::column> out;
+        std::string name, type, udt;
+        // movies.search is generated from the row; udt_name names citext (data_type says USER-DEFINED).
+        soci::statement st =
+            (sql.prepare << "SELECT column_name, data_type, udt_name FROM information_schema.columns WHERE "
+                            "table_schema = current_schema() AND table_name = :t AND is_generated = 'NEVER' "
+                            "ORDER BY ordinal_position",
+             soci::use(table), soci::into(name), soci::into(type), soci::into(udt));
+        if (st.execute(true))
+            do out.push_back({name, schema::kind_of_type(type == "USER-DEFINED" ? udt : type)});
+            while (st.fetch());
+        return out;
+    }
+
+    void after_copy(soci::session& sql) const override {
+        // Identity columns draw from a sequence that knows nothing of the ids copied in.
+        std::string table;
+        std::vector<std::string> with_sequence;
+        soci::statement st = (sql.prepare << "SELECT table_name FROM information_schema.columns WHERE table_schema "
+                                             "= current_schema() AND column_name = 'id' AND is_identity = 'YES'",
+                              soci::into(table));
+        if (st.execute(true))
+            do with_sequence.push_back(table);
+            while (st.fetch());
+        for (const auto& t : with_sequence) {
+            long long next = 0;
+            // `t` is one of the catalogue's own table names (an identifier from the catalog).
+            sql << "SELECT setval(pg_get_serial_sequence(:t, 'id'), coalesce(max(id), 0) + 1, false) FROM " + t,
+                soci::use(t), soci::into(next);
+        }
+    }
+
     std::optional<std::string> check(soci::session& sql) const override {
         int one = 0;
         sql << "SELECT 1", soci::into(one);

@@ -160,6 +160,12 @@ struct probed_file {
     media_info info; ///< info.stamp: the file as it was read
 };
 
+/// One table as `mediabase db copy` copied it.
+struct copied_table {
+    std::string name;
+    std::int64_t rows = 0; ///< rows copied: the source's count, which the target then held
+};
+
 class catalogue {
 public:
     /// Opens (creating if needed) the database file, enables WAL and foreign keys, and migrates the schema
@@ -196,6 +202,16 @@ public:
     /// prepares the statements anew on next use). True when it did; throws when the server is still away.
     /// SQLite never loses its connection.
     bool reconnect_if_lost();
+
+    /// Every table of the schema, parents first (the order a copy writes them in).
+    static std::vector<std::string> tables();
+    /// The tables this database holds (an engine's own index tables left out).
+    std::vector<std::string> stored_tables();
+    /// Copies every table of this catalogue into `target` (another database, either engine), keeping ids, in
+    /// one transaction on the target, from one read snapshot here; then checks that the target holds as many
+    /// rows per table as were read. A target holding any row is refused unless `replace` (its rows are then
+    /// deleted in the same transaction). Throws std::runtime_error naming the cause; the target is unchanged.
+    std::vector<copied_table> copy_to(catalogue& target, bool replace);
 
     /// Where the backups of the catalogue `db_file` go: `backups/` beside it (DATA/backups).
     static std::filesystem::path backup_dir(const std::filesystem::path& db_file);
