@@ -1,4 +1,4 @@
-// mediabase: serve (default), scan, parse NAME..., --help, --version.
+// mediabase: serve (default), scan, backup, restore, user, db copy, parse NAME..., --help, --version.
 
 #include "mediabase/app/application.hpp"
 #include "mediabase/naming/name_parser.hpp"
@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
     case command_kind::scan:
     case command_kind::backup:
     case command_kind::restore:
-    case command_kind::user: break;
+    case command_kind::user:
+    case command_kind::db_copy: break;
     }
 
     // Logs go to stderr: stdout carries the listening URL, scan progress and parse output.
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
         case command_kind::backup: return run_backup(command.config);
         case command_kind::restore: return run_restore(command.config, command.names.front());
         case command_kind::user: return run_user(command.config, command.names, command.admin);
+        case command_kind::db_copy: return run_db_copy(command.copy_from, command.copy_to, command.force);
         default: return run_server(command.config);
         }
     } catch (const std::exception& e) {

@@ -526,6 +526,9 @@ int run_server(const settings& config) {
     spdlog::info("Mediabase {} serving {} media folder(s), catalogue {}{}", MEDIABASE_VERSION,
                  config.media_folders.size(), config.database_target().display(),
                  config.offline() ? " (offline mode: no TMDB key; movies are known from file names and NFOs)" : "");
+    if (!config.database_target().is_sqlite())
+        spdlog::info("catalogue: PostgreSQL, {} connections (1 for writes, {} for reads)", read_connections() + 1,
+                     read_connections());
     log_access(config, options.access, rt->account_count(), host + ":" + std::to_string(http.port()));
     std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(http.port()));
     std::fflush(stdout);
@@ -648,6 +651,24 @@ int run_backup(const settings& config) {
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mediabase: backup: %s\n", e.what());
+        return 1;
+    }
+}
+
+int run_db_copy(const std::string& from, const std::string& to, bool force) {
+    // Both were checked when the command line was read.
+    const auto source = std::get<database_url>(parse_database_url(from));
+    const auto target = std::get<database_url>(parse_database_url(to));
+    try {
+        auto source_db = catalogue::open(source);
+        auto target_db = catalogue::open(target);
+        const auto copied = source_db.copy_to(target_db, force);
+        std::printf("copied %s into %s (row counts checked):\n", source.display().c_str(), target.display().c_str());
+        for (const auto& table : copied)
+            std::printf("  %-17s %lld\n", table.name.c_str(), static_cast<long long>(table.rows));
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mediabase: db copy: %s\n", redact_database_url(e.what()).c_str());
         return 1;
     }
 }

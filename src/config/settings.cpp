@@ -314,12 +314,15 @@ std::optional<settings_error> read_config_file(settings& s) {
 std::string usage_text(const po::options_description& options) {
     std::ostringstream out;
     out << "Mediabase " << MEDIABASE_VERSION << ": a self-hosted movie catalogue server.\n\n"
-        << "Usage: mediabase [serve|scan|backup|restore FILE|parse NAME...] [options]\n\n"
+        << "Usage: mediabase [serve|scan|backup|restore FILE|db copy|parse NAME...] [options]\n\n"
         << "Commands:\n"
         << "  serve        run the server: web UI, REST API and live events (default)\n"
         << "  scan         import the media folders once without the server, then exit\n"
         << "  backup       copy the catalogue into DATA/backups now (the server may be running)\n"
         << "  restore FILE replace the catalogue with a backup (stop the server first)\n"
+        << "  db copy --from URL --to URL [--force]\n"
+        << "               copy a whole catalogue into another database (SQLite or PostgreSQL), keeping ids;\n"
+        << "               a target that holds anything is refused unless --force (stop its servers first)\n"
         << "  parse NAME   print what the name parser makes of each path, one JSON object per line\n"
         << "  user add NAME [--admin] | user list | user passwd NAME | user remove NAME\n"
         << "               manage accounts (passwords are read from the terminal or stdin, never echoed)\n\n"
@@ -549,7 +552,10 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         ("trusted-proxies", po::value<std::string>(), "CIDR,... of reverse proxies that name the user (--auth proxy)")
         ("user-header", po::value<std::string>(), "the header a trusted proxy names the user in (default X-Forwarded-User)")
         ("public-url", po::value<std::string>(), "the URL browsers reach this server at (its host is allowed in Host/Origin)")
-        ("admin", "with `user add`: the new account is an admin");
+        ("admin", "with `user add`: the new account is an admin")
+        ("from", po::value<std::string>(), "with `db copy`: the catalogue to copy (a database URL as --database)")
+        ("to", po::value<std::string>(), "with `db copy`: the database to copy it into")
+        ("force", "with `db copy`: replace what the target holds");
     po::options_description hidden;
     hidden.add_options()
         ("command", po::value<std::string>())
@@ -586,14 +592,15 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         else if (name == "backup") result.command = command_kind::backup;
         else if (name == "restore") result.command = command_kind::restore;
         else if (name == "user") result.command = command_kind::user;
+        else if (name == "db") result.command = command_kind::db_copy;
         else return settings_error{"unknown command '" + name +
-                                   "' (expected serve, scan, backup, restore, user or parse)"};
+                                   "' (expected serve, scan, backup, restore, db, user or parse)"};
     }
     if (vm.count("names")) {
         if (result.command == command_kind::restore && vm["names"].as<std::vector<std::string>>().size() > 1)
             return settings_error{"restore: give one backup FILE"};
         if (result.command != command_kind::parse && result.command != command_kind::restore &&
-            result.command != command_kind::user)
+            result.command != command_kind::user && result.command != command_kind::db_copy)
             return settings_error{"unexpected argument '" + vm["names"].as<std::vector<std::string>>().front() +
                                   "'"};
         result.names = vm["names"].as<std::vector<std::string>>();
@@ -615,6 +622,23 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
         if (result.admin && action != "add") return settings_error{"--admin: only with `user add NAME`"};
     } else if (vm.count("admin")) {
         return settings_error{"--admin: only with `user add NAME`"};
+    }
+    if (result.command == command_kind::db_copy) {
+        if (result.names != std::vector<std::string>{"copy"})
+            return settings_error{"db: expected `db copy --from URL --to URL [--force]`"};
+        for (auto [flag, target] : {std::pair{"from", &result.copy_from}, std::pair{"to", &result.copy_to}}) {
+            if (!vm.count(flag))
+                return settings_error{std::string("db copy: give --") + flag + " URL (sqlite:PATH, postgresql://... "
+                                      "or a libpq conninfo)"};
+            *target = vm[flag].as<std::string>();
+            const auto parsed = parse_database_url(*target);
+            if (const auto* error = std::get_if<std::string>(&parsed))
+                return settings_error{std::string("--") + flag + ": " + *error};
+        }
+        result.force = vm.count("force") > 0;
+    } else {
+        for (const char* flag : {"from", "to", "force"})
+            if (vm.count(flag)) return settings_error{std::string("--") + flag + ": only with `db copy`"};
     }
 
     settings& s = result.config;

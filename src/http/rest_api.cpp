@@ -545,7 +545,7 @@ asio::awaitable<http_response> rest_api::answer(const http_request& request, che
         // The database's state: sound at start (quick_check passed, or the server would not have started),
         // and whatever failed since (a full disk, a file damaged while running).
         const auto db = co_await database_status(bus_);
-        const char* state = !db.error ? "ok" : db.damaged ? "damaged" : "error";
+        const char* state = !db.error ? "ok" : db.damaged ? "damaged" : db.unavailable ? "unavailable" : "error";
         json::object database{{"state", state},
                               {"error", db.error ? json::value(*db.error) : json::value(nullptr)},
                               {"since", db.since ? json::value(*db.since) : json::value(nullptr)},

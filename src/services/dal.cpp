@@ -101,22 +101,27 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     // asks Health after hearing "no answer" hears the cause.
     changed_.reset();
     failure_.reset();
-    // The import history row is written right after a failed import: one small row fitting in the file's
-    // free pages proves nothing about the space the catalogue needs.
-    const bool proves_recovery = !std::holds_alternative<record_import>(message);
+    reconnected_ = false;
+    // The import history row is written right after a failed import, and the Prober's rows for the movies it
+    // did store follow it: small rows fitting in the file's free pages prove nothing about the space the
+    // catalogue needs.
+    const bool proves_recovery =
+        !std::holds_alternative<record_import>(message) && !std::holds_alternative<store_media_info>(message);
     bool keep_running = true;
     try {
         // After an outage: a new connection before the next write (throws while the server is still away).
-        db_.reconnect_if_lost();
+        reconnect_if_lost();
         keep_running = write_once_more_if_reconnected(message);
     } catch (const std::exception& e) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
         failure_ = e.what();
     }
     // A write that went through ends a passing failure (space was freed); one that reported its own failure
-    // as a value (store_found) does not.
-    if (failure_ || proves_recovery) {
-        database_report report{failure_};
+    // as a value (store_found) does not. Any request that went through on a new connection shows the database
+    // server can be reached again.
+    if (failure_ || proves_recovery || reconnected_) {
+        const auto proof = proves_recovery ? database_proof::a_write : database_proof::a_new_connection;
+        database_report report{failure_, proof};
         co_await post(bus_.health, std::move(report));
     }
     if (changed_) {
@@ -126,13 +131,19 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     co_return keep_running;
 }
 
+bool dal_writer::reconnect_if_lost() {
+    const bool again = db_.reconnect_if_lost();
+    reconnected_ = reconnected_ || again;
+    return again;
+}
+
 bool dal_writer::write_once_more_if_reconnected(dal_write_message& message) {
     try {
         return write(message);
     } catch (const std::exception& e) {
         // The database server restarted: its transaction was rolled back whole, so the write goes again once on
         // a new connection (a failure then is the server's answer, reported as any other).
-        if (!db_.reconnect_if_lost()) throw;
+        if (!reconnect_if_lost()) throw;
         spdlog::warn("catalogue: {} failed on a lost connection ({}); trying it again", message_name(message),
                      e.what());
         return write(message);
@@ -147,7 +158,7 @@ bool dal_writer::write(dal_write_message& message) {
                                  if (m.metadata) metadata = *m.metadata;
                                  auto result = m.movies ? db_.store_found(*m.movies, metadata) : store_result{};
                                  // A batch lost with the connection was rolled back whole: stored again.
-                                 if (result.error && m.movies && db_.reconnect_if_lost())
+                                 if (result.error && m.movies && reconnect_if_lost())
                                      result = db_.store_found(*m.movies, metadata);
                                  // store_found keeps the batch's failure as a value: the import names it.
                                  if (result.error) failure_ = *result.error;
@@ -245,13 +256,14 @@ asio::awaitable<void> dal_reader::run() {
 asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
     // As the writer: the failure reaches Health before the asker hears "no answer" (`message` is held here).
     failure_.reset();
+    reconnected_ = false;
     bool keep_running = true;
     try {
-        db_.reconnect_if_lost();
+        reconnect_if_lost();
         try {
             keep_running = read(message);
         } catch (const std::exception& e) {
-            if (!db_.reconnect_if_lost()) throw;
+            if (!reconnect_if_lost()) throw;
             spdlog::warn("catalogue: {} failed on a lost connection ({}); trying it again", message_name(message),
                          e.what());
             keep_running = read(message);
@@ -260,11 +272,19 @@ asio::awaitable<bool> dal_reader::handle(dal_read_message message) {
         spdlog::error("catalogue: {} failed: {}", message_name(message), e.what());
         failure_ = e.what();
     }
-    if (failure_) {
-        database_report report{failure_};
+    // A read proves no space was freed, but one that went through on a new connection shows the database
+    // server can be reached again.
+    if (failure_ || reconnected_) {
+        database_report report{failure_, database_proof::a_new_connection};
         co_await post(bus_.health, std::move(report));
     }
     co_return keep_running;
+}
+
+bool dal_reader::reconnect_if_lost() {
+    const bool again = db_.reconnect_if_lost();
+    reconnected_ = reconnected_ || again;
+    return again;
 }
 
 bool dal_reader::read(dal_read_message& message) {

@@ -8,8 +8,10 @@ asio::awaitable<void> health::run() {
         if (auto* report = std::get_if<database_report>(&message)) {
             if (report->failure)
                 database_.failed(*report->failure);
-            else
+            else if (report->proof == database_proof::a_write)
                 database_.succeeded();
+            else
+                database_.reached_again();
         } else if (auto* ask = std::get_if<get_database_health>(&message)) {
             ask->reply(database_.get());
         }

@@ -250,12 +250,22 @@ void database_health::failed(const std::string& what) {
     // SQLite's words for a corrupt file (SQLITE_CORRUPT, SQLITE_NOTADB).
     if (what.find("malformed") != std::string::npos || what.find("not a database") != std::string::npos)
         status_.damaged = true;
+    // libpq's words for a server that is down or went away.
+    status_.unavailable = false;
+    for (const char* lost : {"cannot connect", "server closed the connection", "no connection to the server",
+                             "terminating connection", "Connection refused", "could not connect"})
+        if (what.find(lost) != std::string::npos) status_.unavailable = true;
 }
 
 void database_health::succeeded() {
     if (!status_.error || status_.damaged) return;
     status_.error.reset();
     status_.since.reset();
+    status_.unavailable = false;
+}
+
+void database_health::reached_again() {
+    if (status_.unavailable) succeeded();
 }
 
 } // namespace mediabase

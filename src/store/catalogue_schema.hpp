@@ -274,6 +274,14 @@ inline constexpr auto migrations = std::to_array<migration_step>({
 
 inline constexpr int current_version = migrations.back().version;
 
+/// Every table of the schema (both engines), parents before the tables that refer to them: what `mediabase db
+/// copy` copies, in this order. A new table goes here too: a copy refuses a database holding a table this
+/// list lacks, and the catalogue test compares the list with the tables a new database has.
+inline constexpr auto tables = std::to_array<std::string_view>({
+    "movies", "media_files", "movie_genres", "imports", "users", "sessions", "api_keys", "user_movie_state",
+    "media_info",
+});
+
 // ---- PostgreSQL ----
 // Its history starts at version 6: one step builds the tables SQLite's steps 1 to 6 built, with PostgreSQL's
 // types. Differences that keep the answers the same:

@@ -48,10 +48,18 @@ movie_page catalogue::list_movies(const movie_query& query, person_id person) {
         page_where += page_clause;
     };
     const bool searching = !text.empty();
-    if (searching) {
-        const auto matches = impl_->dialect->text_match();
-        add(matches, matches);
-    }
+    // The search condition is set in last: the full-text match, or, when that found nothing, the engine's
+    // search for words with a typo.
+    const std::string search_marker = "\x01search\x01";
+    bool typos = false;
+    std::vector<std::string> typo_words;
+    if (searching) add(search_marker, search_marker);
+    const auto with_search = [&](std::string sql) {
+        if (const auto at = sql.find(search_marker); at != std::string::npos)
+            sql.replace(at, search_marker.size(),
+                        typos ? impl_->dialect->typo_match(typo_words.size()) : impl_->dialect->text_match());
+        return sql;
+    };
     if (query.genre)
         add("m.id IN (SELECT movie_id FROM movie_genres WHERE genre = :genre)",
             "EXISTS (SELECT 1 FROM movie_genres g WHERE g.genre = :genre AND g.movie_id = m.id)");
@@ -116,7 +124,10 @@ movie_page catalogue::list_movies(const movie_query& query, person_id person) {
         order.replace(at, 2, nullable_dir);
 
     const auto bind_filters = [&](soci::statement& st) {
-        if (searching) st.exchange(soci::use(text, "text"));
+        if (searching && !typos) st.exchange(soci::use(text, "text"));
+        if (typos)
+            for (std::size_t i = 0; i < typo_words.size(); ++i)
+                st.exchange(soci::use(typo_words[i], "typo_" + std::to_string(i)));
         if (query.genre) st.exchange(soci::use(genre, "genre"));
         if (query.year_from) st.exchange(soci::use(year_from, "year_from"));
         if (query.year_to) st.exchange(soci::use(year_to, "year_to"));
@@ -144,19 +155,29 @@ movie_page catalogue::list_movies(const movie_query& query, person_id person) {
     if (auto known = impl_->totals.find(total_key); version && known != impl_->totals.end()) {
         page.total = known->second;
     } else {
-        auto count = prepare_bound(impl_->sql, "SELECT count(*) FROM movies m" + count_where, [&](auto& st) {
-            st.exchange(soci::into(page.total));
-            bind_filters(st);
-        });
-        query_one(*impl_->dialect, count);
-        if (version) impl_->totals[total_key] = page.total;
+        const auto count_matches = [&] {
+            auto count = prepare_bound(impl_->sql, with_search("SELECT count(*) FROM movies m" + count_where),
+                                       [&](auto& st) {
+                                           st.exchange(soci::into(page.total));
+                                           bind_filters(st);
+                                       });
+            query_one(*impl_->dialect, count);
+        };
+        count_matches();
+        if (searching && page.total == 0) {
+            typo_words = impl_->dialect->typo_words(query.text);
+            typos = !typo_words.empty();
+            if (typos) count_matches();
+        }
+        // A typo search is never cached: its total is filed under the exact words, which found nothing.
+        if (version && !typos) impl_->totals[total_key] = page.total;
     }
     std::vector<movie_id> ids;
     if (page.total > offset) {
         std::int64_t id = 0;
         auto select = prepare_bound(impl_->sql,
-                                    "SELECT m.id FROM movies m" + page_where + " ORDER BY " + order +
-                                        " LIMIT :limit OFFSET :offset",
+                                    with_search("SELECT m.id FROM movies m" + page_where + " ORDER BY " +
+                                                order + " LIMIT :limit OFFSET :offset"),
                                     [&](auto& st) {
                                         st.exchange(soci::into(id));
                                         bind_filters(st);

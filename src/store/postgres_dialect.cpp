@@ -21,6 +21,11 @@ namespace fs = std::filesystem;
 constexpr std::size_t max_search_words = 16;
 /// Longer words start no word of a title; tsquery refuses words past 2 KiB.
 constexpr std::size_t max_search_word_bytes = 256;
+/// Typed words shorter than this are not looked for with a typo.
+constexpr std::size_t min_typo_word_bytes = 4;
+/// How close a typed word must be to a word of a title (pg_trgm's word_similarity): "matirx" is 0.43 from
+/// "matrix", "blade" 0 from "matrix".
+constexpr const char* typo_similarity = "0.4";
 /// The advisory lock key migrations hold (per database): "mb" and a schema counter.
 constexpr long long migration_lock_key = 0x6d62'0001;
 
@@ -97,6 +102,7 @@ class postgres_dialect final : public sql_dialect {
             sql.open(soci::postgresql, where.conninfo);
             // Notices (an extension that exists already) would go to stderr.
             sql << "SET client_min_messages = warning";
+            sql << std::string("SET pg_trgm.word_similarity_threshold = ") + typo_similarity;
         } catch (const soci::soci_error& e) {
             throw std::runtime_error("cannot connect to the database " + where.display() + ": " +
                                      one_line(redact_database_url(e.what())));
@@ -191,6 +197,23 @@ class postgres_dialect final : public sql_dialect {
         return query;
     }
 
+    /// Folded like the title keys. Only when every word has 4 letters or more: a shorter one has trigrams in
+    /// almost any title, and leaving it out would drop a word the search requires.
+    std::vector<std::string> typo_words(std::string_view typed) const override {
+        auto words = words_of(fold_text(display_utf8(typed)));
+        if (words.size() > max_search_words ||
+            std::any_of(words.begin(), words.end(), [](const auto& w) { return w.size() < min_typo_word_bytes; }))
+            return {};
+        return words;
+    }
+
+    std::string typo_match(std::size_t words) const override {
+        std::string condition;
+        for (std::size_t i = 0; i < words; ++i)
+            condition += (i ? " AND " : "(") + std::string(":typo_") + std::to_string(i) + " <% m.title_key";
+        return condition.empty() ? condition : condition + ")";
+    }
+
     std::int64_t last_insert_id(soci::session& sql, const std::string& table) const override {
         long long id = 0;
         // `table` is one of the catalogue's own table names.
@@ -205,6 +228,52 @@ class postgres_dialect final : public sql_dialect {
     std::optional<std::int64_t> data_version(soci::session&) const override { return std::nullopt; }
 
     // The server checks its own pages (checksums, amcheck); a connection that answers is what start-up needs.
+    std::vector<std::string> stored_tables(soci::session& sql) const override {
+        std::vector<std::string> tables;
+        std::string name;
+        soci::statement st = (sql.prepare << "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                             "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
+                                             "'mediabase_schema' ORDER BY table_name",
+                              soci::into(name));
+        if (st.execute(true))
+            do tables.push_back(name);
+            while (st.fetch());
+        return tables;
+    }
+
+    std::vector<schema::column> columns(soci::session& sql, const std::string& table) const override {
+        std::vector<schema::column> out;
+        std::string name, type, udt;
+        // movies.search is generated from the row; udt_name names citext (data_type says USER-DEFINED).
+        soci::statement st =
+            (sql.prepare << "SELECT column_name, data_type, udt_name FROM information_schema.columns WHERE "
+                            "table_schema = current_schema() AND table_name = :t AND is_generated = 'NEVER' "
+                            "ORDER BY ordinal_position",
+             soci::use(table), soci::into(name), soci::into(type), soci::into(udt));
+        if (st.execute(true))
+            do out.push_back({name, schema::kind_of_type(type == "USER-DEFINED" ? udt : type)});
+            while (st.fetch());
+        return out;
+    }
+
+    void after_copy(soci::session& sql) const override {
+        // Identity columns draw from a sequence that knows nothing of the ids copied in.
+        std::string table;
+        std::vector<std::string> with_sequence;
+        soci::statement st = (sql.prepare << "SELECT table_name FROM information_schema.columns WHERE table_schema "
+                                             "= current_schema() AND column_name = 'id' AND is_identity = 'YES'",
+                              soci::into(table));
+        if (st.execute(true))
+            do with_sequence.push_back(table);
+            while (st.fetch());
+        for (const auto& t : with_sequence) {
+            long long next = 0;
+            // `t` is one of the catalogue's own table names (an identifier from the catalog).
+            sql << "SELECT setval(pg_get_serial_sequence(:t, 'id'), coalesce(max(id), 0) + 1, false) FROM " + t,
+                soci::use(t), soci::into(next);
+        }
+    }
+
     std::optional<std::string> check(soci::session& sql) const override {
         int one = 0;
         sql << "SELECT 1", soci::into(one);

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mediabase {
 
@@ -27,6 +28,23 @@ struct migration_step {
     /// Work SQL alone cannot do, run in the step's transaction before its statements; may be null.
     void (*code)(soci::session&) = nullptr;
 };
+
+/// A column as a copy moves it: by name, read and written as the kind of value its declared type holds.
+struct column {
+    enum class kind { integer, real, text };
+    std::string name;
+    kind type = kind::text;
+};
+
+/// The kind of value an SQL type name holds ("BIGINT", "double precision", "TEXT", "citext").
+inline column::kind kind_of_type(std::string type) {
+    for (auto& c : type) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (type.find("int") != std::string::npos) return column::kind::integer;
+    if (type.find("real") != std::string::npos || type.find("double") != std::string::npos ||
+        type.find("float") != std::string::npos || type.find("numeric") != std::string::npos)
+        return column::kind::real;
+    return column::kind::text;
+}
 
 } // namespace schema
 
@@ -79,6 +97,13 @@ class sql_dialect {
     /// search for.
     [[nodiscard]] virtual std::string text_query(std::string_view typed) const = 0;
 
+    /// When the full-text query found nothing: the words of what a user typed to look for with a typo (each
+    /// close to a word of a title); empty when the engine has no such search or nothing is worth it.
+    [[nodiscard]] virtual std::vector<std::string> typo_words(std::string_view) const { return {}; }
+    /// A condition on `m`: each of `words` values bound as `:typo_0`, `:typo_1` ... is close to a word of the
+    /// movie's title key.
+    [[nodiscard]] virtual std::string typo_match(std::size_t) const { return {}; }
+
     /// The id of the row the last INSERT into `table` added.
     virtual std::int64_t last_insert_id(soci::session& sql, const std::string& table) const = 0;
     /// Ends the current result of `st`, so that it no longer holds a read snapshot open.
@@ -87,6 +112,15 @@ class sql_dialect {
     /// connection committed, or this one wrote (what cached figures depend on); nullopt when the engine
     /// cannot tell.
     virtual std::optional<std::int64_t> data_version(soci::session& sql) const = 0;
+
+    /// The tables of the database (base tables only): what a copy checks against the schema's table list.
+    /// An engine's own index tables (SQLite's full-text shadow tables, the schema version table) are left out.
+    virtual std::vector<std::string> stored_tables(soci::session& sql) const = 0;
+    /// The columns of `table` a copy writes, in the table's order: generated ones are left out.
+    virtual std::vector<schema::column> columns(soci::session& sql, const std::string& table) const = 0;
+    /// After rows were copied in with their ids, inside the copy's transaction: whatever the engine derives
+    /// from them (SQLite rebuilds the full-text index; PostgreSQL moves each id sequence past the last id).
+    virtual void after_copy(soci::session& sql) const = 0;
 
     /// A quick integrity check: nullopt when sound, else the problems found.
     virtual std::optional<std::string> check(soci::session& sql) const = 0;

@@ -232,6 +232,35 @@ class sqlite_dialect final : public sql_dialect {
         return others + own;
     }
 
+    std::vector<std::string> stored_tables(soci::session& sql) const override {
+        std::vector<std::string> tables;
+        std::string name;
+        // movies_fts and its shadow tables are an index, rebuilt by after_copy.
+        soci::statement st = (sql.prepare << "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
+                                             "LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'movies\\_fts%' "
+                                             "ESCAPE '\\' ORDER BY name",
+                              soci::into(name));
+        if (st.execute(true))
+            do tables.push_back(name);
+            while (st.fetch());
+        return tables;
+    }
+
+    std::vector<schema::column> columns(soci::session& sql, const std::string& table) const override {
+        std::vector<schema::column> out;
+        std::string name, type;
+        soci::statement st = (sql.prepare << "SELECT name, type FROM pragma_table_info(:t) ORDER BY cid",
+                              soci::use(table), soci::into(name), soci::into(type));
+        if (st.execute(true))
+            do out.push_back({name, schema::kind_of_type(type)});
+            while (st.fetch());
+        return out;
+    }
+
+    void after_copy(soci::session& sql) const override {
+        sql << "INSERT INTO movies_fts (movies_fts) VALUES ('rebuild')";
+    }
+
     std::optional<std::string> check(soci::session& sql) const override {
         std::string result;
         soci::statement check = (sql.prepare << "PRAGMA quick_check(5)", soci::into(result));

@@ -14,6 +14,7 @@ from mediabase_harness import BIN, SOURCE_DIR, Server, TempDirs, check, run_test
 # ACCEPTED below, so a documented variable the binary ignores cannot go unnoticed.
 REFUSED = {
     "MEDIABASE_LISTEN": "nowhere",
+    "MEDIABASE_DATABASE": "mysql://nowhere/db",
     "MEDIABASE_LOG_LEVEL": "loud",
     "MEDIABASE_EXTENSIONS": ",",
     "MEDIABASE_WATCH": "maybe",

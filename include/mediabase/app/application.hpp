@@ -25,4 +25,9 @@ int run_restore(const settings& config, const std::string& file);
 /// from stdin when it is not a terminal; never printed or logged.
 int run_user(const settings& config, const std::vector<std::string>& args, bool admin);
 
+/// `mediabase db copy --from URL --to URL [--force]`: copies every table of one catalogue into another
+/// database (either engine), keeping ids, and prints the rows copied per table. Both are migrated to this
+/// build's schema first. A target that holds any row is refused unless `force`.
+int run_db_copy(const std::string& from, const std::string& to, bool force);
+
 } // namespace mediabase

@@ -66,13 +66,15 @@ struct settings {
 /// The video containers recognised by default (disc structures are recognised by their index files).
 std::vector<std::string> default_extensions();
 
-enum class command_kind { serve, scan, parse, help, version, backup, restore, user };
+enum class command_kind { serve, scan, parse, help, version, backup, restore, user, db_copy };
 
 struct command_line {
     command_kind command = command_kind::serve;
     settings config;
     std::vector<std::string> names; ///< for `parse`; for `restore`, the one backup file; for `user`, ACTION [NAME]
     bool admin = false;             ///< `user add NAME --admin`
+    std::string copy_from, copy_to; ///< `db copy --from URL --to URL` (checked database URLs)
+    bool force = false;             ///< `db copy --force`: replace what the target holds
     std::string help_text;
 };
 

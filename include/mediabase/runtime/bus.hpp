@@ -34,7 +34,8 @@
 ///                                                          `mediabase scan` prints them instead)
 ///   DAL(w)  -> Events   catalogue_changed                (after each commit: the Server's cached answers
 ///                                                          are stale)
-///   DAL     -> Health   database_report                  (a failure, or a write that went through)
+///   DAL     -> Health   database_report                  (a failure, a write that went through, or a
+///                                                          request that went through on a new connection)
 ///   Core, Server -> Health get_database_health           (/healthz, and the cause a 503 or a failed
 ///                                                          import names)
 
@@ -759,12 +760,19 @@ using event_message =
 
 // ------------------------------------------------------------------------------------------- Health
 
-/// What a DAL thread saw of the database: `failure` (as SQLite worded it), or nullopt when a write went
-/// through (which ends a passing failure such as a full disk). Sent before the request it concerns is
-/// answered or dropped, so whoever then asks get_database_health hears the cause.
+/// What a request that went through proves of the database.
+enum class database_proof {
+    a_write,         ///< a write went through: a passing failure (a full disk) is over
+    a_new_connection ///< a request went through on a new connection: the database server can be reached again
+};
+
+/// What a DAL thread saw of the database: `failure` (as SQLite or libpq worded it), or nullopt when a request
+/// went through, with what that proves. Sent before the request it concerns is answered or dropped, so
+/// whoever then asks get_database_health hears the cause.
 struct database_report {
     static constexpr const char* name = "database_report";
     std::optional<std::string> failure;
+    database_proof proof = database_proof::a_write;
 };
 
 /// The database's state as reported so far (`/healthz`, and the cause a 503 or a failed import names).

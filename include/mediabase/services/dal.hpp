@@ -17,12 +17,16 @@ private:
     bool write(dal_write_message& message);
     /// write(), and once more after connecting again when the database server was lost mid-write.
     bool write_once_more_if_reconnected(dal_write_message& message);
+    /// The catalogue's reconnect_if_lost(), remembering for Health that this request used a new connection.
+    bool reconnect_if_lost();
     bus& bus_;
     catalogue& db_;
     /// Set by write(): it committed a change (true: an import's), told the Server after the reply.
     std::optional<bool> changed_;
     /// Set by write() or a failure: what goes to Health.
     std::optional<std::string> failure_;
+    /// Set by reconnect_if_lost(): the request went to a new connection (Health hears whether it went through).
+    bool reconnected_ = false;
 };
 
 class dal_reader {
@@ -33,9 +37,11 @@ public:
 private:
     asio::awaitable<bool> handle(dal_read_message message);
     bool read(dal_read_message& message);
+    bool reconnect_if_lost(); ///< as the writer's
     bus& bus_;
     catalogue& db_;
     std::optional<std::string> failure_; ///< set by read() or a failure: what goes to Health
+    bool reconnected_ = false;           ///< as the writer's
 };
 
 /// The figures of `GET /api/v1/stats`.

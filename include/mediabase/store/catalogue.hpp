@@ -83,18 +83,24 @@ struct store_result {
 };
 
 /// The catalogue database's health as the DAL reported it (kept by the Health service, one thread). A
-/// failure stays reported until a later write goes through; a damaged file ("malformed", "not a
-/// database") stays reported until restart.
+/// failure stays reported until a later write goes through; a database server that could not be reached,
+/// until any request goes through on a new connection; a damaged file ("malformed", "not a database") stays
+/// reported until restart.
 class database_health {
 public:
     struct status {
-        std::optional<std::string> error; ///< the last failure, as SQLite worded it
+        std::optional<std::string> error; ///< the last failure, as SQLite or libpq worded it
         std::optional<std::string> since; ///< when it happened
         bool damaged = false;             ///< the file itself is corrupt: restore a backup
+        bool unavailable = false;         ///< the database server cannot be reached (PostgreSQL)
         std::int64_t failures = 0;        ///< failed operations since start
     };
     void failed(const std::string& what);
+    /// A write went through: any failure but a damaged file is over.
     void succeeded();
+    /// A request went through on a new connection: the database server can be reached again (a failure of
+    /// another kind, such as the server's full disk, stays until a write goes through).
+    void reached_again();
     [[nodiscard]] const status& get() const { return status_; }
 
 private:
@@ -154,6 +160,12 @@ struct probed_file {
     media_info info; ///< info.stamp: the file as it was read
 };
 
+/// One table as `mediabase db copy` copied it.
+struct copied_table {
+    std::string name;
+    std::int64_t rows = 0; ///< rows copied: the source's count, which the target then held
+};
+
 class catalogue {
 public:
     /// Opens (creating if needed) the database file, enables WAL and foreign keys, and migrates the schema
@@ -190,6 +202,16 @@ public:
     /// prepares the statements anew on next use). True when it did; throws when the server is still away.
     /// SQLite never loses its connection.
     bool reconnect_if_lost();
+
+    /// Every table of the schema, parents first (the order a copy writes them in).
+    static std::vector<std::string> tables();
+    /// The tables this database holds (an engine's own index tables left out).
+    std::vector<std::string> stored_tables();
+    /// Copies every table of this catalogue into `target` (another database, either engine), keeping ids, in
+    /// one transaction on the target, from one read snapshot here; then checks that the target holds as many
+    /// rows per table as were read. A target holding any row is refused unless `replace` (its rows are then
+    /// deleted in the same transaction). Throws std::runtime_error naming the cause; the target is unchanged.
+    std::vector<copied_table> copy_to(catalogue& target, bool replace);
 
     /// Where the backups of the catalogue `db_file` go: `backups/` beside it (DATA/backups).
     static std::filesystem::path backup_dir(const std::filesystem::path& db_file);

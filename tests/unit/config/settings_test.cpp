@@ -215,6 +215,25 @@ BOOST_AUTO_TEST_CASE(backup_and_restore_are_commands) {
 
 // Found by fuzz/settings_fuzz: "..mkv" was saved as ".mkv" and read back as "mkv", and ".." as "." which the
 // next start dropped, failing with "at least one file extension".
+BOOST_AUTO_TEST_CASE(db_copy_takes_two_checked_database_urls) {
+    auto copy = parse({"db", "copy", "--from", "sqlite:/tmp/a.db", "--to", "host=/run/postgresql dbname=mb",
+                       "--force", "--data", "/tmp/none"});
+    BOOST_REQUIRE(std::holds_alternative<command_line>(copy));
+    const auto& c = std::get<command_line>(copy);
+    BOOST_TEST((c.command == command_kind::db_copy));
+    BOOST_TEST(c.copy_from == "sqlite:/tmp/a.db");
+    BOOST_TEST(c.copy_to == "host=/run/postgresql dbname=mb");
+    BOOST_TEST(c.force);
+    BOOST_TEST(!std::get<command_line>(parse({"db", "copy", "--from", "sqlite:a", "--to", "sqlite:b"})).force);
+    BOOST_TEST(error_of({"db", "copy", "--to", "sqlite:b"}).find("give --from") != std::string::npos);
+    BOOST_TEST(error_of({"db", "copy", "--from", "sqlite:a"}).find("give --to") != std::string::npos);
+    BOOST_TEST(error_of({"db", "copy", "--from", "mysql://x", "--to", "sqlite:b"}).find("--from: ") == 0);
+    BOOST_TEST(error_of({"db"}).find("db copy --from URL --to URL") != std::string::npos);
+    BOOST_TEST(error_of({"db", "move"}).find("db copy --from URL --to URL") != std::string::npos);
+    BOOST_TEST(error_of({"scan", "--force"}).find("only with `db copy`") != std::string::npos);
+    BOOST_TEST(error_of({"serve", "--from", "sqlite:a"}).find("only with `db copy`") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(extensions_read_back_as_they_were_saved) {
     settings s;
     const auto change = boost::json::parse(R"({"extensions": ["..MKV", ".mp4", "..", "mkv"]})").as_object();

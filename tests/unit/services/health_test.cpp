@@ -35,8 +35,9 @@ struct fixture {
     }
 };
 
-asio::awaitable<void> report(bus& b, std::optional<std::string> failure) {
-    database_report message{std::move(failure)};
+asio::awaitable<void> report(bus& b, std::optional<std::string> failure,
+                             database_proof proof = database_proof::a_write) {
+    database_report message{std::move(failure), proof};
     co_await post(b.health, std::move(message));
 }
 
@@ -69,6 +70,42 @@ BOOST_AUTO_TEST_CASE(a_damaged_file_stays_reported) {
     });
     BOOST_REQUIRE(after.error.has_value());
     BOOST_TEST(after.damaged);
+}
+
+// libpq's words when the server is down; a read that went through on a new connection ends them.
+BOOST_AUTO_TEST_CASE(an_unreachable_server_is_reported_until_a_request_goes_through_on_a_new_connection) {
+    fixture f;
+    database_health::status away, back;
+    f.run([&]() -> asio::awaitable<void> {
+        co_await report(f.b, std::string("cannot connect to the database postgresql://mb@/db: connection to server "
+                                         "on socket \"/tmp/x/.s.PGSQL.5432\" failed: No such file or directory"));
+        away = co_await database_status(f.b);
+        co_await report(f.b, std::nullopt, database_proof::a_new_connection);
+        back = co_await database_status(f.b);
+    });
+    BOOST_REQUIRE(away.error.has_value());
+    BOOST_TEST(away.unavailable);
+    BOOST_TEST(!away.damaged);
+    BOOST_TEST(!back.error.has_value());
+    BOOST_TEST(!back.unavailable);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_connection_does_not_end_a_failure_of_another_kind) {
+    fixture f;
+    database_health::status lost, full, still_full;
+    f.run([&]() -> asio::awaitable<void> {
+        co_await report(f.b, std::string("server closed the connection unexpectedly"));
+        lost = co_await database_status(f.b);
+        co_await report(f.b, std::string("could not extend file: No space left on device"));
+        full = co_await database_status(f.b);
+        co_await report(f.b, std::nullopt, database_proof::a_new_connection);
+        still_full = co_await database_status(f.b);
+    });
+    BOOST_TEST(lost.unavailable);
+    BOOST_TEST(!full.unavailable); // the server answered, with its own failure
+    BOOST_REQUIRE(still_full.error.has_value());
+    BOOST_TEST(*still_full.error == "could not extend file: No space left on device");
+    BOOST_TEST(still_full.failures == 2);
 }
 
 // The DAL reports a failure, then drops the request (its reply channel closes): the asker, woken with "no

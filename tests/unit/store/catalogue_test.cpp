@@ -3,9 +3,11 @@
 
 #include "mediabase/store/backups.hpp"
 #include "mediabase/store/catalogue.hpp"
+#include "mediabase/model/movie_json.hpp"
 #include "catalogue_schema.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
+#include <boost/json/serialize.hpp>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -849,6 +851,14 @@ BOOST_AUTO_TEST_CASE(search_finds_prefixes_and_survives_hostile_input) {
         }
     }
     BOOST_TEST(c.movie_count() == 4);
+
+    // PostgreSQL also finds words with a typo when the words as typed found nothing (pg_trgm); SQLite does not.
+    const auto typo = on_postgres() ? matrix : nothing;
+    BOOST_TEST(search(c, "matirx") == typo, boost::test_tools::per_element());
+    BOOST_TEST(search(c, "MATIRX") == typo, boost::test_tools::per_element());
+    BOOST_TEST(search(c, "the matirx").empty()); // a short word is never looked for with a typo
+    BOOST_TEST(search(c, "andromdea") == (on_postgres() ? andromeda : nothing), boost::test_tools::per_element());
+    BOOST_TEST(search(c, "matirx home").empty()); // still every word
 }
 
 BOOST_AUTO_TEST_CASE(every_sort_key_orders_both_ways_with_stable_ties) {
@@ -1778,3 +1788,159 @@ BOOST_AUTO_TEST_CASE(migration_6_merges_movies_the_old_title_keys_split, *boost:
 }
 
 
+
+// ---- mediabase db copy ----
+
+namespace {
+
+/// Everything the catalogue answers about `c`, as text: every movie (with files, art keys, media information)
+/// as the shared state and as each person sees it, the accounts and their keys, the import history, genres.
+std::string everything(catalogue& c) {
+    std::string out;
+    movie_query q;
+    q.limit = 1000;
+    std::vector<person_id> people{shared_state};
+    for (const auto& a : c.list_accounts()) {
+        people.push_back(a.id);
+        out += "account " + std::to_string(a.id) + " " + a.name + " " + a.role + "\n";
+        for (const auto& k : c.list_api_keys(a.id)) out += "  key " + std::to_string(k.id) + " " + k.name + "\n";
+    }
+    for (auto who : people)
+        for (const auto& listed : c.list_movies(q, who).movies)
+            out += std::to_string(who) + ": " + boost::json::serialize(to_json(*c.get_movie(listed.id, who))) + "\n";
+    for (const auto& job : c.recent_imports(100)) out += boost::json::serialize(to_json(job)) + "\n";
+    for (const auto& g : c.genres()) out += "genre " + g + "\n";
+    return out;
+}
+
+/// A catalogue with a row in every table, and ids with gaps (a removed movie, a removed account).
+void fill_every_table(catalogue& c, soci::session& raw) {
+    const auto gone = add(c, "Gone", 2001, "/media/Gone (2001).mkv");
+    const auto alien = add(c, "Alien", 1979, "/media/Alien (1979).mkv");
+    add(c, "Heat", 1995, "/media/Heat (1995).mkv");
+    // The test's own SQLite connection does not enforce foreign keys: the files go first.
+    raw << "DELETE FROM media_files WHERE movie_id = " + std::to_string(gone);
+    raw << "DELETE FROM movies WHERE id = " + std::to_string(gone);
+    movie m;
+    m.title = "Alien";
+    m.year = 1979;
+    m.tmdb_id = 348;
+    m.genres = {"Horror", "Science Fiction"};
+    m.overview = "The crew of a commercial spacecraft encounters a deadly lifeform.";
+    m.vote_average = 8.148;
+    m.match = match_state::identified;
+    BOOST_REQUIRE(c.update_metadata(alien, m));
+    const std::vector<art_update> art{{alien, std::string("348-poster.jpg"), std::string("348-backdrop.jpg"), false}};
+    BOOST_REQUIRE(c.store_art(art) == 1);
+
+    const auto old = c.add_account("old", "hash-old", "viewer");
+    const auto ann = c.add_account("ann", "hash-ann", "admin");
+    const auto bob = c.add_account("bob", "hash-bob", "viewer");
+    BOOST_REQUIRE(old && ann && bob);
+    c.remove_account("old");
+    movie_patch mark;
+    mark.watched = true;
+    mark.rating = std::optional<int>(8);
+    mark.on_list = true;
+    BOOST_REQUIRE(c.patch_movie(alien, mark, bob->id));
+    c.create_session(ann->id, "session-digest", "2099-01-01T00:00:00Z", "127.0.0.1");
+    c.create_api_key(bob->id, "phone", "read", "key-digest", "mb_abc");
+
+    import_job job;
+    job.id = 7;
+    job.state = job_state::idle;
+    job.started_at = "2026-11-25T12:00:00Z";
+    job.finished_at = "2026-11-25T12:01:00Z";
+    job.duration_ms = 60000;
+    job.counts.found = 3;
+    job.warnings = {"media folder /gone is missing or not a folder"};
+    c.record_import(job);
+
+    const auto due = c.files_to_probe(0, 10);
+    BOOST_REQUIRE(!due.empty());
+    media_info info;
+    info.stamp = due[0].stamp;
+    info.container = "matroska";
+    info.duration_ms = 6'000'000;
+    info.width = 1920;
+    info.height = 1080;
+    info.audio = {{"ac3", 6, std::string("eng")}};
+    const std::vector<probed_file> probed{probed_file{due[0].file_id, info}};
+    BOOST_REQUIRE(c.store_media_info(probed) == 1);
+}
+
+void check_copy(const std::vector<copied_table>& copied) {
+    // Every table of the schema, each with the row fill_every_table put in it: a table added to the schema
+    // and left out of the copy (or of this test's data) fails here.
+    const auto tables = catalogue::tables();
+    BOOST_TEST_REQUIRE(copied.size() == tables.size());
+    for (std::size_t i = 0; i < copied.size(); ++i) {
+        BOOST_TEST(copied[i].name == tables[i]);
+        BOOST_TEST(copied[i].rows > 0, copied[i].name << " copied no row");
+    }
+}
+
+database_url sqlite_at(const fs::path& file) {
+    database_url url;
+    url.file = file;
+    return url;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_copy_list_is_every_table_of_the_schema) {
+    temp_dir dir;
+    auto c = dir.open();
+    auto stored = c.stored_tables();
+    auto listed = catalogue::tables();
+    std::sort(stored.begin(), stored.end());
+    std::sort(listed.begin(), listed.end());
+    BOOST_TEST(stored == listed, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_copy_keeps_every_table_and_its_ids_both_ways) {
+    temp_dir dir, other;
+    auto source = dir.open();
+    fill_every_table(source, *dir.raw());
+    const auto before = everything(source);
+
+    // Into an SQLite file (from PostgreSQL on that run), then back into an empty database of this run's engine.
+    auto copy = catalogue::open(sqlite_at(other.path / "copy.db"));
+    check_copy(source.copy_to(copy, false));
+    BOOST_TEST(everything(copy) == before);
+    temp_dir third;
+    auto back = third.open();
+    check_copy(copy.copy_to(back, false));
+    BOOST_TEST(everything(back) == before);
+
+    // Search works on the copies (SQLite's full-text index is rebuilt), and new rows get new ids (PostgreSQL's
+    // sequences moved past the copied ids).
+    for (auto* c : {&copy, &back}) {
+        BOOST_TEST(search(*c, "alien") == (std::vector<std::string>{"Alien"}), boost::test_tools::per_element());
+        BOOST_TEST(search(*c, "spacecraft") == (std::vector<std::string>{"Alien"}));
+        const auto added = add(*c, "Ran", 1985, "/media/Ran (1985).mkv");
+        BOOST_TEST(c->get_movie(added)->title == "Ran");
+        BOOST_TEST(c->add_account("cleo", "hash", "viewer").has_value());
+        c->create_session(c->list_accounts().front().id, "another-digest", "2099-01-01T00:00:00Z", "::1");
+    }
+    BOOST_TEST(everything(source) == before); // the source is only read
+}
+
+BOOST_AUTO_TEST_CASE(a_copy_refuses_a_target_that_holds_anything_unless_told) {
+    temp_dir dir, other;
+    auto source = dir.open();
+    fill_every_table(source, *dir.raw());
+    auto target = catalogue::open(sqlite_at(other.path / "target.db"));
+    add(target, "Ran", 1985, "/media/Ran (1985).mkv");
+    try {
+        source.copy_to(target, false);
+        BOOST_FAIL("a target with a movie was not refused");
+    } catch (const std::runtime_error& e) {
+        BOOST_TEST(std::string(e.what()).find("is not empty (rows in movies, media_files)") != std::string::npos,
+                   e.what());
+    }
+    BOOST_TEST(search(target, "ran") == (std::vector<std::string>{"Ran"})); // unchanged
+    check_copy(source.copy_to(target, true));
+    BOOST_TEST(everything(target) == everything(source));
+    BOOST_CHECK_THROW(source.copy_to(source, true), std::runtime_error); // onto itself
+}
