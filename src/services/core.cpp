@@ -378,10 +378,12 @@ asio::awaitable<void> core::finish_if_complete() {
     spdlog::info("import {} finished: {} found, {} skipped, {} identified, {} not identified, {} stored, {} with "
                  "art, {} failed",
                  import_.job().id, c.found, c.skipped, c.identified, c.unidentified, c.stored, c.art_cached, c.failed);
-    import_event message{import_event::kind::finished, import_.job()};
-    co_await post(bus_.events, std::move(message));
+    // The roots' locks go back before anyone hears the import finished: a write asked for after that queues
+    // behind the unlock.
     unlock_import_roots unlock;
     co_await post(bus_.dal_writes, std::move(unlock));
+    import_event message{import_event::kind::finished, import_.job()};
+    co_await post(bus_.events, std::move(message));
     // Changed files keep their ids: one pass over every file finds those the passes after each batch missed.
     bus_.prober.try_send(probe_files{true});
     co_await record_job();

@@ -46,6 +46,14 @@ class Cluster:
                         "CREATE DATABASE %s" % name], check=True, capture_output=True)
         return "host=%s user=mediabase dbname=%s" % (self.dir, name)
 
+    def psql(self, conninfo):
+        """An interactive psql session on the database `conninfo` names (its own connection)."""
+        dbname = conninfo.rsplit("dbname=", 1)[1]
+        bin_dir = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: [int(p) for p in v.split(".")])[-1]
+        psql = os.path.join("/usr/lib/postgresql", bin_dir, "bin", "psql")
+        return subprocess.Popen([psql, "-h", self.dir, "-U", "mediabase", "-d", dbname, "-Atq"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
     def stop(self):
         subprocess.run([PG_CLUSTER, "stop", self.dir], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -259,12 +267,58 @@ def test_every_server_serves_the_art_of_a_shared_art_dir():
         dirs.cleanup()
 
 
+def test_an_import_of_a_root_another_process_imports_is_refused():
+    dirs = TempDirs()
+    database = CLUSTER.database()
+    server = None
+    holder = CLUSTER.psql(database)
+    try:
+        media = dirs.path("media")
+        write_movie(media, "Heat (1995)")
+        server = start_server(dirs, "alpha", database, media)
+        # Another process of server "alpha" importing the same folder holds its import lock (the same key
+        # the server computes: schema, server name and root).
+        holder.stdin.write("SELECT 'locked' FROM pg_advisory_lock(hashtextextended("
+                           "'mediabase:' || current_schema() || ':import:alpha:%s', 0));\n" % media)
+        holder.stdin.flush()
+        check(holder.stdout.readline().strip() == "locked", "the test's session holds the lock")
+        events = server.events()
+        events.next()
+        _, refused, _ = import_and_wait(server, events)
+        check(refused["error"] and "is importing " + media in refused["error"], "refused: %r" % refused.get("error"))
+        check(refused["counts"]["stored"] == 0, "nothing stored: %r" % refused["counts"])
+        check(all_movies(server) == {}, "nothing listed")
+        # Once the other process is done, the import goes through.
+        holder.stdin.write("SELECT 'unlocked' FROM pg_advisory_unlock_all();\n")
+        holder.stdin.flush()
+        holder.stdout.readline()
+        _, job, _ = import_and_wait(server, events)
+        check(not job["error"] and job["counts"]["stored"] == 1, "after the lock: %r" % job)
+        # A finished import gives its locks back before it says it finished: a write asked for after that
+        # (answered by the same DAL writer, in order) finds them free.
+        heat_id = all_movies(server)["Heat"]["id"]
+        status, _, _ = server.request("PATCH", "/api/v1/movies/%d" % heat_id, {"watched": True})
+        check(status == 200, "PATCH answered %s" % status)
+        holder.stdin.write("SELECT pg_try_advisory_lock(hashtextextended("
+                           "'mediabase:' || current_schema() || ':import:alpha:%s', 0));\n" % media)
+        holder.stdin.flush()
+        check(holder.stdout.readline().strip() == "t", "the server gave the lock back")
+        events.close()
+    finally:
+        holder.stdin.close()
+        holder.wait()
+        if server:
+            server.kill()
+        dirs.cleanup()
+
+
 def main():
     global CLUSTER
     CLUSTER = Cluster()
     try:
         run_tests([test_two_servers_share_one_catalogue, test_a_server_without_media_folders_serves_the_shared_catalogue,
-                   test_every_server_serves_the_art_of_a_shared_art_dir])
+                   test_every_server_serves_the_art_of_a_shared_art_dir,
+                   test_an_import_of_a_root_another_process_imports_is_refused])
     finally:
         CLUSTER.stop()
 
