@@ -17,7 +17,7 @@ OUT = os.path.join(ROOT, "docs", "bus.svg")
 # Who reads each mailbox (the field names of `struct bus`).
 OWNERS = {"core": "Core", "scanner": "Scanner", "dal_writes": "DAL (writer)", "dal_reads": "DAL (readers)",
           "pruner": "Pruner", "events": "Server (events)", "watcher": "Watcher", "scraper": "Scraper",
-          "cache": "Cache", "prober": "Prober", "health": "Health"}
+          "cache": "Cache", "prober": "Prober", "health": "Health", "listener": "Listener"}
 
 
 def sender_of(path):
@@ -30,7 +30,8 @@ def sender_of(path):
         return "main"
     if layer == "services":
         return {"dal": "DAL", "core": "Core", "scanner": "Scanner", "scraper": "Scraper", "cache": "Cache",
-                "pruner": "Pruner", "watcher": "Watcher", "prober": "Prober", "health": "Health"}.get(name)
+                "pruner": "Pruner", "watcher": "Watcher", "prober": "Prober", "health": "Health",
+                "listener": "Listener"}.get(name)
     return None
 
 

@@ -6,6 +6,7 @@
 #include "mediabase/services/core.hpp"
 #include "mediabase/services/dal.hpp"
 #include "mediabase/services/health.hpp"
+#include "mediabase/services/listener.hpp"
 #include "mediabase/services/prober.hpp"
 #include "mediabase/services/pruner.hpp"
 #include "mediabase/services/scraper.hpp"
@@ -27,6 +28,7 @@
 #include <cctype>
 #include <cstdio>
 #include <functional>
+#include <random>
 #include <iostream>
 #include <thread>
 #include <utility>
@@ -93,10 +95,23 @@ std::optional<import_job> newest_import(catalogue& db) {
 /// beyond them keep answering lookups of single movies (and the Core's and Pruner's reads).
 std::size_t read_connections() { return list_query_slots() + 2; }
 
+/// The catalogue `config` names, working for this server (`--server-name`: the files it scans are its own).
+catalogue open_catalogue(const settings& config) {
+    auto db = catalogue::open(config.database_target());
+    db.set_server(config.server_name);
+    return db;
+}
+
+/// What this process signs its announcements to the other servers with: its own Listener skips them.
+std::string instance_name(const settings& config) {
+    std::random_device random;
+    return config.server_name + "/" + std::to_string(::getpid()) + "/" + std::to_string(random());
+}
+
 /// A reader beyond the first: its own connection, thread and done signal.
 struct read_lane {
-    read_lane(bus& b, const database_url& database, asio::any_io_executor net)
-        : db(catalogue::open(database)), reader(b, db), done(std::move(net), 1) {}
+    read_lane(bus& b, const settings& config, asio::any_io_executor net)
+        : db(open_catalogue(config)), reader(b, db), done(std::move(net), 1) {}
     asio::io_context ctx{1};
     catalogue db;
     dal_reader reader;
@@ -107,8 +122,7 @@ struct read_lane {
 class runtime {
 public:
     explicit runtime(const settings& config)
-        : config_(config), writer_db_(catalogue::open(config.database_target())),
-          reader_db_(catalogue::open(config.database_target())),
+        : config_(config), writer_db_(open_catalogue(config)), reader_db_(open_catalogue(config)),
           bus_{{net_.get_executor(), 64, "core"},
                {scan_ctx_.get_executor(), 4, "scanner"},
                {dal_write_ctx_.get_executor(), 8, "dal_writes"},
@@ -121,9 +135,12 @@ public:
                {net_.get_executor(), 16, "cache"},
                {probe_ctx_.get_executor(), 8, "prober"},
                // Every DAL thread reports at most once per message it handles, and asking it never waits long.
-               {net_.get_executor(), 256, "health"}},
+               {net_.get_executor(), 256, "health"},
+               // Only its stop: the changes it hears go to Events.
+               {listen_ctx_.get_executor(), 1, "listener"}},
           health_(bus_), dal_writer_(bus_, writer_db_), dal_reader_(bus_, reader_db_), scanner_(bus_), pruner_(bus_),
-          prober_(bus_),
+          prober_(bus_), instance_(instance_name(config)),
+          listener_(bus_, config.database_target(), instance_, listen_ctx_.get_executor()),
           providers_(net_.get_executor(), config),
           scraper_(bus_, providers_, net_.get_executor(), disk_ctx_.get_executor(), config.scraper_concurrency),
           cache_(bus_, providers_, config.art_dir(), net_.get_executor(), disk_ctx_.get_executor(),
@@ -132,8 +149,15 @@ public:
           watcher_(bus_,
                    {config.media_folders, config.extensions, config.watch, config.rescan_interval_seconds},
                    watch_ctx_.get_executor()) {
+        // Files stored before servers had names (schema 8) are the first server's to start.
+        writer_db_.claim_unowned_files();
+        // Several servers may share a PostgreSQL catalogue: each tells the others what it changed.
+        if (!config.database_target().is_sqlite()) {
+            dal_writer_.announce_as(instance_);
+            cache_.share_art_dir();
+        }
         for (std::size_t i = 1; i < read_connections(); ++i)
-            read_lanes_.push_back(std::make_unique<read_lane>(bus_, config.database_target(), net_.get_executor()));
+            read_lanes_.push_back(std::make_unique<read_lane>(bus_, config, net_.get_executor()));
     }
 
     asio::io_context& net() { return net_; }
@@ -160,6 +184,11 @@ public:
         spawn(net_, scraper_.run(), scraper_done_);
         spawn(net_, cache_.run(), cache_done_);
         spawn(net_, core_.run(), core_done_);
+        if (!config_.database_target().is_sqlite()) {
+            spawn(listen_ctx_, listener_.run(), listener_done_);
+            run_thread(listen_ctx_, "mb-listener");
+            listener_started_ = true;
+        }
         const std::pair<asio::io_context*, const char*> workers[] = {
             {&dal_write_ctx_, "mb-dal-writes"}, {&dal_read_ctx_, "mb-dal-reads"}, {&scan_ctx_, "mb-scanner"},
             {&prune_ctx_, "mb-pruner"},         {&disk_ctx_, "mb-disk"},          {&probe_ctx_, "mb-prober"}};
@@ -187,6 +216,7 @@ public:
     /// publisher (`events_done` is signalled by whoever serves bus.events).
     asio::awaitable<void> shutdown(done_signal& events_done) {
         if (watcher_started_) co_await stop(bus_.watcher, watcher_done_);
+        if (listener_started_) co_await stop(bus_.listener, listener_done_);
         // Core first stops dispatching (it may be waiting for a chunk credit and not reading its mailbox).
         core_.interrupt();
         prober_.interrupt();
@@ -214,7 +244,7 @@ public:
     void join(bool force) {
         disk_work_.reset();
         for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_, &watch_ctx_, &disk_ctx_,
-                          &probe_ctx_})
+                          &probe_ctx_, &listen_ctx_})
             if (force) ctx->stop();
         for (auto& lane : read_lanes_)
             if (force) lane->ctx.stop();
@@ -259,6 +289,8 @@ private:
     asio::io_context dal_write_ctx_{1}, dal_read_ctx_{1}, scan_ctx_{1}, prune_ctx_{1}, watch_ctx_{1};
     /// The Prober's blocking reads of video files (libavformat).
     asio::io_context probe_ctx_{1};
+    /// The Listener's connection (PostgreSQL LISTEN): what other servers sharing the catalogue changed.
+    asio::io_context listen_ctx_{1};
     /// Blocking file work of the Scraper and the Cache (NFOs, local art, writing images).
     asio::io_context disk_ctx_{1};
     asio::executor_work_guard<asio::io_context::executor_type> disk_work_{disk_ctx_.get_executor()};
@@ -271,6 +303,9 @@ private:
     scanner scanner_;
     pruner pruner_;
     prober prober_;
+    std::string instance_;
+    listener listener_;
+    bool listener_started_ = false;
     metadata_source providers_;
     scraper scraper_;
     cache cache_;
@@ -281,7 +316,8 @@ private:
         pruner_done_{net_.get_executor(), 1}, dal_writes_done_{net_.get_executor(), 1},
         dal_reads_done_{net_.get_executor(), 1}, watcher_done_{net_.get_executor(), 1},
         scraper_done_{net_.get_executor(), 1}, cache_done_{net_.get_executor(), 1},
-        prober_done_{net_.get_executor(), 1}, health_done_{net_.get_executor(), 1};
+        prober_done_{net_.get_executor(), 1}, health_done_{net_.get_executor(), 1},
+        listener_done_{net_.get_executor(), 1};
     std::vector<std::unique_ptr<done_signal>> extra_done_;
     std::vector<std::unique_ptr<read_lane>> read_lanes_;
     std::vector<std::thread> threads_;

@@ -8,9 +8,12 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -145,6 +148,35 @@ std::optional<settings_error> set_database(settings& s, const std::string& value
     return std::nullopt;
 }
 
+std::optional<settings_error> set_server_name(settings& s, const std::string& value, const std::string& origin) {
+    // It is shown in file lists and logs, and compared byte for byte: a short, plain name.
+    const bool plain = !value.empty() && value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    });
+    if (!plain)
+        return settings_error{origin + ": expected a name of 1 to 64 letters, digits, '.', '-' or '_', got '" +
+                              value + "'"};
+    s.server_name = value;
+    return std::nullopt;
+}
+
+std::optional<settings_error> set_art_dir(settings& s, const std::string& value, const std::string& origin) {
+    // Relative to what? The server's working directory is nobody's choice: an absolute path only.
+    if (value.empty() || value.front() != '/')
+        return settings_error{origin + ": expected an absolute folder path, got '" + value + "'"};
+    s.art_dir_option = value;
+    return std::nullopt;
+}
+
+/// The machine's host name: the default server name. "mediabase" when it has none a server name may be.
+std::string host_server_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return "mediabase";
+    settings probe;
+    if (set_server_name(probe, name, "host name")) return "mediabase";
+    return probe.server_name;
+}
+
 /// Bounds of the backup settings: at most a year between backups, at most 1000 kept.
 constexpr int max_backup_interval_hours = 8760;
 constexpr int max_backups_kept = 1000;
@@ -193,6 +225,10 @@ const env_setting env_settings[] = {
     {"MEDIABASE_LISTEN", [](settings& s, const std::string& v, const std::string& n) { return set_listen(s, v, n); }},
     {"MEDIABASE_DATABASE",
      [](settings& s, const std::string& v, const std::string& n) { return set_database(s, v, n); }},
+    {"MEDIABASE_ART_DIR",
+     [](settings& s, const std::string& v, const std::string& n) { return set_art_dir(s, v, n); }},
+    {"MEDIABASE_SERVER_NAME",
+     [](settings& s, const std::string& v, const std::string& n) { return set_server_name(s, v, n); }},
     {"MEDIABASE_TMDB_BASE_URL",
      [](settings& s, const std::string& v, const std::string& n) -> maybe_error {
          if (auto e = check_url(v, n)) return e;
@@ -434,6 +470,14 @@ std::optional<settings_error> apply_config_json(settings& s, const json::object&
             if (!value.is_string()) return wrong("sqlite:PATH, a postgresql:// URL or a libpq conninfo");
             if (auto e = set_database(s, std::string(value.as_string()), name)) return e;
             s.database_in_file = s.database;
+        } else if (name == "art_dir") {
+            if (!value.is_string()) return wrong("an absolute folder path");
+            if (auto e = set_art_dir(s, std::string(value.as_string()), name)) return e;
+            s.art_dir_in_file = std::string(value.as_string());
+        } else if (name == "server_name") {
+            if (!value.is_string()) return wrong("a server name");
+            if (auto e = set_server_name(s, std::string(value.as_string()), name)) return e;
+            s.server_name_in_file = s.server_name;
         } else if (name == "listen") {
             if (!value.is_string()) return wrong("HOST:PORT");
             if (auto e = set_listen(s, std::string(value.as_string()), name)) return e;
@@ -478,6 +522,8 @@ json::object to_config_file_json(const settings& s) {
     if (!s.tmdb_read_token.empty()) o["tmdb_read_token"] = s.tmdb_read_token;
     if (!s.omdb_api_key.empty()) o["omdb_api_key"] = s.omdb_api_key;
     if (!s.database_in_file.empty()) o["database"] = s.database_in_file;
+    if (!s.server_name_in_file.empty()) o["server_name"] = s.server_name_in_file;
+    if (!s.art_dir_in_file.empty()) o["art_dir"] = s.art_dir_in_file;
     return o;
 }
 
@@ -496,6 +542,8 @@ json::object to_public_json(const settings& s) {
     const auto target = s.database_target();
     o["database"] = target.display();
     o["database_engine"] = target.is_sqlite() ? "sqlite" : "postgresql";
+    o["server_name"] = s.server_name;
+    o["art_dir"] = s.art_dir().string();
     o["listen"] = s.listen_host + ":" + std::to_string(s.listen_port);
     o["tmdb_base_url"] = s.tmdb_base_url;
     o["omdb_base_url"] = s.omdb_base_url;
@@ -525,6 +573,10 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
                                              "(default $XDG_DATA_HOME/mediabase)")
         ("database", po::value<std::string>(), "sqlite:PATH (default: DATA/mediabase.db), "
                                               "postgresql://USER:PASSWORD@HOST:PORT/DB?sslmode=... or a libpq conninfo")
+        ("art-dir", po::value<std::string>(), "folder for cached art (default DATA/art); servers sharing a "
+                                              "catalogue share it too")
+        ("server-name", po::value<std::string>(), "this server's name on a shared catalogue: the files it "
+                                                 "scans are its own (default: the host name)")
         ("listen,l", po::value<std::string>(), "HOST:PORT to serve on (default 127.0.0.1:3267; port 0 picks a free one)")
         ("tmdb-base-url", po::value<std::string>(), "TMDB API base URL (proxies, mirrors, tests)")
         ("omdb-base-url", po::value<std::string>(), "OMDB API base URL")
@@ -653,6 +705,11 @@ std::variant<command_line, settings_error> parse_command_line(int argc, const ch
 
     if (vm.count("database"))
         if (auto e = set_database(s, vm["database"].as<std::string>(), "--database")) return *e;
+    if (vm.count("art-dir"))
+        if (auto e = set_art_dir(s, vm["art-dir"].as<std::string>(), "--art-dir")) return *e;
+    if (vm.count("server-name"))
+        if (auto e = set_server_name(s, vm["server-name"].as<std::string>(), "--server-name")) return *e;
+    if (s.server_name.empty()) s.server_name = host_server_name();
     if (vm.count("media")) s.media_folders = vm["media"].as<std::vector<std::string>>();
     if (vm.count("listen"))
         if (auto e = set_listen(s, vm["listen"].as<std::string>(), "--listen")) return *e;

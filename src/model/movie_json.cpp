@@ -158,6 +158,8 @@ boost::json::object to_json(const media_file& f) {
     o["part"] = number_or_null(f.part);
     o["container"] = text_or_null(f.container);
     o["three_d"] = f.three_d;
+    // Which server holds the file (several servers may share one catalogue).
+    o["server"] = f.server.empty() ? boost::json::value(nullptr) : boost::json::value(display_utf8(f.server));
     if (f.media) o["media"] = to_json(*f.media);
     return o;
 }

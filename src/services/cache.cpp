@@ -147,6 +147,11 @@ art_sweep_result art_store::finish_sweep(const std::unordered_set<std::string>& 
         bool remove = false;
         if (is_art_key(name)) {
             remove = !in_use.contains(name) && !keep.contains(name);
+            if (remove && shared_) {
+                std::error_code time_ec;
+                const auto written = fs::last_write_time(file, time_ec);
+                remove = !time_ec && written < stale_before;
+            }
         } else if (name.starts_with(".tmp-")) {
             std::error_code time_ec;
             const auto written = fs::last_write_time(file, time_ec);

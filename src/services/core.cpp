@@ -168,6 +168,29 @@ asio::awaitable<bool> core::on(get_prune_hold& m) {
 
 asio::awaitable<void> core::begin_walk(std::int64_t job, std::vector<std::string> roots,
                                        std::vector<std::string> extensions, std::stop_token stop) {
+    // One import per root at a time: another process of this server on a shared catalogue may be walking
+    // the same roots (PostgreSQL advisory locks; always granted on SQLite). Refused, not queued: the walk
+    // would wait behind an import of unknown length with the job already reported as running.
+    if (!roots.empty()) {
+        auto refused = co_await ask<std::vector<std::string>>(
+            bus_.dal_writes, [&](auto reply) { return lock_import_roots{roots, std::move(reply)}; });
+        if (!refused || !refused->empty()) {
+            scan_summary cancelled;
+            cancelled.cancelled = true;
+            std::string problem;
+            if (!refused) problem = co_await database_problem(bus_);
+            if (refused)
+                cancelled.error = "another Mediabase process named '" + settings_.server_name +
+                                  "' is importing " + refused->front() +
+                                  " on this catalogue (one import per folder at a time): import again once it "
+                                  "has finished, or give each server its own --server-name";
+            else
+                cancelled.error = "cannot lock the media folders for the import: " + problem;
+            scan_finished message{job, std::move(cancelled)};
+            co_await post(bus_.core, std::move(message));
+            co_return;
+        }
+    }
     auto known = co_await ask<std::shared_ptr<const known_files>>(
         bus_.dal_reads, [retry = !settings_.offline()](auto reply) {
             // Online, movies a provider has not identified yet are walked again, to be identified this time.
@@ -357,6 +380,10 @@ asio::awaitable<void> core::finish_if_complete() {
     spdlog::info("import {} finished: {} found, {} skipped, {} identified, {} not identified, {} stored, {} with "
                  "art, {} failed",
                  import_.job().id, c.found, c.skipped, c.identified, c.unidentified, c.stored, c.art_cached, c.failed);
+    // The roots' locks go back before anyone hears the import finished: a write asked for after that queues
+    // behind the unlock.
+    unlock_import_roots unlock;
+    co_await post(bus_.dal_writes, std::move(unlock));
     import_event message{import_event::kind::finished, import_.job()};
     co_await post(bus_.events, std::move(message));
     // Changed files keep their ids: one pass over every file finds those the passes after each batch missed.

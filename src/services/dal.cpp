@@ -2,7 +2,12 @@
 
 #include "mediabase/model/movie_json.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include <unordered_set>
 
@@ -102,6 +107,7 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     changed_.reset();
     failure_.reset();
     reconnected_ = false;
+    announced_.clear();
     // The import history row is written right after a failed import, and the Prober's rows for the movies it
     // did store follow it: small rows fitting in the file's free pages prove nothing about the space the
     // catalogue needs.
@@ -125,6 +131,7 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
         co_await post(bus_.health, std::move(report));
     }
     if (changed_) {
+        if (!instance_.empty()) announce_changes();
         catalogue_changed change{*changed_};
         co_await post(bus_.events, std::move(change));
     }
@@ -135,6 +142,32 @@ bool dal_writer::reconnect_if_lost() {
     const bool again = db_.reconnect_if_lost();
     reconnected_ = reconnected_ || again;
     return again;
+}
+
+void dal_writer::announce_changes() {
+    // At most 300 ids a payload (under 7 KB): a NOTIFY payload must stay under 8,000 bytes.
+    constexpr std::size_t ids_per_payload = 300;
+    std::size_t next = 0;
+    do {
+        boost::json::array added, updated, removed;
+        const auto end = std::min(announced_.size(), next + ids_per_payload);
+        for (; next < end; ++next) {
+            const auto& change = announced_[next];
+            (change.kind == change_kind::added     ? added
+             : change.kind == change_kind::updated ? updated
+                                                   : removed)
+                .emplace_back(change.id);
+        }
+        boost::json::object payload{{"from", instance_}, {"added", std::move(added)},
+                                    {"updated", std::move(updated)}, {"removed", std::move(removed)}};
+        try {
+            db_.announce_change(boost::json::serialize(payload));
+        } catch (const std::exception& e) {
+            // The change is stored; only the other servers' clients hear of it later (their next refresh).
+            spdlog::warn("catalogue: cannot tell the other servers of a change: {}", e.what());
+            return;
+        }
+    } while (next < announced_.size());
 }
 
 bool dal_writer::write_once_more_if_reconnected(dal_write_message& message) {
@@ -163,6 +196,7 @@ bool dal_writer::write(dal_write_message& message) {
                                  // store_found keeps the batch's failure as a value: the import names it.
                                  if (result.error) failure_ = *result.error;
                                  changed_ = true;
+                                 announced_ = result.changes;
                                  m.reply(std::move(result));
                                  return true;
                              },
@@ -175,30 +209,36 @@ bool dal_writer::write(dal_write_message& message) {
                              [this](store_art& m) {
                                  auto result = db_.store_art(m.updates);
                                  changed_ = true;
+                                 for (const auto& update : m.updates)
+                                     announced_.push_back({change_kind::updated, update.id, 0});
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](set_metadata& m) {
                                  auto result = db_.update_metadata(m.id, m.metadata);
                                  changed_ = false;
+                                 if (result) announced_.push_back({change_kind::updated, m.id, 0});
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](move_files& m) {
                                  auto result = m.moves ? db_.store_moves(*m.moves) : store_result{};
                                  changed_ = true;
+                                 announced_ = result.changes;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](remove_files& m) {
                                  auto result = db_.remove_files(m.paths);
                                  changed_ = true;
+                                 announced_ = result;
                                  m.reply(std::move(result));
                                  return true;
                              },
                              [this](patch_movie& m) {
                                  auto result = db_.patch_movie(m.id, m.patch, m.person);
                                  changed_ = false;
+                                 if (result) announced_.push_back({change_kind::updated, m.id, 0});
                                  m.reply(std::move(result));
                                  return true;
                              },
@@ -243,6 +283,14 @@ bool dal_writer::write(dal_write_message& message) {
                              },
                              [this](touch_api_key& m) {
                                  db_.touch_api_key(m.key_id, m.now);
+                                 return true;
+                             },
+                             [this](lock_import_roots& m) {
+                                 m.reply(db_.lock_import_roots(m.roots));
+                                 return true;
+                             },
+                             [this](unlock_import_roots&) {
+                                 db_.unlock_import_roots();
                                  return true;
                              },
                          },

@@ -100,12 +100,14 @@ std::vector<probe_target> catalogue::files_to_probe(std::int64_t after, std::siz
     auto select = prepare(impl_->sql,
                           "SELECT f.id, f.path, f.size, f.mtime_ns FROM media_files f"
                           " LEFT JOIN media_info i ON i.file_id = f.id"
-                          " WHERE f.id > :after"
+                          // This server's files: another server's are read where they are.
+                          " WHERE f.id > :after AND f.server = :server"
                           " AND (i.file_id IS NULL OR i.size <> f.size OR i.mtime_ns <> f.mtime_ns)"
                           " AND (f.container IS NULL OR f.container NOT IN ('bdmv', 'video_ts', 'iso', 'img', 'strm'))"
                           " ORDER BY f.id LIMIT :wanted",
                           soci::into(target.file_id), soci::into(target.path), soci::into(target.stamp.size),
-                          soci::into(target.stamp.mtime_ns), soci::use(after, "after"), soci::use(wanted, "wanted"));
+                          soci::into(target.stamp.mtime_ns), soci::use(after, "after"),
+                          soci::use(impl_->server, "server"), soci::use(wanted, "wanted"));
     for_each_row(*impl_->dialect, select, [&] { targets.push_back(target); });
     return targets;
 }

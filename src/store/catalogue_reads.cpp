@@ -14,8 +14,9 @@ using namespace sql_support;
 
 namespace sql_support {
 
-read_statements::read_statements(soci::session& sql, const sql_dialect& d)
-    : movies_by_ids(movie_columns_row.prepare_select(
+read_statements::read_statements(soci::session& sql, const sql_dialect& d, std::string server_name)
+    : server(std::move(server_name)),
+      movies_by_ids(movie_columns_row.prepare_select(
           sql,
           "SELECT " + movie_columns + " FROM movies m WHERE m.id IN (" + d.id_list("ids") + ")",
           soci::use(ids, "ids"))),
@@ -38,10 +39,14 @@ read_statements::read_statements(soci::session& sql, const sql_dialect& d)
           " AND f.size = i.size AND f.mtime_ns = i.mtime_ns WHERE f.movie_id IN (" + d.id_list("ids") + ")",
           soci::use(ids, "ids"))),
       movie_count(prepare(sql, "SELECT count(*) FROM movies", soci::into(count))),
-      file_count(prepare(sql, "SELECT count(*) FROM media_files", soci::into(count))),
-      known_files(prepare(sql, "SELECT path, size, mtime_ns, movie_id, sidecar_stamp FROM media_files",
+      file_count(prepare(sql, "SELECT count(*) FROM media_files WHERE server = :server", soci::into(count),
+                         soci::use(server, "server"))),
+      // Only this server's: another server's files are not under its folders (a rescan never compares them).
+      known_files(prepare(sql,
+                          "SELECT path, size, mtime_ns, movie_id, sidecar_stamp FROM media_files"
+                          " WHERE server = :server",
                           soci::into(path), soci::into(size), soci::into(mtime_ns), soci::into(file_movie),
-                          soci::into(sidecar_stamp))),
+                          soci::into(sidecar_stamp), soci::use(server, "server"))),
       genres(prepare(sql, "SELECT DISTINCT genre FROM movie_genres ORDER BY genre", soci::into(genre))),
       dialect(d) {}
 
@@ -196,11 +201,12 @@ std::vector<catalogued_file> catalogue::files_under_root(const std::string& root
     std::string low = prefix + "/";
     std::string high = prefix + "0";
     catalogued_file file;
-    auto select = prepare(
-        impl_->sql,
-        "SELECT id, path, movie_id FROM media_files WHERE path >= :low AND path < :high ORDER BY path",
-        soci::into(file.id), soci::into(file.path), soci::into(file.movie), soci::use(low, "low"),
-        soci::use(high, "high"));
+    // This server's files only: a prune never touches the roots of another server on the same catalogue.
+    auto select = prepare(impl_->sql,
+                          "SELECT id, path, movie_id FROM media_files WHERE server = :server AND path >= :low"
+                          " AND path < :high ORDER BY path",
+                          soci::into(file.id), soci::into(file.path), soci::into(file.movie),
+                          soci::use(impl_->server, "server"), soci::use(low, "low"), soci::use(high, "high"));
     for_each_row(*impl_->dialect, select, [&] { files.push_back(file); });
     return files;
 }

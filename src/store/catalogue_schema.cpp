@@ -228,10 +228,60 @@ bool catalogue::reconnect_if_lost() {
     impl_->reads.reset();
     impl_->totals.clear();
     impl_->totals_version.reset();
+    // Session locks went with it too.
+    impl_->import_locks.clear();
     impl_->sql.close();
     impl_->dialect->open(impl_->sql, impl_->where);
     spdlog::info("catalogue: connected to {} again", impl_->where.display());
     return true;
+}
+
+void catalogue::set_server(const std::string& name) {
+    if (name == impl_->server) return;
+    // The prepared statements bind the name.
+    impl_->writes.reset();
+    impl_->reads.reset();
+    impl_->server = name;
+}
+
+std::int64_t catalogue::claim_unowned_files() {
+    if (impl_->server.empty()) return 0;
+    write_transaction transaction(impl_->sql, *impl_->dialect);
+    soci::statement claim = (impl_->sql.prepare << "UPDATE media_files SET server = :server WHERE server = ''",
+                             soci::use(impl_->server, "server"));
+    claim.execute(true);
+    const auto claimed = static_cast<std::int64_t>(claim.get_affected_rows());
+    transaction.commit();
+    if (claimed > 0) spdlog::info("catalogue: {} files stored before servers had names are {}'s", claimed, impl_->server);
+    return claimed;
+}
+
+std::vector<std::string> catalogue::lock_import_roots(std::span<const std::string> roots) {
+    std::vector<std::string> refused;
+    std::vector<std::int64_t> taken;
+    for (const auto& root : roots) {
+        if (auto key = impl_->dialect->try_named_lock(impl_->sql, "import:" + impl_->server + ":" + root))
+            taken.push_back(*key);
+        else
+            refused.push_back(root);
+    }
+    if (!refused.empty()) {
+        // All or none: an import that cannot have every root walks none.
+        for (const auto key : taken) impl_->dialect->named_unlock(impl_->sql, key);
+        return refused;
+    }
+    impl_->import_locks.insert(impl_->import_locks.end(), taken.begin(), taken.end());
+    return refused;
+}
+
+void catalogue::unlock_import_roots() {
+    auto keys = std::move(impl_->import_locks);
+    impl_->import_locks.clear();
+    for (const auto key : keys) impl_->dialect->named_unlock(impl_->sql, key);
+}
+
+void catalogue::announce_change(const std::string& payload) {
+    impl_->dialect->notify(impl_->sql, change_channel, payload);
 }
 
 std::filesystem::path catalogue::backup_dir(const std::filesystem::path& db_file) {

@@ -262,6 +262,16 @@ inline constexpr auto version_7 = std::to_array<std::string_view>({
 ))sql",
 });
 
+// Version 8: several servers on one catalogue (PostgreSQL). A file belongs to the server that scans it
+// (`--server-name`); paths are unique per server, as two machines may mount their folders at the same path.
+// Rows stored before this step have no server: the first server to start takes them
+// (catalogue::claim_unowned_files).
+inline constexpr auto version_8 = std::to_array<std::string_view>({
+    "ALTER TABLE media_files ADD COLUMN server TEXT NOT NULL DEFAULT ''",
+    "DROP INDEX media_files_path",
+    "CREATE UNIQUE INDEX media_files_path ON media_files (server, path)",
+});
+
 inline constexpr auto migrations = std::to_array<migration_step>({
     {1, version_1},
     {2, version_2},
@@ -270,6 +280,7 @@ inline constexpr auto migrations = std::to_array<migration_step>({
     {5, version_5},
     {6, version_6, merge_split_titles},
     {7, version_7},
+    {8, version_8},
 });
 
 inline constexpr int current_version = migrations.back().version;
@@ -471,9 +482,17 @@ inline constexpr auto postgres_version_7 = std::to_array<std::string_view>({
 ))sql",
 });
 
+/// Version 8 (a file's server), as SQLite's version_8; the server name is byte-compared, as paths are.
+inline constexpr auto postgres_version_8 = std::to_array<std::string_view>({
+    R"sql(ALTER TABLE media_files ADD COLUMN server TEXT COLLATE "C" NOT NULL DEFAULT '')sql",
+    "DROP INDEX media_files_path",
+    "CREATE UNIQUE INDEX media_files_path ON media_files (server, path)",
+});
+
 inline constexpr auto postgres_migrations = std::to_array<migration_step>({
     {6, postgres_version_6, prepare_postgres_extensions},
     {7, postgres_version_7},
+    {8, postgres_version_8},
 });
 
 static_assert(postgres_migrations.back().version == current_version,

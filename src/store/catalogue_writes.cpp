@@ -14,9 +14,11 @@ using namespace sql_support;
 
 namespace sql_support {
 
-write_statements::write_statements(soci::session& sql, const sql_dialect& d)
-    : file_by_path(prepare(sql, "SELECT id, movie_id FROM media_files WHERE path = :path",
-                           soci::into(found_file), soci::into(found_movie), soci::use(path, "path"))),
+write_statements::write_statements(soci::session& sql, const sql_dialect& d, std::string server_name)
+    : server(std::move(server_name)),
+      file_by_path(prepare(sql, "SELECT id, movie_id FROM media_files WHERE server = :server AND path = :path",
+                           soci::into(found_file), soci::into(found_movie), soci::use(server, "server"),
+                           soci::use(path, "path"))),
       movie_by_tmdb_id(prepare(sql, "SELECT id FROM movies WHERE tmdb_id = :tmdb_id ORDER BY id LIMIT 1",
                                soci::into(found_movie), use(tmdb_id, "tmdb_id"))),
       movie_by_imdb_id(prepare(sql, "SELECT id FROM movies WHERE imdb_id = :imdb_id ORDER BY id LIMIT 1",
@@ -46,15 +48,16 @@ write_statements::write_statements(soci::session& sql, const sql_dialect& d)
       insert_file(prepare(
           sql,
           "INSERT INTO media_files (movie_id, path, root, size, mtime_ns, resolution, source,"
-          " video_codec, audio_codec, edition, container, part, three_d, sidecar_stamp) VALUES (:movie,"
+          " video_codec, audio_codec, edition, container, part, three_d, sidecar_stamp, server) VALUES (:movie,"
           " :path, :root, :size, :mtime_ns, :resolution, :source, :video_codec, :audio_codec, :edition,"
-          " :container, :part, :three_d, :sidecar_stamp)",
+          " :container, :part, :three_d, :sidecar_stamp, :server)",
           soci::use(file.movie_id, "movie"), soci::use(file.path, "path"), soci::use(file.root, "root"),
           soci::use(file.size, "size"), soci::use(file.mtime_ns, "mtime_ns"),
           use(file.resolution, "resolution"), use(file.source, "source"),
           use(file.video_codec, "video_codec"), use(file.audio_codec, "audio_codec"),
           use(file.edition, "edition"), use(file.container, "container"), use(file.part, "part"),
-          soci::use(file.three_d, "three_d"), soci::use(file.sidecar_stamp, "sidecar_stamp"))),
+          soci::use(file.three_d, "three_d"), soci::use(file.sidecar_stamp, "sidecar_stamp"),
+          soci::use(server, "server"))),
       update_file(
           prepare(sql,
                   "UPDATE media_files SET path = :path, root = :root, size = :size, mtime_ns = :mtime_ns,"

@@ -118,6 +118,31 @@ class postgres_dialect final : public sql_dialect {
             soci::into(locked);
     }
 
+    std::optional<std::int64_t> try_named_lock(soci::session& sql, const std::string& name) const override {
+        // The key is the name's hash within this schema: catalogues in other schemas of the database are others.
+        long long key = 0;
+        sql << "SELECT hashtextextended('mediabase:' || current_schema() || ':' || :name, 0)", soci::into(key),
+            soci::use(name, "name");
+        int granted = 0;
+        sql << "SELECT CASE WHEN pg_try_advisory_lock(:key) THEN 1 ELSE 0 END", soci::into(granted),
+            soci::use(key, "key");
+        if (!granted) return std::nullopt;
+        return static_cast<std::int64_t>(key);
+    }
+
+    void named_unlock(soci::session& sql, std::int64_t key) const override {
+        long long held = key;
+        int released = 0;
+        sql << "SELECT CASE WHEN pg_advisory_unlock(:key) THEN 1 ELSE 0 END", soci::into(released),
+            soci::use(held, "key");
+    }
+
+    void notify(soci::session& sql, const std::string& channel, const std::string& payload) const override {
+        long long sent = 0;
+        sql << "SELECT count(*) FROM (SELECT pg_notify(:channel, :payload)) AS n", soci::into(sent),
+            soci::use(channel, "channel"), soci::use(payload, "payload");
+    }
+
     bool file_backups() const override { return false; }
 
     bool connection_lost(soci::session& sql) const override {

@@ -65,6 +65,13 @@ class sql_dialect {
     /// Inside a migration's transaction, before the version is read again: keeps other processes on the same
     /// database from migrating at the same time.
     virtual void lock_schema(soci::session& sql) const = 0;
+    /// Tries the session-level lock named `name` (per database and schema; PostgreSQL: an advisory lock, held
+    /// until named_unlock or the connection ends). The key to unlock it with, or nullopt when another
+    /// connection holds it. SQLite: always granted (a file has one server).
+    virtual std::optional<std::int64_t> try_named_lock(soci::session& sql, const std::string& name) const = 0;
+    virtual void named_unlock(soci::session& sql, std::int64_t key) const = 0;
+    /// Tells every connection listening on `channel` (PostgreSQL NOTIFY); SQLite: nothing.
+    virtual void notify(soci::session& sql, const std::string& channel, const std::string& payload) const = 0;
     /// Whether backup, restore and the pre-migration copy work here (files), or are the database server's job.
     [[nodiscard]] virtual bool file_backups() const = 0;
     /// Whether the session's connection is gone (the database server restarted or went away).

@@ -279,7 +279,7 @@ class read_transaction {
 
 inline const std::string file_columns =
     "f.id, f.movie_id, f.path, f.root, f.size, f.mtime_ns, f.resolution, f.source, "
-    "f.video_codec, f.audio_codec, f.edition, f.container, f.part, f.three_d";
+    "f.video_codec, f.audio_codec, f.edition, f.container, f.part, f.three_d, f.server";
 
 /// One media_files row, in `file_columns` order: read back, or being written.
 struct file_row {
@@ -292,6 +292,7 @@ struct file_row {
     nullable<std::string> resolution, source, video_codec, audio_codec, edition, container;
     nullable<int> part;
     int three_d = 0;
+    std::string server;
     std::int64_t sidecar_stamp = 0; ///< written only (see media_file::sidecar_stamp)
 
     template <class... Uses>
@@ -299,7 +300,7 @@ struct file_row {
         return prepare(sql, text, soci::into(id), soci::into(movie_id), soci::into(path), soci::into(root),
                        soci::into(size), soci::into(mtime_ns), into(resolution), into(source),
                        into(video_codec), into(audio_codec), into(edition), into(container), into(part),
-                       soci::into(three_d), std::forward<Uses>(uses)...);
+                       soci::into(three_d), soci::into(server), std::forward<Uses>(uses)...);
     }
 
     [[nodiscard]] media_file to_file() const {
@@ -316,6 +317,7 @@ struct file_row {
         f.container = container.get();
         f.part = part.get();
         f.three_d = three_d != 0;
+        f.server = server;
         return f;
     }
 
@@ -483,6 +485,8 @@ struct movie_row {
 
 /// The statements of the write paths, prepared on first use.
 struct write_statements {
+    /// The server whose files these statements find and store (catalogue::set_server).
+    std::string server;
     // Lookups.
     std::string path;
     std::int64_t found_file = 0;
@@ -520,7 +524,7 @@ struct write_statements {
 
     const sql_dialect& dialect;
 
-    write_statements(soci::session& sql, const sql_dialect& d);
+    write_statements(soci::session& sql, const sql_dialect& d, std::string server_name);
 
     /// The file with `path`, if known: sets found_file and found_movie.
     bool find_file(const std::string& file_path) {
@@ -531,6 +535,8 @@ struct write_statements {
 
 /// The statements of the read paths, prepared on first use.
 struct read_statements {
+    /// The server whose known files load_known_files reads (catalogue::set_server).
+    std::string server;
     std::string ids;
     std::int64_t id = 0;
     movie_row movie_columns_row;
@@ -562,7 +568,7 @@ struct read_statements {
 
     const sql_dialect& dialect;
 
-    read_statements(soci::session& sql, const sql_dialect& d);
+    read_statements(soci::session& sql, const sql_dialect& d, std::string server_name);
 
     /// Movies with their files, in the order of `wanted`; ids that do not exist are skipped. Their watched
     /// state, rating and list mark are `person`'s (none kept: unwatched, unrated, not on the list), or with
@@ -588,13 +594,17 @@ struct catalogue::impl {
     /// emptied when it reaches 256 filters.
     std::unordered_map<std::string, std::int64_t> totals;
     std::optional<std::int64_t> totals_version;
+    /// This server's name: the files it stores, moves, removes, prunes and probes are its own (set_server).
+    std::string server;
+    /// The keys of the import locks lock_import_roots holds.
+    std::vector<std::int64_t> import_locks;
 
     sql_support::write_statements& writer() {
-        if (!writes) writes = std::make_unique<sql_support::write_statements>(sql, *dialect);
+        if (!writes) writes = std::make_unique<sql_support::write_statements>(sql, *dialect, server);
         return *writes;
     }
     sql_support::read_statements& reader() {
-        if (!reads) reads = std::make_unique<sql_support::read_statements>(sql, *dialect);
+        if (!reads) reads = std::make_unique<sql_support::read_statements>(sql, *dialect, server);
         return *reads;
     }
 

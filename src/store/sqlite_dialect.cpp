@@ -118,6 +118,10 @@ class sqlite_dialect final : public sql_dialect {
     // BEGIN IMMEDIATE already lets one connection at a time into a migration step.
     void lock_schema(soci::session&) const override {}
 
+    std::optional<std::int64_t> try_named_lock(soci::session&, const std::string&) const override { return 0; }
+    void named_unlock(soci::session&, std::int64_t) const override {}
+    void notify(soci::session&, const std::string&, const std::string&) const override {}
+
     bool file_backups() const override { return true; }
 
     bool connection_lost(soci::session&) const override { return false; }

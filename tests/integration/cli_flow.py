@@ -28,6 +28,8 @@ REFUSED = {
     "MEDIABASE_SCRAPER_CONCURRENCY": "65",
     "MEDIABASE_MAX_CONNECTIONS": "0",
     "MEDIABASE_BACKUP_INTERVAL": "-1",
+    "MEDIABASE_SERVER_NAME": "two words",
+    "MEDIABASE_ART_DIR": "relative/art",
     "MEDIABASE_BACKUP_KEEP": "0",
     "MEDIABASE_MAX_CONNECTIONS_PER_ADDRESS": "lots",
     "MEDIABASE_STATIC_DIR": "/nonexistent/mediabase-static",
@@ -105,7 +107,8 @@ def test_accepted_variables_take_effect():
                "MEDIABASE_RESCAN_INTERVAL": "120", "MEDIABASE_TMDB_RATE": "7",
                "MEDIABASE_EXTENSIONS": "MKV,.avi", "TMDB_API_KEY": "envkey-1234",
                "TMDB_READ_TOKEN": "envtoken-5678", "OMDB_API_KEY": "omdbkey-9012",
-               "MEDIABASE_TMDB_BASE_URL": "http://127.0.0.1:9/3"}
+               "MEDIABASE_TMDB_BASE_URL": "http://127.0.0.1:9/3", "MEDIABASE_SERVER_NAME": "env-box",
+               "MEDIABASE_ART_DIR": os.path.join(tmp.root, "env-art")}
         for name in list(os.environ):
             if name.startswith("MEDIABASE_") or name in ("TMDB_API_KEY", "TMDB_READ_TOKEN", "OMDB_API_KEY"):
                 env.setdefault(name, None)
@@ -116,7 +119,8 @@ def test_accepted_variables_take_effect():
             expected = {"poster_size": "w780", "backdrop_size": "original", "watch": False,
                         "rescan_interval_seconds": 120, "tmdb_requests_per_second": 7, "extensions": ["mkv", "avi"],
                         "tmdb_api_key": "••••1234", "tmdb_read_token": "••••5678", "omdb_api_key": "••••9012",
-                        "tmdb_base_url": "http://127.0.0.1:9/3", "offline": False}
+                        "tmdb_base_url": "http://127.0.0.1:9/3", "offline": False, "server_name": "env-box",
+                        "art_dir": os.path.join(tmp.root, "env-art")}
             wrong = {k: config.get(k) for k, v in expected.items() if config.get(k) != v}
             check(not wrong, "settings from the environment not applied: %r" % wrong)
         finally:

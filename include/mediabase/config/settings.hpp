@@ -22,6 +22,10 @@ struct settings {
     std::string database;
     /// The `database` of config.json, written back as it was (the file is the server's own, mode 0600).
     std::string database_in_file;
+    /// `--server-name` (MEDIABASE_SERVER_NAME, config.json `server_name`; default: the host name): on a
+    /// catalogue several servers share, the files this server scans are its own.
+    std::string server_name;
+    std::string server_name_in_file; ///< the `server_name` of config.json, written back as it was
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 3267;
     std::string tmdb_base_url = "https://api.themoviedb.org/3";
@@ -60,7 +64,13 @@ struct settings {
     /// Where the catalogue is: `database` (checked when it was read), else database_file().
     [[nodiscard]] database_url database_target() const;
     [[nodiscard]] std::filesystem::path config_file() const { return data_dir / "config.json"; }
-    [[nodiscard]] std::filesystem::path art_dir() const { return data_dir / "art"; }
+    /// `--art-dir DIR` (MEDIABASE_ART_DIR, config.json `art_dir`): where cached art is kept, instead of DATA/art.
+    /// Servers sharing a catalogue share it too (a network folder), so each serves every movie's art.
+    std::filesystem::path art_dir_option;
+    std::string art_dir_in_file; ///< the `art_dir` of config.json, written back as it was
+    [[nodiscard]] std::filesystem::path art_dir() const {
+        return art_dir_option.empty() ? data_dir / "art" : art_dir_option;
+    }
 };
 
 /// The video containers recognised by default (disc structures are recognised by their index files).

@@ -67,6 +67,9 @@ struct media_file {
     /// Fingerprint of the NFO and art files that describe it (names, sizes, mtimes); 0: none. A change makes
     /// the file count as changed, so an edited NFO or a new poster is read by the next import.
     std::int64_t sidecar_stamp = 0;
+    /// The Mediabase server that scans it (`--server-name`): on a catalogue several servers share, the one
+    /// that holds the file. Set by the catalogue.
+    std::string server;
     /// What the file itself says (the Prober reads it after the file is stored); none: not read yet. The
     /// name's codecs above stay: they are what is shown until then, and for files that cannot be read.
     std::optional<media_info> media;

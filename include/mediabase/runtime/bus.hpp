@@ -34,6 +34,11 @@
 ///                                                          `mediabase scan` prints them instead)
 ///   DAL(w)  -> Events   catalogue_changed                (after each commit: the Server's cached answers
 ///                                                          are stale)
+///   Core    -> DAL(w)   lock_import_roots, unlock_import_roots   (one import per root at a time across
+///                                                          processes sharing a catalogue: advisory locks)
+///   DAL(w)  => other servers   NOTIFY after each commit on a shared PostgreSQL catalogue (ids changed);
+///   Listener -> Events  movie_event, catalogue_changed   (what another server changed: the same frames as
+///                                                          a local change; own connection, LISTEN)
 ///   DAL     -> Health   database_report                  (a failure, a write that went through, or a
 ///                                                          request that went through on a new connection)
 ///   Core, Server -> Health get_database_health           (/healthz, and the cause a 503 or a failed
@@ -344,10 +349,23 @@ struct store_media_info {
     reply_to<std::int64_t> reply;
 };
 
+/// Before an import walks its roots: takes this server's import lock of each (catalogue::lock_import_roots).
+/// Reply: the roots another process of this server is importing (none taken then: the import is refused).
+struct lock_import_roots {
+    static constexpr const char* name = "lock_import_roots";
+    std::vector<std::string> roots;
+    reply_to<std::vector<std::string>> reply;
+};
+
+/// The import ended: its root locks are given back.
+struct unlock_import_roots {
+    static constexpr const char* name = "unlock_import_roots";
+};
+
 using dal_write_message = std::variant<stop_service, store_movies, move_files, remove_files, patch_movie, store_art,
                                        set_metadata, record_import, log_in, end_sessions, create_account,
                                        change_password, delete_account, add_api_key, revoke_api_key, touch_api_key,
-                                       store_media_info>;
+                                       store_media_info, lock_import_roots, unlock_import_roots>;
 
 // ----------------------------------------------------------------------- DAL: reads (own connection)
 
@@ -758,6 +776,12 @@ struct catalogue_changed {
 using event_message =
     std::variant<stop_service, import_event, movie_event, prune_event, error_event, catalogue_changed>;
 
+// ----------------------------------------------------------------------------------------- Listener
+
+/// The Listener (PostgreSQL only) hears, on a connection of its own, what the other servers sharing the
+/// catalogue announce, and posts it to Events as movie_event and catalogue_changed. It reads nothing else.
+using listener_message = std::variant<stop_service>;
+
 // ------------------------------------------------------------------------------------------- Health
 
 /// What a request that went through proves of the database.
@@ -797,6 +821,7 @@ struct bus {
     mailbox<prober_message> prober;
     /// On the network thread, never behind the DAL: asking it costs a hop, not a query.
     mailbox<health_message> health;
+    mailbox<listener_message> listener;
 };
 
 /// The database's state as Health has it; a sound state when Health is gone (shutting down).

@@ -79,6 +79,10 @@ class art_store {
                                   const std::optional<std::vector<std::string>>& only = std::nullopt);
     /// Ends a sweep that could not read the catalogue: nothing is removed.
     void cancel_sweep() { sweep_keep_.reset(); }
+    /// Other servers write here too (a catalogue and art dir several servers share): an unused image less
+    /// than an hour old may be one another server has cached and not yet stored the key of, so a sweep
+    /// keeps it (the next sweep looks again).
+    void set_shared(bool shared) { shared_ = shared; }
 
     [[nodiscard]] std::size_t claimed() const { return claims_.size(); }
     [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
@@ -89,6 +93,7 @@ class art_store {
     std::filesystem::path dir_;
     std::unordered_map<std::string, std::size_t> claims_;
     std::optional<std::unordered_set<std::string>> sweep_keep_; ///< set while a sweep runs
+    bool shared_ = false;
 };
 
 /// True for a name the cache writes: a key (64 lower-case hex digits, ".jpg", ".png" or ".webp").
@@ -100,6 +105,8 @@ class cache {
           asio::any_io_executor disk, int concurrency);
     /// Serves `bus.cache` until stop_service. Requests in flight then finish on their own.
     asio::awaitable<void> run();
+    /// Before run(): other servers may write the art dir too (art_store::set_shared).
+    void share_art_dir() { store_->set_shared(true); }
 
   private:
     asio::awaitable<bool> handle(cache_message message);

@@ -9,6 +9,9 @@ namespace mediabase {
 class dal_writer {
 public:
     dal_writer(bus& b, catalogue& db) : bus_(b), db_(db) {}
+    /// On a catalogue several servers share: after each commit, tells the others which movies changed
+    /// (catalogue::announce_change), signed `instance` so that this process's own Listener skips it.
+    void announce_as(std::string instance) { instance_ = std::move(instance); }
     /// Serves `bus.dal_writes` until stop_service, after every write queued before it.
     asio::awaitable<void> run();
 
@@ -27,6 +30,11 @@ private:
     std::optional<std::string> failure_;
     /// Set by reconnect_if_lost(): the request went to a new connection (Health hears whether it went through).
     bool reconnected_ = false;
+    /// Set by write(): the movies its commit changed, for the other servers (announce_as).
+    std::vector<movie_change> announced_;
+    std::string instance_; ///< empty: nothing is announced (one server on the catalogue)
+    /// Announces what the last write changed, in payloads that fit a NOTIFY.
+    void announce_changes();
 };
 
 class dal_reader {

@@ -216,6 +216,28 @@ public:
     /// Where the backups of the catalogue `db_file` go: `backups/` beside it (DATA/backups).
     static std::filesystem::path backup_dir(const std::filesystem::path& db_file);
 
+    /// The server this catalogue works for (`--server-name`; empty until set). Files are stored, found by
+    /// path, moved, removed, pruned (files_under_root), compared with a rescan (load_known_files) and probed
+    /// as this server's only; movies, lists, search and the files of a movie are everyone's.
+    void set_server(const std::string& name);
+    /// Gives the files that belong to no server (stored before servers had names, schema 8) to this one, in
+    /// one statement. Returns how many it took.
+    std::int64_t claim_unowned_files();
+
+    /// One import per root at a time across the processes of one server on a shared catalogue: takes this
+    /// server's import lock of each root (PostgreSQL: session advisory locks keyed by server name and root,
+    /// held until unlock_import_roots or the connection ends; SQLite: one server per file, always granted).
+    /// All or none: returns the roots another connection holds, having taken none then.
+    std::vector<std::string> lock_import_roots(std::span<const std::string> roots);
+    /// Gives back every import lock lock_import_roots took.
+    void unlock_import_roots();
+
+    /// The PostgreSQL channel on which servers sharing a catalogue announce their changes (change_listener).
+    static constexpr const char* change_channel = "mediabase_changes";
+    /// Tells the other servers on this database that movies changed (PostgreSQL NOTIFY on change_channel;
+    /// SQLite: nothing, a file has one server). `payload` at most 7,900 bytes (PostgreSQL takes 8,000).
+    void announce_change(const std::string& payload);
+
     // ---- writes (one catalogue instance, on the writer thread) ----
 
     /// Stores a batch in one transaction. For each found movie: files already known by path are updated in

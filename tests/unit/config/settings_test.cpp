@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <cstdlib>
 #include <fstream>
+#include <unistd.h>
 
 #include "temp_dir.hpp"
 
@@ -299,4 +300,41 @@ BOOST_AUTO_TEST_CASE(the_database_comes_from_flag_environment_or_file_and_its_pa
     BOOST_TEST(message.find("--database") != std::string::npos, message);
     BOOST_TEST(error_of({"--data", dir.path.string()}, {{"MEDIABASE_DATABASE", "nonsense"}}).find("MEDIABASE_DATABASE") !=
                std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_server_name_comes_from_flags_environment_or_file_and_defaults_to_the_host_name) {
+    temp_dir dir;
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    const auto defaulted = parsed_settings({"--data", dir.path.string()});
+    BOOST_TEST(!defaulted.server_name.empty());
+    if (std::string(host).find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == std::string::npos)
+        BOOST_TEST(defaulted.server_name == host);
+    std::ofstream(dir.path / "config.json") << R"({"server_name": "from-file", "art_dir": "/srv/art"})";
+    BOOST_TEST(parsed_settings({"--data", dir.path.string()}).server_name == "from-file");
+    BOOST_TEST(parsed_settings({"--data", dir.path.string()}).art_dir() == fs::path("/srv/art"));
+    BOOST_TEST(parsed_settings({"--data", dir.path.string()}, {{"MEDIABASE_SERVER_NAME", "env.box"}}).server_name ==
+               "env.box");
+    BOOST_TEST(parsed_settings({"--data", dir.path.string(), "--server-name", "nas_2"},
+                               {{"MEDIABASE_SERVER_NAME", "env.box"}})
+                   .server_name == "nas_2");
+    // Written back as the file had them; a flag's value is not.
+    auto s = parsed_settings({"--data", dir.path.string(), "--server-name", "flagged"});
+    const auto saved = to_config_file_json(s);
+    BOOST_TEST(saved.at("server_name").as_string() == "from-file");
+    BOOST_TEST(saved.at("art_dir").as_string() == "/srv/art");
+    BOOST_TEST(to_public_json(s).at("server_name").as_string() == "flagged");
+}
+
+BOOST_AUTO_TEST_CASE(bad_server_names_and_art_dirs_name_the_option) {
+    temp_dir dir;
+    BOOST_TEST(error_of({"--data", dir.path.string(), "--server-name", "two words"}).find("--server-name") == 0u);
+    BOOST_TEST(error_of({"--data", dir.path.string(), "--server-name", ""}).find("--server-name") == 0u);
+    BOOST_TEST(error_of({"--data", dir.path.string(), "--server-name", std::string(65, 'a')}).find("--server-name") ==
+               0u);
+    BOOST_TEST(error_of({"--data", dir.path.string()}, {{"MEDIABASE_SERVER_NAME", "a/b"}}).find(
+                   "MEDIABASE_SERVER_NAME") == 0u);
+    BOOST_TEST(error_of({"--data", dir.path.string(), "--art-dir", "relative/art"}).find("--art-dir") == 0u);
+    BOOST_TEST(parsed_settings({"--data", dir.path.string()}).art_dir() == dir.path / "art");
 }

@@ -191,6 +191,21 @@ BOOST_AUTO_TEST_CASE(a_crash_s_old_temp_files_are_swept_and_fresh_ones_kept) {
     BOOST_TEST(fs::exists(fresh_temp), "a temp file being written right now stays");
 }
 
+BOOST_AUTO_TEST_CASE(a_shared_art_dir_keeps_young_unused_images_of_other_servers) {
+    // Another server wrote these (no claim here) and may not have stored their keys yet.
+    temp_dir dir;
+    art_store store(dir.path / "art");
+    store.set_shared(true);
+    const auto young = key_of(store.store(image_number(1)));
+    const auto old = key_of(store.store(image_number(2)));
+    store.release({young, old});
+    fs::last_write_time(dir.path / "art" / old, fs::file_time_type::clock::now() - std::chrono::hours(2));
+    store.begin_sweep();
+    BOOST_TEST(store.finish_sweep({}).removed == 1);
+    BOOST_TEST(fs::exists(dir.path / "art" / young));
+    BOOST_TEST(!fs::exists(dir.path / "art" / old));
+}
+
 BOOST_AUTO_TEST_CASE(a_cancelled_sweep_removes_nothing) {
     temp_dir dir;
     art_store store(dir.path / "art");

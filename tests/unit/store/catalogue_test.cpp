@@ -21,6 +21,7 @@
 #include <fstream>
 #include <iomanip>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -231,7 +232,7 @@ BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database, *boost:
         auto c = dir.open();
         BOOST_TEST(fs::exists(dir.db()));
         BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
-        BOOST_TEST(catalogue::current_schema_version() == 7);
+        BOOST_TEST(catalogue::current_schema_version() == 8);
         BOOST_TEST(c.movie_count() == 0);
         BOOST_TEST(c.list_movies({}).total == 0);
     }
@@ -329,6 +330,13 @@ BOOST_AUTO_TEST_CASE(migrates_a_version_1_database_without_losing_rows, *boost::
     BOOST_TEST(c.list_movies(by_genre).total == 1);
     BOOST_TEST(c.genres() == (std::vector<std::string>{"Crime", "Drama"}), boost::test_tools::per_element());
     BOOST_TEST(c.load_known_files().size() == 3u);
+    // The files stored before servers had names are the first named server's.
+    c.set_server("alpha");
+    BOOST_TEST(c.load_known_files().empty());
+    BOOST_TEST(c.claim_unowned_files() == 3);
+    BOOST_TEST(c.claim_unowned_files() == 0);
+    BOOST_TEST(c.load_known_files().size() == 3u);
+    BOOST_TEST(c.get_movie(1)->files.front().server == "alpha");
 
     // And the migrated database takes new rows like a fresh one.
     add(c, "Heat", 1995, "/media/Heat (1995)/Heat.720p.mkv", "720p");
@@ -1074,6 +1082,83 @@ BOOST_AUTO_TEST_CASE(files_under_a_root_are_found_by_path_prefix) {
     BOOST_TEST(c.files_under_root("/media").size() == 4u);
     BOOST_TEST(c.files_under_root("/").size() == 4u);
     BOOST_TEST(c.files_under_root("/elsewhere").empty());
+}
+
+BOOST_AUTO_TEST_CASE(each_server_stores_prunes_and_rescans_only_its_own_files) {
+    temp_dir dir;
+    auto a = dir.open();
+    auto b = dir.open();
+    a.set_server("alpha");
+    b.set_server("beta");
+    const std::string path = "/media/Alien (1979)/Alien.mkv";
+    const auto alien = add(a, "Alien", 1979, path);
+    // The same path on another machine is another file; the same film is the same movie.
+    BOOST_TEST(add(b, "Alien", 1979, path) == alien);
+    add(b, "Heat", 1995, "/media/Heat (1995)/Heat.mkv");
+    BOOST_TEST(a.files_under_root("/media").size() == 1u);
+    BOOST_TEST(b.files_under_root("/media").size() == 2u);
+    BOOST_TEST(a.load_known_files().size() == 1u);
+    BOOST_TEST(b.load_known_files().size() == 2u);
+    BOOST_TEST(a.files_to_probe(0, 10).size() == 1u);
+
+    // Every server reads every movie, and which server holds each file.
+    BOOST_TEST(a.movie_count() == 2);
+    const auto both = a.get_movie(alien);
+    BOOST_REQUIRE(both);
+    BOOST_REQUIRE_EQUAL(both->files.size(), 2u);
+    const std::set<std::string> holders{both->files[0].server, both->files[1].server};
+    BOOST_TEST((holders == std::set<std::string>{"alpha", "beta"}));
+
+    // alpha removing its file (a prune) leaves beta's copy, and so the movie.
+    const auto changes = a.remove_files(std::span(&path, 1));
+    BOOST_REQUIRE_EQUAL(changes.size(), 1u);
+    BOOST_TEST((changes[0].kind == change_kind::updated));
+    BOOST_TEST(b.files_under_root("/media").size() == 2u);
+    const auto left = a.get_movie(alien);
+    BOOST_REQUIRE(left);
+    BOOST_REQUIRE_EQUAL(left->files.size(), 1u);
+    BOOST_TEST(left->files[0].server == "beta");
+    BOOST_TEST(a.remove_files(std::span(&path, 1)).empty());
+
+    // A server that scans nothing serves the whole catalogue.
+    auto front = dir.open();
+    front.set_server("gamma");
+    BOOST_TEST(front.list_movies(movie_query{}).total == 2);
+    BOOST_TEST(front.files_under_root("/").empty());
+    BOOST_TEST(front.claim_unowned_files() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(one_import_per_root_and_server_at_a_time) {
+    temp_dir dir;
+    auto first = dir.open();
+    auto second = dir.open();
+    auto other = dir.open();
+    first.set_server("alpha");
+    second.set_server("alpha");
+    other.set_server("beta");
+    const std::vector<std::string> roots{"/media/a", "/media/b"};
+    BOOST_TEST(first.lock_import_roots(roots).empty());
+    // The same server's roots in another process: refused on PostgreSQL, all or none; SQLite has one server.
+    const std::vector<std::string> overlapping{"/media/c", "/media/b"};
+    const auto refused = second.lock_import_roots(overlapping);
+    if (on_postgres()) {
+        BOOST_TEST(refused == std::vector<std::string>{"/media/b"}, boost::test_tools::per_element());
+        // "/media/c" was not kept: a third process may take it.
+        auto third = dir.open();
+        third.set_server("alpha");
+        const std::vector<std::string> c{"/media/c"};
+        BOOST_TEST(third.lock_import_roots(c).empty());
+        third.unlock_import_roots();
+    } else {
+        BOOST_TEST(refused.empty());
+        second.unlock_import_roots();
+    }
+    // Another server's roots of the same name are other folders.
+    BOOST_TEST(other.lock_import_roots(roots).empty());
+    first.unlock_import_roots();
+    BOOST_TEST(second.lock_import_roots(roots).empty());
+    second.unlock_import_roots();
+    other.unlock_import_roots();
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_paths_are_stored_as_they_are, *boost::unit_test::precondition(sqlite_only)) {
