@@ -42,7 +42,8 @@ asio::awaitable<bool> prober::probe_batch() {
         ++read_;
         if (info.state == media_info::state_type::unreadable) {
             ++unreadable_;
-            spdlog::warn("prober: cannot read {}: {}", target.path, info.error.value_or("unknown error"));
+            // Per file at debug: the count is in the summary line and each reason in GET /movies/ID.
+            spdlog::debug("prober: cannot read {}: {}", target.path, info.error.value_or("unknown error"));
         }
         probed_file probed;
         probed.file_id = target.file_id;
