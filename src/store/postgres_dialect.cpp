@@ -3,6 +3,7 @@
 // the database server's job (pg_dump): backup and restore say so.
 #include "catalogue_schema.hpp"
 #include "sql_dialect.hpp"
+#include "sql_support.hpp"
 #include "mediabase/model/movie_json.hpp"
 #include "mediabase/naming/fold.hpp"
 
@@ -254,16 +255,9 @@ class postgres_dialect final : public sql_dialect {
 
     // The server checks its own pages (checksums, amcheck); a connection that answers is what start-up needs.
     std::vector<std::string> stored_tables(soci::session& sql) const override {
-        std::vector<std::string> tables;
-        std::string name;
-        soci::statement st = (sql.prepare << "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                                             "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
-                                             "'mediabase_schema' ORDER BY table_name",
-                              soci::into(name));
-        if (st.execute(true))
-            do tables.push_back(name);
-            while (st.fetch());
-        return tables;
+        const char* query = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                            "AND table_type = 'BASE TABLE' AND table_name <> 'mediabase_schema' ORDER BY table_name";
+        return sql_support::column_values<std::string>(*this, sql, query);
     }
 
     std::vector<schema::column> columns(soci::session& sql, const std::string& table) const override {

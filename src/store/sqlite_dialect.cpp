@@ -2,6 +2,7 @@
 // its MATCH query, and the SQLite C API where SOCI offers nothing (statement reset, online backup, restore).
 #include "catalogue_schema.hpp"
 #include "sql_dialect.hpp"
+#include "sql_support.hpp"
 #include "mediabase/naming/fold.hpp"
 
 #include <boost/url/encode.hpp>
@@ -237,17 +238,10 @@ class sqlite_dialect final : public sql_dialect {
     }
 
     std::vector<std::string> stored_tables(soci::session& sql) const override {
-        std::vector<std::string> tables;
-        std::string name;
         // movies_fts and its shadow tables are an index, rebuilt by after_copy.
-        soci::statement st = (sql.prepare << "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
-                                             "LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'movies\\_fts%' "
-                                             "ESCAPE '\\' ORDER BY name",
-                              soci::into(name));
-        if (st.execute(true))
-            do tables.push_back(name);
-            while (st.fetch());
-        return tables;
+        const char* query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+                            "ESCAPE '\\' AND name NOT LIKE 'movies\\_fts%' ESCAPE '\\' ORDER BY name";
+        return sql_support::column_values<std::string>(*this, sql, query);
     }
 
     std::vector<schema::column> columns(soci::session& sql, const std::string& table) const override {
