@@ -695,6 +695,15 @@ int run_db_copy(const std::string& from, const std::string& to, bool force) {
     // Both were checked when the command line was read.
     const auto source = std::get<database_url>(parse_database_url(from));
     const auto target = std::get<database_url>(parse_database_url(to));
+    // Opening a SQLite file that is not there would create an empty catalogue: a typo in --from would then
+    // copy nothing over the target (with --force, empty it). The same database twice is copy_to's error.
+    std::error_code ec;
+    if (source.is_sqlite() && source.display() != target.display() &&
+        !std::filesystem::is_regular_file(source.file, ec)) {
+        std::fprintf(stderr, "mediabase: db copy: the source %s does not exist (or is not a file)\n",
+                     source.display().c_str());
+        return 1;
+    }
     try {
         auto source_db = catalogue::open(source);
         auto target_db = catalogue::open(target);

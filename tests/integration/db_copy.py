@@ -130,6 +130,18 @@ def test_bad_copy_commands_are_refused():
             out = db_copy(*args)
             check(out.returncode != 0 and expected in out.stderr,
                   "db copy %r: %s %s" % (args, out.returncode, out.stderr))
+        # A source that is not there (a typo) is an error, never an empty catalogue made on the spot: with
+        # --force that copy would have emptied the target.
+        target = os.path.join(tmp.path("kept"), "mediabase.db")
+        with open(target, "wb") as out_file:
+            out_file.write(b"left as it was")
+        missing = os.path.join(tmp.root, "no-such-dir", "mediabase.db")
+        out = db_copy("--from", "sqlite:" + missing, "--to", "sqlite:" + target, "--force")
+        check(out.returncode == 1 and "does not exist" in out.stderr, "a missing source: %s %s"
+              % (out.returncode, out.stderr))
+        check(not os.path.exists(os.path.dirname(missing)), "the missing source was created")
+        with open(target, "rb") as in_file:
+            check(in_file.read() == b"left as it was", "the target was touched")
     finally:
         tmp.cleanup()
     out = subprocess.run([BIN, "db", "move"], capture_output=True, text=True, timeout=60)
