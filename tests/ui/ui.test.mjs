@@ -140,7 +140,7 @@ async function poll_page(probe, done, timeout_ms) {
     const result = await page.evaluate(probe);
     if (done(result)) return result;
     if (Date.now() > deadline) assert.fail(`still not done after ${timeout_ms} ms: ${JSON.stringify(result)}`);
-    await new Promise((next) => setTimeout(next, 250));
+    await new Promise((next) => setTimeout(next, 250)); // not synchronisation: the poll interval; done() decides
   }
 }
 
