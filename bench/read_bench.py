@@ -154,7 +154,7 @@ class mediabase_server:
                if not (k.startswith("MEDIABASE_") or k.startswith("TMDB_") or k == "OMDB_API_KEY")}
         self.proc = subprocess.Popen(
             [BIN, "serve", "--data", data, "--media", media, "--listen", "127.0.0.1:0", "--watch", "false",
-             "--log-level", "warn", "--backup-interval", "0"],
+             "--log-level", "warn", "--backup-interval", "0", "--auth", "trusted-networks"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         line = self.proc.stdout.readline()
         if not line.startswith("listening on http://127.0.0.1:"):
