@@ -3,6 +3,7 @@
 // (write_statements), bound to member variables, and re-executed with new values in those variables.
 #include "sql_support.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 #include <unordered_set>
@@ -278,15 +279,33 @@ std::pair<movie_id, change_kind> catalogue::impl::store_one(const found_movie& f
 }
 
 
+void catalogue::impl::note_added(std::int64_t movies) {
+    added_since_statistics += movies;
+    if (added_since_statistics < std::max(statistics_step, movies_at_statistics)) return;
+    movies_at_statistics += added_since_statistics;
+    added_since_statistics = 0;
+    try {
+        dialect->refresh_statistics(sql);
+    } catch (const std::exception& e) {
+        // Slower queries, nothing lost: the database's own upkeep refreshes them later.
+        spdlog::debug("catalogue: cannot refresh the query planner's statistics: {}", e.what());
+    }
+}
+
 store_result catalogue::store_found(std::span<const found_movie> batch,
                                     std::span<const std::optional<movie>> metadata) {
     if (batch.empty()) return {};
     try {
         // Savepoints cost: each copies aside every page it touches. So the batch goes in without them, and
         // only if a movie fails does it go again with one savepoint per movie, to keep the others.
-        if (auto result = impl_->store_batch(batch, metadata, false)) return *result;
-        spdlog::debug("catalogue: storing the batch again movie by movie");
-        return *impl_->store_batch(batch, metadata, true);
+        auto result = impl_->store_batch(batch, metadata, false);
+        if (!result) {
+            spdlog::debug("catalogue: storing the batch again movie by movie");
+            result = impl_->store_batch(batch, metadata, true);
+        }
+        impl_->note_added(std::count_if(result->changes.begin(), result->changes.end(),
+                                        [](const auto& c) { return c.kind == change_kind::added; }));
+        return *result;
     } catch (const std::exception& e) {
         spdlog::error("catalogue: storing a batch of {} movies failed: {}", batch.size(), e.what());
         store_result result;

@@ -154,6 +154,13 @@ class postgres_dialect final : public sql_dialect {
     // The planner's statistics are autovacuum's.
     void before_close(soci::session&) const override {}
 
+    // A prepared statement keeps the plan made from the table sizes it first saw: the movie loads planned
+    // on an empty catalogue scanned every row of a growing one, batch after batch, until autovacuum's next
+    // ANALYZE (a minute or more later). ANALYZE also makes every connection plan those statements again.
+    void refresh_statistics(soci::session& sql) const override {
+        sql << "ANALYZE movies, media_files, media_info";
+    }
+
     int schema_version(soci::session& sql) const override {
         long long tables = 0;
         sql << "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
@@ -250,8 +257,14 @@ class postgres_dialect final : public sql_dialect {
     // A result is read whole into memory and holds no snapshot once the statement has run.
     void reset(soci::statement&) const override {}
 
-    // No counter moves with every commit of every connection: list totals are counted each time.
-    std::optional<std::int64_t> data_version(soci::session&) const override { return std::nullopt; }
+    // The current snapshot (xmin, xmax and the transactions in progress) decides what a query sees: two equal
+    // snapshots see the same committed data, and a commit anywhere changes it (it never comes back). Its
+    // hash is the version. Any transaction of the cluster that writes moves it, which only costs a count.
+    std::optional<std::int64_t> data_version(soci::session& sql) const override {
+        long long version = 0;
+        sql << "SELECT hashtextextended(CAST(pg_current_snapshot() AS TEXT), 0)", soci::into(version);
+        return static_cast<std::int64_t>(version);
+    }
 
     // The server checks its own pages (checksums, amcheck); a connection that answers is what start-up needs.
     std::vector<std::string> stored_tables(soci::session& sql) const override {

@@ -78,6 +78,10 @@ class sql_dialect {
     virtual bool connection_lost(soci::session& sql) const = 0;
     /// Upkeep before the session closes (the query planner's statistics). Throws on a database error.
     virtual void before_close(soci::session& sql) const = 0;
+    /// After a write transaction that grew the catalogue a lot (outside any transaction): brings the query
+    /// planner's statistics up to date, so that plans made while the tables were small are made again.
+    /// Throws on a database error.
+    virtual void refresh_statistics(soci::session& sql) const = 0;
 
     /// The schema version the database records; 0 for a new database.
     virtual int schema_version(soci::session& sql) const = 0;

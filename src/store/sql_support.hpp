@@ -598,6 +598,12 @@ struct catalogue::impl {
     std::string server;
     /// The keys of the import locks lock_import_roots holds.
     std::vector<std::int64_t> import_locks;
+    /// Movies this catalogue added since the query planner's statistics were last refreshed, and the movies
+    /// counted then (grown by the additions): statistics are refreshed each time the additions reach what
+    /// was there (at least statistics_step), so a first import of N movies refreshes them about log2(N) times.
+    std::int64_t added_since_statistics = 0;
+    std::int64_t movies_at_statistics = 0;
+    static constexpr std::int64_t statistics_step = 1000;
 
     sql_support::write_statements& writer() {
         if (!writes) writes = std::make_unique<sql_support::write_statements>(sql, *dialect, server);
@@ -620,6 +626,9 @@ struct catalogue::impl {
 
     /// Stores one found movie inside the batch's transaction. Returns the movie and whether it is new.
     std::pair<movie_id, change_kind> store_one(const found_movie& found, const std::string& now);
+    /// After a committed batch that added `movies`: refreshes the planner's statistics when the catalogue
+    /// has grown enough since the last time (see added_since_statistics).
+    void note_added(std::int64_t movies);
 };
 
 } // namespace mediabase

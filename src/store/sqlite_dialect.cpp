@@ -133,6 +133,9 @@ class sqlite_dialect final : public sql_dialect {
         sql << "PRAGMA optimize";
     }
 
+    // SQLite plans each statement as it is prepared, from the indexes; before_close keeps its statistics.
+    void refresh_statistics(soci::session&) const override {}
+
     int schema_version(soci::session& sql) const override {
         int version = 0;
         sql << "PRAGMA user_version", soci::into(version);

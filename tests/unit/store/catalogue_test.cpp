@@ -504,6 +504,51 @@ BOOST_AUTO_TEST_CASE(one_bad_movie_does_not_fail_the_batch) {
     BOOST_TEST(c.store_found({}).stored == 0);
 }
 
+// A batch is looked up at once before it is stored: what its own earlier movies add and learn must count for the
+// later ones just as it would one movie at a time.
+BOOST_AUTO_TEST_CASE(a_batch_joins_what_its_own_earlier_movies_added_and_learned) {
+    temp_dir dir;
+    auto c = dir.open();
+    const auto heat = add(c, "Heat", 1995, "/media/Heat.mkv");
+    const auto brazil = add(c, "Brazil", 1985, "/media/Brazil.mkv");
+    auto heat_with_id = found("Heat", 1995, {file_at("/media/Heat.2160p.mkv")});
+    heat_with_id.tmdb_id = 949;
+    // Another name, the TMDB id the first movie of the batch gave Heat.
+    auto cut = found("Heat Director's Cut", 1995, {file_at("/media/Heat.Cut.mkv")});
+    cut.tmdb_id = 949;
+    // Heat's title and year, but another film by its id.
+    auto other_heat = found("Heat", 1995, {file_at("/media/Heat.1986.mkv")});
+    other_heat.tmdb_id = 12345;
+    auto other_again = found("Heat", 1995, {file_at("/media/Heat.1986.part2.mkv")});
+    other_again.tmdb_id = 12345;
+    std::vector<found_movie> batch{
+        heat_with_id,
+        cut,
+        other_heat,
+        other_again,
+        // A known file keeps its movie, whatever the name says; the new file beside it joins that movie.
+        found("Brasil", 1985, {file_at("/media/Brazil.mkv"), file_at("/media/Brazil.Extended.mkv")}),
+        found("Zardoz", std::nullopt, {file_at("/media/Zardoz.mkv")}),
+        found("Zardoz", std::nullopt, {file_at("/media/Zardoz.2.mkv")}),
+    };
+    const auto result = c.store_found(batch);
+    BOOST_TEST(result.stored == 7);
+    BOOST_TEST(result.failed == 0);
+    BOOST_REQUIRE_EQUAL(result.ids.size(), 7u);
+    BOOST_TEST(result.ids[0] == heat);
+    BOOST_TEST(result.ids[1] == heat);
+    BOOST_TEST(result.ids[2] != heat);
+    BOOST_TEST(result.ids[3] == result.ids[2]);
+    BOOST_TEST(result.ids[4] == brazil);
+    // Without a year a shared title proves little: two movies.
+    BOOST_TEST(result.ids[5] != result.ids[6]);
+    BOOST_TEST(c.movie_count() == 5);
+    BOOST_TEST(c.get_movie(heat)->files.size() == 3u);
+    BOOST_TEST(c.get_movie(heat)->tmdb_id == std::optional<std::int64_t>(949));
+    BOOST_TEST(c.get_movie(brazil)->files.size() == 2u);
+    BOOST_TEST(c.get_movie(result.ids[2])->files.size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(removing_files_removes_a_movie_only_with_its_last_file) {
     temp_dir dir;
     auto c = dir.open();
