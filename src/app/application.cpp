@@ -26,12 +26,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <random>
 #include <iostream>
 #include <thread>
 #include <utility>
+
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -482,6 +486,22 @@ void log_access(const settings& config, const access_config& access, std::int64_
 
 namespace {
 
+/// An art folder that cannot be made or written leaves every movie stored without its art, each image failing
+/// on its own: the log says so once, at start.
+void warn_if_art_dir_unusable(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (!ec && ::access(dir.c_str(), W_OK) != 0) ec = std::error_code(errno, std::generic_category());
+    if (ec)
+        spdlog::warn("art folder {} cannot be used ({}): movies are stored, but their posters and backdrops are "
+                     "not cached until it can be written (--art-dir, MEDIABASE_ART_DIR)",
+                     dir.string(), ec.message());
+}
+
+} // namespace
+
+namespace {
+
 /// Runs the network thread until it runs out of work. An exception that escapes a completion handler is a
 /// bug in the code serving one client: it is logged and the server goes on serving the others.
 void run_network_thread(asio::io_context& net) {
@@ -562,6 +582,7 @@ int run_server(const settings& config) {
     spdlog::info("Mediabase {} serving {} media folder(s), catalogue {}{}", MEDIABASE_VERSION,
                  config.media_folders.size(), config.database_target().display(),
                  config.offline() ? " (offline mode: no TMDB key; movies are known from file names and NFOs)" : "");
+    warn_if_art_dir_unusable(config.art_dir());
     if (!config.database_target().is_sqlite())
         spdlog::info("catalogue: PostgreSQL, {} connections (1 for writes, {} for reads)", read_connections() + 1,
                      read_connections());

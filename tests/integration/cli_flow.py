@@ -129,6 +129,24 @@ def test_accepted_variables_take_effect():
         tmp.cleanup()
 
 
+def test_an_art_folder_that_cannot_be_made_is_named_at_start():
+    tmp = TempDirs()
+    try:
+        blocker = os.path.join(tmp.root, "not-a-folder")
+        with open(blocker, "w") as f:
+            f.write("a file where the art folder's parent should be")
+        art = os.path.join(blocker, "art")
+        server = Server([], tmp.path("data"), extra_args=["--art-dir", art]).start()
+        try:
+            server.wait_for_log("art folder %s cannot be used" % art)
+            status, _, _ = server.request("GET", "/api/v1/healthz")
+            check(status == 200, "the server should serve without its art folder: %s" % status)
+        finally:
+            server.kill()
+    finally:
+        tmp.cleanup()
+
+
 def test_scan_exit_codes():
     tmp = TempDirs()
     try:
@@ -215,5 +233,6 @@ def test_parse_prints_one_json_object_per_name():
 
 if __name__ == "__main__":
     run_tests([test_every_documented_variable_is_known, test_each_variable_with_a_bad_value_stops_scan_naming_it,
-               test_accepted_variables_take_effect, test_scan_exit_codes, test_scan_names_a_missing_media_folder_and_fails,
+               test_accepted_variables_take_effect, test_an_art_folder_that_cannot_be_made_is_named_at_start,
+               test_scan_exit_codes, test_scan_names_a_missing_media_folder_and_fails,
                test_scan_prints_lines_and_a_summary_when_not_a_terminal, test_parse_prints_one_json_object_per_name])
