@@ -26,7 +26,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -497,10 +496,6 @@ void warn_if_art_dir_unusable(const std::filesystem::path& dir) {
                      "not cached until it can be written (--art-dir, MEDIABASE_ART_DIR)",
                      dir.string(), ec.message());
 }
-
-} // namespace
-
-namespace {
 
 /// Runs the network thread until it runs out of work. An exception that escapes a completion handler is a
 /// bug in the code serving one client: it is logged and the server goes on serving the others.
