@@ -79,6 +79,22 @@ def run_delay_seconds(pid):
     return total / 1e9
 
 
+def cpu_busy_seconds(cpus):
+    """Busy time of the given CPUs (every process, kernel and soft interrupts included; idle and iowait
+    excluded): with --split-cores, what the server's CPU did, including the loopback delivery that the kernel
+    may do outside the server's own accounting."""
+    if not cpus:
+        return 0.0
+    busy = 0
+    with open("/proc/stat") as stat:
+        for line in stat:
+            name, *fields = line.split()
+            if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+                ticks = [int(f) for f in fields]
+                busy += sum(ticks[:8]) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid):
     with open("/proc/%d/status" % pid) as status:
         for line in status:
@@ -180,6 +196,7 @@ def run_import(media, data, args, clients):
             threading.Thread(target=watch_closed, args=(stalled, closed), daemon=True).start()
         cpu_before = cpu_seconds(server.proc.pid)
         waited_before = run_delay_seconds(server.proc.pid)
+        busy_before = cpu_busy_seconds(SERVER_CPUS)
         status, job, _ = server.request("POST", "/api/v1/import")
         assert status == 202, status
         # The end of the import, seen by asking GET /import five times a second (duration_ms is the server's
@@ -196,6 +213,7 @@ def run_import(media, data, args, clients):
                     # The import's CPU is taken here: after it, the Prober reads the new files while the
                     # stalled client is waited for, and that is not the import's cost nor the clients'.
                     end["cpu"], end["waited"] = cpu_seconds(server.proc.pid), run_delay_seconds(server.proc.pid)
+                    end["busy"] = cpu_busy_seconds(SERVER_CPUS)
                     return
                 time.sleep(0.2)
 
@@ -225,6 +243,7 @@ def run_import(media, data, args, clients):
             "duration_ms": final["duration_ms"],
             "server_cpu_s": round(cpu, 2),
             "server_waited_for_cpu_s": round(waited, 2),
+            "server_cores_busy_s": round(end["busy"] - busy_before, 2) if SERVER_CPUS else None,
             "counts": final["counts"],
             "peak_rss_mb": round(rss, 1),
             "stalled_closed_after_s": round(closed["closed_at"] - stalled_at, 1) if "closed_at" in closed else None,
