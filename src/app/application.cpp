@@ -121,6 +121,13 @@ struct read_lane {
     done_signal done;
 };
 
+/// SQLite's Checkpointer with its own connection (it runs on runtime's checkpoint context).
+struct checkpoint_lane {
+    checkpoint_lane(bus& b, const settings& config) : db(open_catalogue(config)), checkpointer(b, db) {}
+    catalogue db;
+    wal_checkpointer checkpointer;
+};
+
 /// Everything a run owns. Members are declared in start order; shutdown() stops them in reverse.
 class runtime {
 public:
@@ -130,6 +137,7 @@ public:
                {scan_ctx_.get_executor(), 4, "scanner"},
                {dal_write_ctx_.get_executor(), 8, "dal_writes"},
                {dal_read_ctx_.get_executor(), 256, "dal_reads"},
+               {checkpoint_ctx_.get_executor(), 1, "checkpoints"},
                {prune_ctx_.get_executor(), 4, "pruner"},
                {net_.get_executor(), 4096, "events"},
                {watch_ctx_.get_executor(), 4, "watcher"},
@@ -154,6 +162,12 @@ public:
                    watch_ctx_.get_executor()) {
         // Files stored before servers had names (schema 8) are the first server's to start.
         writer_db_.claim_unowned_files();
+        // The writer's commits leave the write-ahead log to the Checkpointer's connection; past 1 GiB (the
+        // Checkpointer cannot keep up, or readers hold old snapshots for long) they checkpoint it themselves.
+        if (config.database_target().is_sqlite()) {
+            checkpoints_ = std::make_unique<checkpoint_lane>(bus_, config);
+            writer_db_.defer_checkpoints(262144);
+        }
         // Several servers may share a PostgreSQL catalogue: each tells the others what it changed.
         if (!config.database_target().is_sqlite()) {
             dal_writer_.announce_as(instance_);
@@ -177,6 +191,10 @@ public:
         spawn(net_, health_.run(), health_done_);
         spawn(dal_write_ctx_, dal_writer_.run(), dal_writes_done_);
         spawn(dal_read_ctx_, dal_reader_.run(), dal_reads_done_);
+        if (checkpoints_) {
+            spawn(checkpoint_ctx_, checkpoints_->checkpointer.run(), checkpoints_done_);
+            run_thread(checkpoint_ctx_, "mb-checkpoint");
+        }
         for (auto& lane : read_lanes_) {
             spawn(lane->ctx, lane->reader.run(), lane->done);
             run_thread(lane->ctx, "mb-dal-reads");
@@ -230,6 +248,8 @@ public:
         co_await stop(bus_.pruner, pruner_done_);
         co_await stop(bus_.prober, prober_done_);
         co_await stop(bus_.dal_writes, dal_writes_done_);
+        // After the writer, which asks it.
+        if (checkpoints_) co_await stop(bus_.checkpoints, checkpoints_done_);
         // One stop per reader (any reader may take any of them): each returns after what it holds.
         for (std::size_t i = 0; i <= read_lanes_.size(); ++i) {
             stop_service message{};
@@ -246,8 +266,8 @@ public:
     /// Joins the worker threads; a context still busy (a forced stop) is stopped first.
     void join(bool force) {
         disk_work_.reset();
-        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &scan_ctx_, &prune_ctx_, &watch_ctx_, &disk_ctx_,
-                          &probe_ctx_, &listen_ctx_})
+        for (auto* ctx : {&dal_write_ctx_, &dal_read_ctx_, &checkpoint_ctx_, &scan_ctx_, &prune_ctx_, &watch_ctx_,
+                          &disk_ctx_, &probe_ctx_, &listen_ctx_})
             if (force) ctx->stop();
         for (auto& lane : read_lanes_)
             if (force) lane->ctx.stop();
@@ -292,6 +312,8 @@ private:
     asio::io_context dal_write_ctx_{1}, dal_read_ctx_{1}, scan_ctx_{1}, prune_ctx_{1}, watch_ctx_{1};
     /// The Prober's blocking reads of video files (libavformat).
     asio::io_context probe_ctx_{1};
+    /// The Checkpointer's flushes of SQLite's write-ahead log (SQLite only).
+    asio::io_context checkpoint_ctx_{1};
     /// The Listener's connection (PostgreSQL LISTEN): what other servers sharing the catalogue changed.
     asio::io_context listen_ctx_{1};
     /// Blocking file work of the Scraper and the Cache (NFOs, local art, writing images).
@@ -320,9 +342,10 @@ private:
         dal_reads_done_{net_.get_executor(), 1}, watcher_done_{net_.get_executor(), 1},
         scraper_done_{net_.get_executor(), 1}, cache_done_{net_.get_executor(), 1},
         prober_done_{net_.get_executor(), 1}, health_done_{net_.get_executor(), 1},
-        listener_done_{net_.get_executor(), 1};
+        listener_done_{net_.get_executor(), 1}, checkpoints_done_{net_.get_executor(), 1};
     std::vector<std::unique_ptr<done_signal>> extra_done_;
     std::vector<std::unique_ptr<read_lane>> read_lanes_;
+    std::unique_ptr<checkpoint_lane> checkpoints_; ///< SQLite only
     std::vector<std::thread> threads_;
 };
 

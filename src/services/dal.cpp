@@ -14,6 +14,11 @@
 namespace mediabase {
 namespace {
 
+/// The writer asks the Checkpointer to copy the write-ahead log into the database once it holds this many
+/// pages (128 MiB of 4 KiB pages): a longer log makes every read look further for its pages, and each copy
+/// writes an import's index pages once for many batches.
+constexpr std::int64_t checkpoint_after_pages = 32768;
+
 template <class... Ts> struct overloaded : Ts... { using Ts::operator()...; };
 
 /// Drops the files of these movies from the snapshot: the walk then sees them as changed.
@@ -130,12 +135,39 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
         database_report report{failure_, proof};
         co_await post(bus_.health, std::move(report));
     }
+    // Full already: a checkpoint is asked for or running, and it copies this commit's pages too.
+    if (db_.wal_pages() >= checkpoint_after_pages) bus_.checkpoints.try_send(checkpoint_wal{});
     if (changed_) {
         if (!instance_.empty()) announce_changes();
         catalogue_changed change{*changed_};
         co_await post(bus_.events, std::move(change));
     }
     co_return keep_running;
+}
+
+asio::awaitable<void> wal_checkpointer::run() {
+    co_await run_mailbox(bus_.checkpoints, [this](checkpoint_message m) -> asio::awaitable<bool> {
+        if (std::holds_alternative<stop_service>(m)) co_return false;
+        try {
+            // The copy, and the flush to disk that takes the time, while the writer goes on.
+            const auto first = db_.checkpoint(wal_checkpoint::passive);
+            // Then, unless a commit has restarted the log since, what came meanwhile, holding the writer off
+            // only for that: the next commit starts the log again.
+            // A request made while the last restart ran finds that log unchanged: nothing to do.
+            auto last = first;
+            if (first.in_log >= checkpoint_after_pages && first.in_log != restarted_log_) {
+                last = db_.checkpoint(wal_checkpoint::restart);
+                if (last.copied == last.in_log) restarted_log_ = last.in_log;
+            }
+            spdlog::debug("catalogue: checkpoint copied {} of {} pages of the write-ahead log, then {} of {}",
+                          first.copied, first.in_log, last.copied, last.in_log);
+        } catch (const std::exception& e) {
+            // The log stays whole in its file and the next request tries again: nothing is lost, and a failing
+            // disk shows in the writer's own writes (Health).
+            spdlog::warn("catalogue: {}", e.what());
+        }
+        co_return true;
+    });
 }
 
 bool dal_writer::reconnect_if_lost() {

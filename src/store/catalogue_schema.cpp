@@ -232,8 +232,23 @@ bool catalogue::reconnect_if_lost() {
     impl_->import_locks.clear();
     impl_->sql.close();
     impl_->dialect->open(impl_->sql, impl_->where);
+    if (impl_->deferred_wal) impl_->dialect->defer_checkpoints(impl_->sql, *impl_->deferred_wal);
     spdlog::info("catalogue: connected to {} again", impl_->where.display());
     return true;
+}
+
+void catalogue::defer_checkpoints(std::int64_t backstop_pages) {
+    impl_->deferred_wal.emplace();
+    impl_->deferred_wal->backstop = backstop_pages;
+    impl_->dialect->defer_checkpoints(impl_->sql, *impl_->deferred_wal);
+}
+
+std::int64_t catalogue::wal_pages() const {
+    return impl_->deferred_wal ? impl_->deferred_wal->pages : 0;
+}
+
+wal_pages_copied catalogue::checkpoint(wal_checkpoint mode) {
+    return impl_->dialect->checkpoint(impl_->sql, mode);
 }
 
 void catalogue::set_server(const std::string& name) {

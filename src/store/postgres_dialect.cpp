@@ -153,6 +153,9 @@ class postgres_dialect final : public sql_dialect {
 
     // The planner's statistics are autovacuum's.
     void before_close(soci::session&) const override {}
+    // The server writes its own log back (its checkpointer process).
+    void defer_checkpoints(soci::session&, wal_backlog&) const override {}
+    wal_pages_copied checkpoint(soci::session&, wal_checkpoint) const override { return {}; }
 
     // A prepared statement keeps the plan made from the table sizes it first saw: the movie loads planned
     // on an empty catalogue scanned every row of a growing one, batch after batch, until autovacuum's next

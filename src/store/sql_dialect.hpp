@@ -3,6 +3,7 @@
 // once against it. SQLite (sqlite_dialect.cpp) and PostgreSQL (postgres_dialect.cpp). Pure logic: no Asio, no
 // Beast.
 
+#include "mediabase/store/catalogue.hpp" // wal_checkpoint, wal_pages_copied
 #include "mediabase/store/database_url.hpp"
 
 #include <soci/soci.h>
@@ -48,6 +49,12 @@ inline column::kind kind_of_type(std::string type) {
 
 } // namespace schema
 
+/// The write-ahead log of a connection whose checkpoints are done elsewhere (sql_dialect::defer_checkpoints).
+struct wal_backlog {
+    std::int64_t pages = 0;    ///< pages in the log after the connection's last commit
+    std::int64_t backstop = 0; ///< from this many on, the commit checkpoints itself
+};
+
 /// One database engine's way of doing what the catalogue needs beyond portable SQL. Stateless: one per
 /// catalogue, used from that catalogue's thread only.
 class sql_dialect {
@@ -82,6 +89,15 @@ class sql_dialect {
     /// planner's statistics up to date, so that plans made while the tables were small are made again.
     /// Throws on a database error.
     virtual void refresh_statistics(soci::session& sql) const = 0;
+    /// Hands the checkpoints of this connection's write-ahead log to checkpoint() on another connection, so a
+    /// commit never waits for the disk to flush what earlier ones wrote: after each commit the pages the log
+    /// holds are written to `backlog.pages`, and only once they reach `backlog.backstop` does the commit
+    /// checkpoint itself (when the other connection cannot keep up). SQLite; others: nothing (their server
+    /// writes its log back itself).
+    virtual void defer_checkpoints(soci::session& sql, wal_backlog& backlog) const = 0;
+    /// Copies what the write-ahead log holds into the database file (SQLite; others: nothing, and 0 pages):
+    /// see catalogue::checkpoint. Throws on a database error.
+    virtual wal_pages_copied checkpoint(soci::session& sql, wal_checkpoint mode) const = 0;
 
     /// The schema version the database records; 0 for a new database.
     virtual int schema_version(soci::session& sql) const = 0;

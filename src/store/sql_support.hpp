@@ -604,6 +604,9 @@ struct catalogue::impl {
     std::int64_t added_since_statistics = 0;
     std::int64_t movies_at_statistics = 0;
     static constexpr std::int64_t statistics_step = 1000;
+    /// The write-ahead log, when defer_checkpoints handed its checkpoints to another connection; the dialect's
+    /// hook writes to it (so it stays where the impl is).
+    std::optional<wal_backlog> deferred_wal;
 
     sql_support::write_statements& writer() {
         if (!writes) writes = std::make_unique<sql_support::write_statements>(sql, *dialect, server);

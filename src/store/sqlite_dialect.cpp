@@ -62,6 +62,16 @@ void use_multithread_mode() {
     (void)set;
 }
 
+/// The WAL hook of a connection with deferred checkpoints (sqlite_dialect::defer_checkpoints): runs after
+/// each commit, on the committing thread.
+int note_commit(void* context, sqlite_api::sqlite3* db, const char* schema, int pages) {
+    auto& backlog = *static_cast<wal_backlog*>(context);
+    backlog.pages = pages;
+    if (pages >= backlog.backstop)
+        sqlite_api::sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+}
+
 own_connection open_connection(const fs::path& file, int flags) {
     use_multithread_mode();
     sqlite_api::sqlite3* db = nullptr;
@@ -135,6 +145,24 @@ class sqlite_dialect final : public sql_dialect {
 
     // SQLite plans each statement as it is prepared, from the indexes; before_close keeps its statistics.
     void refresh_statistics(soci::session&) const override {}
+
+    void defer_checkpoints(soci::session& sql, wal_backlog& backlog) const override {
+        // The hook replaces wal_autocheckpoint's (which is itself a WAL hook) on this connection only.
+        sqlite_api::sqlite3_wal_hook(connection_of(sql), &note_commit, &backlog);
+    }
+
+    wal_pages_copied checkpoint(soci::session& sql, wal_checkpoint mode) const override {
+        int log = 0;
+        int copied = 0;
+        const int rc = sqlite_api::sqlite3_wal_checkpoint_v2(
+            connection_of(sql), nullptr,
+            mode == wal_checkpoint::restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+        // BUSY: another checkpoint was running (the writer's backstop), or the writer or a reader did not let go
+        // within the busy timeout; what is left is copied next time.
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            throw std::runtime_error(std::string("checkpoint: ") + sqlite_api::sqlite3_errmsg(connection_of(sql)));
+        return {log, copied};
+    }
 
     int schema_version(soci::session& sql) const override {
         int version = 0;

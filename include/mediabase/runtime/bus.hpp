@@ -367,6 +367,15 @@ using dal_write_message = std::variant<stop_service, store_movies, move_files, r
                                        change_password, delete_account, add_api_key, revoke_api_key, touch_api_key,
                                        store_media_info, lock_import_roots, unlock_import_roots>;
 
+/// The writer's commits left SQLite's write-ahead log this long: the Checkpointer copies it into the database
+/// file on its own connection and thread (the writer's commits never wait for that flush).
+struct checkpoint_wal {
+    static constexpr const char* name = "checkpoint_wal";
+};
+
+/// The Checkpointer (SQLite only): a mailbox of one, so that requests made while it works count once.
+using checkpoint_message = std::variant<stop_service, checkpoint_wal>;
+
 // ----------------------------------------------------------------------- DAL: reads (own connection)
 
 struct load_known_files {
@@ -813,6 +822,7 @@ struct bus {
     mailbox<scanner_message> scanner;
     mailbox<dal_write_message> dal_writes;
     mailbox<dal_read_message> dal_reads;
+    mailbox<checkpoint_message> checkpoints;
     mailbox<pruner_message> pruner;
     mailbox<event_message> events;
     mailbox<watcher_message> watcher;

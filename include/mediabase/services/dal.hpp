@@ -52,6 +52,20 @@ private:
     bool reconnected_ = false;           ///< as the writer's
 };
 
+/// The Checkpointer: copies SQLite's write-ahead log into the database file when the writer asks
+/// (checkpoint_wal), on a connection and thread of its own, so that the writer's commits never wait for the
+/// disk. Not started on PostgreSQL.
+class wal_checkpointer {
+public:
+    wal_checkpointer(bus& b, catalogue& db) : bus_(b), db_(db) {}
+    asio::awaitable<void> run();
+
+private:
+    bus& bus_;
+    catalogue& db_;
+    std::int64_t restarted_log_ = -1; ///< the pages of the log the last restart copied whole
+};
+
 /// The figures of `GET /api/v1/stats`.
 boost::json::object library_stats(catalogue& db, person_id person = shared_state);
 

@@ -166,6 +166,13 @@ struct copied_table {
     std::int64_t rows = 0; ///< rows copied: the source's count, which the target then held
 };
 
+enum class wal_checkpoint { passive, restart };
+/// What a checkpoint found in the write-ahead log and copied into the database file, in pages.
+struct wal_pages_copied {
+    std::int64_t in_log = 0;
+    std::int64_t copied = 0;
+};
+
 class catalogue {
 public:
     /// Opens (creating if needed) the database file, enables WAL and foreign keys, and migrates the schema
@@ -202,6 +209,20 @@ public:
     /// prepares the statements anew on next use). True when it did; throws when the server is still away.
     /// SQLite never loses its connection.
     bool reconnect_if_lost();
+
+    /// This connection's commits leave the checkpoints of SQLite's write-ahead log to checkpoint() on another
+    /// connection, so they never wait for the disk to flush what earlier commits wrote; only a log that has
+    /// grown to `backstop_pages` is checkpointed by the commit itself. PostgreSQL: nothing.
+    void defer_checkpoints(std::int64_t backstop_pages);
+    /// With defer_checkpoints: the pages the write-ahead log holds after this connection's last commit
+    /// (0 otherwise, and on PostgreSQL).
+    [[nodiscard]] std::int64_t wal_pages() const;
+    /// Copies SQLite's write-ahead log into the database file, on a connection of its own (see
+    /// defer_checkpoints). `passive` waits for no one (a writer goes on writing meanwhile); `restart` holds
+    /// the writer off while it copies what is left, then waits for the readers to leave the log, so that the
+    /// next commit writes it from its start again (a log copied while commits go on is never restarted
+    /// otherwise, and only grows). PostgreSQL: nothing.
+    wal_pages_copied checkpoint(wal_checkpoint mode);
 
     /// Every table of the schema, parents first (the order a copy writes them in).
     static std::vector<std::string> tables();

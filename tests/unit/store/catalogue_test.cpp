@@ -242,6 +242,42 @@ BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database, *boost:
     BOOST_TEST(mode == "wal");
 }
 
+// The writer's commits leave the write-ahead log to a second connection (the Checkpointer): the log grows
+// past SQLite's own checkpoint size (1,000 pages) without the commits copying it, a passive checkpoint of the
+// other connection copies it whole, and a restart lets the next commit write the log from its start again.
+BOOST_AUTO_TEST_CASE(a_writer_with_deferred_checkpoints_leaves_them_to_another_connection,
+                     *boost::unit_test::precondition(sqlite_only)) {
+    temp_dir dir;
+    auto writer = dir.open();
+    auto checkpointer = dir.open();
+    writer.defer_checkpoints(1'000'000);
+    std::int64_t last = 0;
+    for (int batch = 0; writer.wal_pages() < 2000 && batch < 400; ++batch) {
+        std::vector<found_movie> movies;
+        for (int i = 0; i < 50; ++i) {
+            const auto name = "Movie " + std::to_string(batch) + "-" + std::to_string(i);
+            movies.push_back(found(name, 2000, {file_at("/media/" + name + "/" + name + ".mkv")}));
+        }
+        BOOST_REQUIRE_EQUAL(writer.store_found(movies).stored, 50);
+        // Never cut back while nobody checkpoints: the log only grows.
+        BOOST_TEST(writer.wal_pages() >= last);
+        last = writer.wal_pages();
+    }
+    BOOST_REQUIRE_GE(writer.wal_pages(), 2000);
+
+    const auto passive = checkpointer.checkpoint(wal_checkpoint::passive);
+    BOOST_TEST(passive.in_log == writer.wal_pages());
+    BOOST_TEST(passive.copied == passive.in_log);
+    const auto restart = checkpointer.checkpoint(wal_checkpoint::restart);
+    BOOST_TEST(restart.copied == restart.in_log);
+
+    add(writer, "After the Restart", 2001, "/media/After/After.mkv");
+    BOOST_TEST(writer.wal_pages() > 0);
+    BOOST_TEST(writer.wal_pages() < 100);
+    // Nothing was lost on the way: the other connection sees every movie.
+    BOOST_TEST(checkpointer.movie_count() == writer.movie_count());
+}
+
 BOOST_AUTO_TEST_CASE(open_accepts_paths_with_spaces_and_equals_signs, *boost::unit_test::precondition(sqlite_only)) {
     temp_dir dir;
     const auto file = dir.path / "my movies" / "key=value db" / "catalogue.db";
