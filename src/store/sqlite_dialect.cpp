@@ -20,6 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int busy_timeout_ms = 5000;
+/// How long a checkpoint's restart waits for the writer and the readers (see sqlite_dialect::checkpoint).
+constexpr int restart_wait_ms = 250;
 constexpr std::size_t max_search_words = 16;
 
 bool is_word_char(unsigned char c) {
@@ -154,13 +156,19 @@ class sqlite_dialect final : public sql_dialect {
     wal_pages_copied checkpoint(soci::session& sql, wal_checkpoint mode) const override {
         int log = 0;
         int copied = 0;
+        auto* db = connection_of(sql);
+        const bool restart = mode == wal_checkpoint::restart;
+        // A restart holds the writer off while it waits for the writer's transaction and then for the readers
+        // to leave the log: a short wait, so that a long read (a backup) costs the import little; BUSY then,
+        // and the next checkpoint tries again.
+        if (restart) sqlite_api::sqlite3_busy_timeout(db, restart_wait_ms);
         const int rc = sqlite_api::sqlite3_wal_checkpoint_v2(
-            connection_of(sql), nullptr,
-            mode == wal_checkpoint::restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+            db, nullptr, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+        if (restart) sqlite_api::sqlite3_busy_timeout(db, busy_timeout_ms);
         // BUSY: another checkpoint was running (the writer's backstop), or the writer or a reader did not let go
         // within the busy timeout; what is left is copied next time.
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-            throw std::runtime_error(std::string("checkpoint: ") + sqlite_api::sqlite3_errmsg(connection_of(sql)));
+            throw std::runtime_error(std::string("checkpoint: ") + sqlite_api::sqlite3_errmsg(db));
         return {log, copied};
     }
 
