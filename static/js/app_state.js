@@ -13,6 +13,21 @@ export function set_state(key, value) {
   for (const fn of listeners.get(key) ?? []) fn(value);
 }
 
+/**
+ * Sets the import job unless the one held is newer. Answers and events race: the 202 of POST /import (the
+ * job "scanning") can arrive after the event that says that same job finished (a small library imports in
+ * a tenth of a second), and must not bring the running state back for good.
+ */
+export function set_job(job) {
+  if (!job) return;
+  const held = app_state.job;
+  if (held && typeof held.id === 'number' && typeof job.id === 'number') {
+    if (job.id < held.id) return;
+    if (job.id === held.id && held.finished_at && !job.finished_at) return;
+  }
+  set_state('job', job);
+}
+
 /** Calls fn on every change of key; returns an unsubscribe. */
 export function watch_state(key, fn) {
   if (!listeners.has(key)) listeners.set(key, new Set());

@@ -5,7 +5,7 @@ import { events } from './events.js';
 import { start, navigate } from './router.js';
 import './activity.js';
 import './theme.js';
-import { app_state, set_state, watch_state, is_running, job_progress } from './app_state.js';
+import { app_state, set_state, set_job, watch_state, is_running, job_progress } from './app_state.js';
 import { show_error, toast } from './toast.js';
 import { count, percent } from './format.js';
 import { h } from './dom.js';
@@ -51,14 +51,14 @@ watch_state('config', (config) => {
 
 for (const type of ['import.status', 'import.started', 'import.progress', 'import.finished']) {
   events.on(type, (frame) => {
-    if (frame.job) set_state('job', frame.job);
+    if (frame.job) set_job(frame.job);
   });
 }
 // This tab fell behind and changes were left out: the status is fetched again (views refetch their own).
 events.on('resync', async () => {
   try {
     const job = await api.importStatus();
-    if (job) set_state('job', job);
+    if (job) set_job(job);
   } catch (err) {
     show_error(err, 'Could not load the import status');
   }

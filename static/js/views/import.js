@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { h, icon, replace } from '../dom.js';
 import { count, duration, datetime, percent as percent_text, plural, placeholder_style } from '../format.js';
-import { app_state, set_state, watch_state, is_running, job_progress } from '../app_state.js';
+import { app_state, set_job, watch_state, is_running, job_progress } from '../app_state.js';
 import { activity } from '../activity.js';
 import { events } from '../events.js';
 import { show_error } from '../toast.js';
@@ -261,7 +261,7 @@ export function mount(root) {
     start_button.disabled = true;
     try {
       const job = await api.startImport();
-      if (job) set_state('job', job.job ?? job);
+      if (job) set_job(job.job ?? job);
     } catch (err) {
       show_error(err, 'Could not start the import');
       render_job(app_state.job);
@@ -286,7 +286,7 @@ export function mount(root) {
   render_feed();
   if (!app_state.job) {
     api.importStatus(controller.signal).then((job) => {
-      if (job && !app_state.job) set_state('job', job.job ?? job);
+      if (job && !app_state.job) set_job(job.job ?? job);
     }).catch((err) => show_error(err, 'Could not load the import status'));
   }
 

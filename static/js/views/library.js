@@ -10,7 +10,7 @@ import { h, icon, debounce, replace } from '../dom.js';
 import { count, decimal, placeholder_style, runtime, best_resolution, resolution_label } from '../format.js';
 import { navigate } from '../router.js';
 import { show_error } from '../toast.js';
-import { app_state, is_running, set_state, watch_state } from '../app_state.js';
+import { app_state, is_running, set_job, watch_state } from '../app_state.js';
 
 const PAGE_SIZE = 200;
 const MAX_CACHED_PAGES = 40; // 8,000 movies; pages far from the view are dropped first.
@@ -374,7 +374,8 @@ export function mount(root, route) {
       start.addEventListener('click', async () => {
         start.disabled = true;
         try {
-          set_state('job', await api.startImport());
+          const answer = await api.startImport();
+          set_job(answer?.job ?? answer);
           update_summary();
         } catch (err) {
           show_error(err, 'Could not start the import');
