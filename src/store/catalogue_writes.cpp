@@ -298,7 +298,16 @@ store_result catalogue::store_found(std::span<const found_movie> batch,
     try {
         // Savepoints cost: each copies aside every page it touches. So the batch goes in without them, and
         // only if a movie fails does it go again with one savepoint per movie, to keep the others.
-        auto result = impl_->store_batch(batch, metadata, false);
+        std::optional<store_result> result;
+        if (impl_->dialect->stores_batches_at_once()) {
+            try {
+                result = impl_->store_at_once(batch, metadata);
+            } catch (const std::exception& e) {
+                // Rolled back whole: row by row it keeps what it can, and says which movie failed.
+                spdlog::debug("catalogue: storing the batch at once failed ({}); storing it row by row", e.what());
+            }
+        }
+        if (!result) result = impl_->store_batch(batch, metadata, false);
         if (!result) {
             spdlog::debug("catalogue: storing the batch again movie by movie");
             result = impl_->store_batch(batch, metadata, true);

@@ -201,6 +201,46 @@ class postgres_dialect final : public sql_dialect {
                " AS jsonb))";
     }
 
+    std::string json_rows(std::string_view parameter, std::string_view alias,
+                          std::string_view columns) const override {
+        std::string defined;
+        for (const auto& column : sql_support::json_row_columns(columns)) {
+            if (!defined.empty()) defined += ", ";
+            // Text in byte order, as the title keys and paths are stored (and their indexes sorted).
+            defined += column.name + " " + column.type + (column.type == "text" ? " COLLATE \"C\"" : "");
+        }
+        return "jsonb_to_recordset(CAST(:" + std::string(parameter) + " AS jsonb)) AS " + std::string(alias) + "(" +
+               defined + ")";
+    }
+
+    std::vector<std::int64_t> reserve_ids(soci::session& sql, const std::string& table,
+                                          std::size_t count) const override {
+        std::vector<std::int64_t> ids;
+        if (count == 0) return ids;
+        ids.reserve(count);
+        long long id = 0;
+        long long wanted = static_cast<long long>(count);
+        // `table` is one of the catalogue's own table names.
+        auto draw = sql_support::prepare(sql,
+                                         "SELECT nextval(pg_get_serial_sequence('" + table +
+                                             "', 'id')) FROM generate_series(1, :count) ORDER BY 1",
+                                         soci::into(id), soci::use(wanted, "count"));
+        sql_support::for_each_row(*this, draw, [&] { ids.push_back(id); });
+        return ids;
+    }
+
+    void prefer_index_lookups(soci::session& sql) const override {
+        // Local to the transaction. A GIN index only serves bitmap scans: without them the trigram index is
+        // out, and without sequential scans and hash or merge joins each row is looked up in a btree.
+        std::string a, b, c, d;
+        sql << "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),"
+               " set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)",
+            soci::into(a), soci::into(b), soci::into(c), soci::into(d);
+    }
+
+    // Each statement is a round trip to the server: a batch goes in a few (store_at_once).
+    bool stores_batches_at_once() const override { return true; }
+
     // The search column is generated from the row.
     std::string index_movies() const override { return ""; }
 

@@ -169,6 +169,27 @@ inline std::string ids_json(const std::vector<movie_id>& ids) {
     return text + "]";
 }
 
+/// One column of sql_dialect::json_rows: a key of the rows' objects and its SQL type.
+struct json_row_column {
+    std::string name;
+    std::string type;
+};
+
+/// The columns of "id bigint, title text" (the catalogue's own fixed text).
+inline std::vector<json_row_column> json_row_columns(std::string_view columns) {
+    std::vector<json_row_column> out;
+    while (!columns.empty()) {
+        const auto comma = columns.find(',');
+        auto one = columns.substr(0, comma);
+        columns = comma == std::string_view::npos ? std::string_view{} : columns.substr(comma + 1);
+        while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+        const auto space = one.find(' ');
+        out.push_back({std::string(one.substr(0, space)),
+                       space == std::string_view::npos ? std::string() : std::string(one.substr(space + 1))});
+    }
+    return out;
+}
+
 // ---- statements ----
 
 template <class... Bindings>
@@ -621,6 +642,12 @@ struct catalogue::impl {
     /// undone alone and counted; without, the first failure undoes the whole batch and gives nullopt.
     std::optional<store_result> store_batch(std::span<const found_movie> batch,
                                             std::span<const std::optional<movie>> metadata, bool isolate);
+
+    /// Stores a plain batch (every movie with files, no path twice) with a few statements for the whole batch,
+    /// in one transaction; nullopt when the batch is not plain. Throws when a statement fails (the transaction
+    /// is rolled back): the caller stores the batch row by row then, to keep what it can.
+    std::optional<store_result> store_at_once(std::span<const found_movie> batch,
+                                              std::span<const std::optional<movie>> metadata);
 
     /// Writes provider metadata over movie `id` inside the caller's transaction (see update_metadata).
     /// `for_import`: the art keys stay (the Cache sets them later), and metadata that is no match only

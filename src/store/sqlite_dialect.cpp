@@ -200,6 +200,36 @@ class sqlite_dialect final : public sql_dialect {
         return "SELECT value FROM json_each(:" + std::string(parameter) + ")";
     }
 
+    std::string json_rows(std::string_view parameter, std::string_view alias,
+                          std::string_view columns) const override {
+        // Each column a key of the row's object (json_extract gives JSON's own type; SQLite compares text
+        // byte by byte already).
+        std::string select;
+        for (const auto& column : sql_support::json_row_columns(columns)) {
+            if (!select.empty()) select += ", ";
+            select += "json_extract(value, '$." + column.name + "') AS " + column.name;
+        }
+        return "(SELECT " + select + " FROM json_each(:" + std::string(parameter) + ")) AS " + std::string(alias);
+    }
+
+    std::vector<std::int64_t> reserve_ids(soci::session& sql, const std::string& table,
+                                          std::size_t count) const override {
+        // An INTEGER PRIMARY KEY without AUTOINCREMENT numbers a new row one past the highest id; the write
+        // transaction holds the lock, so nobody else takes them meanwhile.
+        long long highest = 0;
+        sql << "SELECT coalesce(max(id), 0) FROM " + table, soci::into(highest); // `table`: one of the catalogue's
+        std::vector<std::int64_t> ids(count);
+        for (std::size_t i = 0; i < count; ++i) ids[i] = highest + 1 + static_cast<std::int64_t>(i);
+        return ids;
+    }
+
+    // Its planner picks the index for an equality on an indexed column.
+    void prefer_index_lookups(soci::session&) const override {}
+
+    // A statement costs microseconds here, and building and reading the JSON documents costs more: a first
+    // import of 100,000 files took 3.6 s row by row and 4.2-5.3 s at once.
+    bool stores_batches_at_once() const override { return false; }
+
     std::string index_movies() const override {
         return "INSERT INTO movies_fts (rowid, title, original_title, overview, people, title_key)"
                " SELECT id, title, original_title, overview, people, title_key FROM movies"

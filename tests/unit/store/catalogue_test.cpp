@@ -585,6 +585,79 @@ BOOST_AUTO_TEST_CASE(a_batch_joins_what_its_own_earlier_movies_added_and_learned
     BOOST_TEST(c.get_movie(result.ids[2])->files.size() == 2u);
 }
 
+// Every movie as the catalogue holds it: id, title, year, provider ids and its files' paths, in id order.
+std::vector<std::string> catalogue_state(catalogue& c) {
+    movie_query q;
+    q.sort = movie_sort::added;
+    q.limit = 1000; // the most a page holds
+    std::vector<std::string> state;
+    for (const auto& m : c.list_movies(q).movies) {
+        std::string row = std::to_string(m.id) + " " + m.title + " " + (m.year ? std::to_string(*m.year) : "-") +
+                          " " + (m.tmdb_id ? std::to_string(*m.tmdb_id) : "-") + " " + m.imdb_id.value_or("-");
+        std::vector<std::string> paths;
+        for (const auto& f : m.files) paths.push_back(f.path + (f.resolution ? ":" + *f.resolution : ""));
+        std::sort(paths.begin(), paths.end());
+        for (const auto& p : paths) row += " " + p;
+        state.push_back(row);
+    }
+    return state;
+}
+
+// PostgreSQL stores a batch with a few statements for all of it (store_at_once), SQLite row by row: the same
+// batches must give the same movies, ids and files. Random batches over few titles, years, provider ids and
+// paths, so that found movies join catalogued ones, earlier ones of their batch, and known files; some batches
+// hold a path twice (stored row by row on every engine). On SQLite both sides are SQLite.
+BOOST_AUTO_TEST_CASE(a_batch_stored_at_once_gives_what_row_by_row_gives) {
+    temp_dir dir;
+    mediabase::testing::temp_dir reference_dir("mediabase-catalogue-reference-");
+    database_url reference_url;
+    reference_url.file = reference_dir.path / "reference.db";
+    auto c = dir.open();
+    auto reference = catalogue::open(reference_url);
+    std::mt19937 random(20261207);
+    const auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+    const std::vector<std::string> titles{"Heat", "Brazil", "Alien", "Heat II", "Zardoz", "Léon"};
+    const std::vector<std::string> resolutions{"720p", "1080p", "2160p"};
+    for (int round = 0; round < 60; ++round) {
+        std::vector<found_movie> batch;
+        const int size = 1 + pick(12);
+        std::set<int> used;
+        for (int i = 0; i < size; ++i) {
+            std::optional<int> year;
+            if (pick(5) != 0) year = 1980 + pick(3);
+            std::vector<media_file> files;
+            for (int k = 0, count = 1 + pick(2); k < count; ++k) {
+                int path = pick(40);
+                // Mostly unique within the batch; now and then a path twice.
+                if (used.contains(path) && pick(8) != 0) continue;
+                used.insert(path);
+                files.push_back(file_at("/media/f" + std::to_string(path) + ".mkv", resolutions[pick(3)]));
+            }
+            if (files.empty()) continue;
+            auto f = found(titles[pick(static_cast<int>(titles.size()))], year, std::move(files));
+            if (pick(3) == 0) f.tmdb_id = 100 + pick(4);
+            if (pick(4) == 0) f.imdb_id = "tt" + std::to_string(pick(3));
+            batch.push_back(std::move(f));
+        }
+        const auto got = c.store_found(batch);
+        const auto expected = reference.store_found(batch);
+        BOOST_TEST_CONTEXT("round " << round) {
+            BOOST_TEST(got.stored == expected.stored);
+            BOOST_TEST(got.failed == expected.failed);
+            BOOST_TEST(got.ids == expected.ids, boost::test_tools::per_element());
+            BOOST_REQUIRE_EQUAL(got.changes.size(), expected.changes.size());
+            for (std::size_t i = 0; i < got.changes.size(); ++i) {
+                BOOST_TEST(got.changes[i].id == expected.changes[i].id);
+                BOOST_TEST((got.changes[i].kind == expected.changes[i].kind));
+                BOOST_TEST(got.changes[i].source_index == expected.changes[i].source_index);
+            }
+        }
+    }
+    const auto state = catalogue_state(c);
+    BOOST_TEST(state.size() > 10u); // the batches made many movies, not one or none
+    BOOST_TEST(state == catalogue_state(reference), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(removing_files_removes_a_movie_only_with_its_last_file) {
     temp_dir dir;
     auto c = dir.open();
