@@ -272,6 +272,9 @@ inline constexpr auto version_8 = std::to_array<std::string_view>({
     "CREATE UNIQUE INDEX media_files_path ON media_files (server, path)",
 });
 
+// Version 9: PostgreSQL's data version (postgres_version_9). SQLite has its own (PRAGMA data_version): nothing.
+inline constexpr std::array<std::string_view, 0> version_9{};
+
 inline constexpr auto migrations = std::to_array<migration_step>({
     {1, version_1},
     {2, version_2},
@@ -281,6 +284,7 @@ inline constexpr auto migrations = std::to_array<migration_step>({
     {6, version_6, merge_split_titles},
     {7, version_7},
     {8, version_8},
+    {9, version_9},
 });
 
 inline constexpr int current_version = migrations.back().version;
@@ -489,10 +493,36 @@ inline constexpr auto postgres_version_8 = std::to_array<std::string_view>({
     "CREATE UNIQUE INDEX media_files_path ON media_files (server, path)",
 });
 
+/// Version 9: a data version that moves only when what a list shows may have changed. The snapshot's hash,
+/// used before, moved with every commit of the cluster: the media information the Prober writes after an
+/// import (and any other database's commits) made every list count its total again, 5 ms at 76,000 movies.
+/// Each connection's write statements on the listed tables count up a row of its own (no two writers wait
+/// for one row); the sum of the rows a snapshot sees grows with every commit it sees, so equal sums are equal
+/// data.
+inline constexpr auto postgres_version_9 = std::to_array<std::string_view>({
+    "CREATE TABLE mediabase_data_version (writer INTEGER PRIMARY KEY, version BIGINT NOT NULL)",
+    R"sql(CREATE FUNCTION mediabase_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO mediabase_data_version (writer, version) VALUES (pg_backend_pid(), 1)
+        ON CONFLICT (writer) DO UPDATE SET version = mediabase_data_version.version + 1;
+    RETURN NULL;
+END
+$$)sql",
+    "CREATE TRIGGER movies_data_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON movies"
+    " FOR EACH STATEMENT EXECUTE FUNCTION mediabase_data_changed()",
+    "CREATE TRIGGER media_files_data_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON media_files"
+    " FOR EACH STATEMENT EXECUTE FUNCTION mediabase_data_changed()",
+    "CREATE TRIGGER movie_genres_data_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON movie_genres"
+    " FOR EACH STATEMENT EXECUTE FUNCTION mediabase_data_changed()",
+    "CREATE TRIGGER user_movie_state_data_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON"
+    " user_movie_state FOR EACH STATEMENT EXECUTE FUNCTION mediabase_data_changed()",
+});
+
 inline constexpr auto postgres_migrations = std::to_array<migration_step>({
     {6, postgres_version_6, prepare_postgres_extensions},
     {7, postgres_version_7},
     {8, postgres_version_8},
+    {9, postgres_version_9},
 });
 
 static_assert(postgres_migrations.back().version == current_version,

@@ -545,6 +545,14 @@ void catalogue::record_import(const import_job& job) {
         soci::use(added, "added"), soci::use(updated, "updated"), soci::use(identified, "identified"),
         soci::use(unidentified, "unidentified"), soci::use(stored, "stored"), soci::use(art_cached, "art_cached"),
         soci::use(failed, "failed"), use(error, "error"), soci::use(warnings, "warnings");
+    if (job.finished_at && (c.added > 0 || c.updated > 0)) {
+        try {
+            impl_->dialect->tidy_after_import(sql);
+        } catch (const std::exception& e) {
+            // Slower lists until the database's own upkeep comes round; nothing lost.
+            spdlog::warn("catalogue: cannot tidy the tables after the import: {}", e.what());
+        }
+    }
 }
 
 } // namespace mediabase

@@ -153,6 +153,9 @@ class postgres_dialect final : public sql_dialect {
 
     // The planner's statistics are autovacuum's.
     void before_close(soci::session&) const override {}
+    void tidy_after_import(soci::session& sql) const override {
+        sql << "VACUUM (ANALYZE) movies, media_files, movie_genres";
+    }
     // The server writes its own log back (its checkpointer process).
     void defer_checkpoints(soci::session&, wal_backlog&) const override {}
     wal_pages_copied checkpoint(soci::session&, wal_checkpoint) const override { return {}; }
@@ -300,19 +303,19 @@ class postgres_dialect final : public sql_dialect {
     // A result is read whole into memory and holds no snapshot once the statement has run.
     void reset(soci::statement&) const override {}
 
-    // The current snapshot (xmin, xmax and the transactions in progress) decides what a query sees: two equal
-    // snapshots see the same committed data, and a commit anywhere changes it (it never comes back). Its
-    // hash is the version. Any transaction of the cluster that writes moves it, which only costs a count.
+    // The sum of what every connection's writes counted up (schema version 9): it grows with each commit that
+    // wrote what a list shows, and only then.
     std::optional<std::int64_t> data_version(soci::session& sql) const override {
         long long version = 0;
-        sql << "SELECT hashtextextended(CAST(pg_current_snapshot() AS TEXT), 0)", soci::into(version);
+        sql << "SELECT coalesce(sum(version), 0) FROM mediabase_data_version", soci::into(version);
         return static_cast<std::int64_t>(version);
     }
 
     // The server checks its own pages (checksums, amcheck); a connection that answers is what start-up needs.
     std::vector<std::string> stored_tables(soci::session& sql) const override {
         const char* query = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                            "AND table_type = 'BASE TABLE' AND table_name <> 'mediabase_schema' ORDER BY table_name";
+                            "AND table_type = 'BASE TABLE' AND table_name NOT IN ('mediabase_schema',"
+                            " 'mediabase_data_version') ORDER BY table_name";
         return sql_support::column_values<std::string>(*this, sql, query);
     }
 

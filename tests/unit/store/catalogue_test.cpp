@@ -232,7 +232,7 @@ BOOST_AUTO_TEST_CASE(open_creates_the_folder_and_a_current_wal_database, *boost:
         auto c = dir.open();
         BOOST_TEST(fs::exists(dir.db()));
         BOOST_TEST(c.schema_version() == catalogue::current_schema_version());
-        BOOST_TEST(catalogue::current_schema_version() == 8);
+        BOOST_TEST(catalogue::current_schema_version() == 9);
         BOOST_TEST(c.movie_count() == 0);
         BOOST_TEST(c.list_movies({}).total == 0);
     }
