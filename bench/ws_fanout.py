@@ -95,21 +95,22 @@ def cpu_busy_seconds(cpus):
     return busy / os.sysconf("SC_CLK_TCK")
 
 
+def proc_number(pid, name, key):
+    """The first number on the `key:` line of /proc/PID/<name> (0 when absent)."""
+    with open("/proc/%d/%s" % (pid, name)) as lines:
+        for line in lines:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 def disk_read_mb(pid):
     """What the process has read from storage so far (not from the page cache): /proc/PID/io read_bytes."""
-    with open("/proc/%d/io" % pid) as io:
-        for line in io:
-            if line.startswith("read_bytes:"):
-                return int(line.split()[1]) / 1e6
-    return 0.0
+    return proc_number(pid, "io", "read_bytes") / 1e6
 
 
 def peak_rss_mb(pid):
-    with open("/proc/%d/status" % pid) as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return proc_number(pid, "status", "VmHWM") / 1024
 
 
 class Reader(threading.Thread):

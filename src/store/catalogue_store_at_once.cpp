@@ -26,11 +26,8 @@ struct candidate {
 
 /// Ids of movies this batch adds, until their real ids are drawn: above every id the catalogue holds, in the
 /// order they are added, as the database will number them.
-constexpr movie_id first_placeholder = std::numeric_limits<movie_id>::max() / 2;
+constexpr movie_id first_provisional_id = std::numeric_limits<movie_id>::max() / 2;
 
-boost::json::value json_of(const std::optional<std::string>& v) {
-    return v ? boost::json::value(*v) : boost::json::value(nullptr);
-}
 template <class T> boost::json::value json_of(const std::optional<T>& v) {
     return v ? boost::json::value(*v) : boost::json::value(nullptr);
 }
@@ -150,7 +147,7 @@ std::optional<store_result> catalogue::impl::store_at_once(std::span<const found
     store_result result;
     result.ids.assign(batch.size(), 0);
     std::unordered_set<movie_id> reported;
-    std::vector<const found_movie*> added_movies; // by placeholder order
+    std::vector<const found_movie*> added_movies; // in the order of their provisional ids
     std::map<movie_id, candidate> adopted;         // catalogued movies whose ids change: their final ids
     boost::json::array changed_files;
     std::vector<std::pair<movie_id, const media_file*>> new_files;
@@ -187,9 +184,9 @@ std::optional<store_result> catalogue::impl::store_at_once(std::span<const found
             if (!c.tmdb_id) c.tmdb_id = found.tmdb_id;
             if (!c.imdb_id) c.imdb_id = found.imdb_id;
             learn(*target, c);
-            if (*target < first_placeholder) adopted[*target] = c;
+            if (*target < first_provisional_id) adopted[*target] = c;
         } else {
-            target = first_placeholder + static_cast<movie_id>(added_movies.size());
+            target = first_provisional_id + static_cast<movie_id>(added_movies.size());
             added_movies.push_back(&found);
             candidate c{found.tmdb_id, found.imdb_id, title_key, found.year};
             learn(*target, c);
@@ -211,10 +208,10 @@ std::optional<store_result> catalogue::impl::store_at_once(std::span<const found
         if (reported.insert(*target).second) result.changes.push_back({kind, *target, i});
     }
 
-    // The new movies' ids, drawn as the database numbers rows; then every placeholder becomes one.
+    // The new movies' ids, drawn as the database numbers rows; then every provisional id becomes one.
     const auto drawn = d.reserve_ids(sql, "movies", added_movies.size());
     const auto real = [&](movie_id id) {
-        return id < first_placeholder ? id : drawn.at(static_cast<std::size_t>(id - first_placeholder));
+        return id < first_provisional_id ? id : drawn.at(static_cast<std::size_t>(id - first_provisional_id));
     };
     for (auto& id : result.ids) id = id == 0 ? 0 : real(id);
     std::vector<movie_id> added;
@@ -236,7 +233,7 @@ std::optional<store_result> catalogue::impl::store_at_once(std::span<const found
     if (!added_movies.empty()) {
         boost::json::array rows;
         for (std::size_t k = 0; k < added_movies.size(); ++k) {
-            const auto& c = movies.at(first_placeholder + static_cast<movie_id>(k));
+            const auto& c = movies.at(first_provisional_id + static_cast<movie_id>(k));
             rows.push_back(boost::json::object{{"id", drawn[k]},
                                                {"title", added_movies[k]->title},
                                                {"title_key", c.title_key},
