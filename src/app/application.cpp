@@ -166,10 +166,9 @@ public:
         // Checkpointer cannot keep up, or readers hold old snapshots for long) they checkpoint it themselves.
         if (config.database_target().is_sqlite()) {
             checkpoints_ = std::make_unique<checkpoint_lane>(bus_, config);
-            writer_db_.defer_checkpoints(262144);
-        }
-        // Several servers may share a PostgreSQL catalogue: each tells the others what it changed.
-        if (!config.database_target().is_sqlite()) {
+            writer_db_.defer_checkpoints(wal_backstop_pages);
+        } else {
+            // Several servers may share a PostgreSQL catalogue: each tells the others what it changed.
             dal_writer_.announce_as(instance_);
             cache_.share_art_dir();
         }

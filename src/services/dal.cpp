@@ -14,11 +14,6 @@
 namespace mediabase {
 namespace {
 
-/// The writer asks the Checkpointer to copy the write-ahead log into the database once it holds this many
-/// pages (128 MiB of 4 KiB pages): a longer log makes every read look further for its pages, and each copy
-/// writes an import's index pages once for many batches.
-constexpr std::int64_t checkpoint_after_pages = 32768;
-
 template <class... Ts> struct overloaded : Ts... { using Ts::operator()...; };
 
 /// Drops the files of these movies from the snapshot: the walk then sees them as changed.
@@ -136,7 +131,7 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
         co_await post(bus_.health, std::move(report));
     }
     // Full already: a checkpoint is asked for or running, and it copies this commit's pages too.
-    if (db_.wal_pages() >= checkpoint_after_pages) bus_.checkpoints.try_send(checkpoint_wal{});
+    if (db_.wal_pages() >= wal_checkpoint_pages) bus_.checkpoints.try_send(checkpoint_wal{});
     if (changed_) {
         if (!instance_.empty()) announce_changes();
         catalogue_changed change{*changed_};
@@ -155,7 +150,7 @@ asio::awaitable<void> wal_checkpointer::run() {
             // only for that: the next commit starts the log again.
             // A request made while the last restart ran finds that log unchanged: nothing to do.
             auto last = first;
-            if (first.in_log >= checkpoint_after_pages && first.in_log != restarted_log_) {
+            if (first.in_log >= wal_checkpoint_pages && first.in_log != restarted_log_) {
                 last = db_.checkpoint(wal_checkpoint::restart);
                 if (last.copied == last.in_log) restarted_log_ = last.in_log;
             }

@@ -115,10 +115,9 @@ class sqlite_dialect final : public sql_dialect {
             sql << "PRAGMA cache_size = -16384";
             // Sorts of the movie list and savepoint journals stay in memory.
             sql << "PRAGMA temp_store = MEMORY";
-            // Checkpoint the WAL every 128 MiB instead of every 4 MiB: an import rewrites the same index pages
-            // batch after batch, and each checkpoint copies them into the database file again. After a
+            // Checkpoint the WAL every wal_checkpoint_pages (128 MiB) instead of every 4 MiB. After a
             // checkpoint the WAL file is cut back to 64 MiB.
-            sql << "PRAGMA wal_autocheckpoint = 32768";
+            sql << "PRAGMA wal_autocheckpoint = " << wal_checkpoint_pages;
             sql << "PRAGMA journal_size_limit = 67108864";
             sql << "PRAGMA foreign_keys = ON";
         } catch (const soci::soci_error& e) {

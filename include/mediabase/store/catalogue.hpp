@@ -7,6 +7,7 @@
 #include "mediabase/store/accounts.hpp"
 #include "mediabase/store/database_url.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -172,6 +173,16 @@ struct wal_pages_copied {
     std::int64_t in_log = 0;
     std::int64_t copied = 0;
 };
+
+
+/// SQLite's write-ahead log is copied into the database once it holds this many pages (128 MiB of 4 KiB
+/// pages) instead of SQLite's 1,000: an import rewrites the same index pages batch after batch, and each copy
+/// writes them into the database file again, while a longer log makes every read look further for its pages.
+inline constexpr std::int64_t wal_checkpoint_pages = 32768;
+/// A connection whose checkpoints are deferred (catalogue::defer_checkpoints) checkpoints the log itself only
+/// past this many pages (1 GiB): the connection that should copy it cannot keep up, or readers hold old
+/// snapshots for long.
+inline constexpr std::int64_t wal_backstop_pages = 262144;
 
 class catalogue {
 public:
