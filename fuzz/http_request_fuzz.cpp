@@ -86,7 +86,7 @@ void read_request(http::request_parser<http::string_body>& parser, std::string& 
 /// with a 4xx or 5xx status.
 void check_body(const http_response& response) {
     boost::system::error_code ec;
-    const auto body = json::parse(response.body(), ec);
+    const auto body = json::parse(response.body().view(), ec);
     if (ec || !body.is_object()) std::abort();
     if (response.result_int() < 400) return;
     const auto* error = body.as_object().if_contains("error");

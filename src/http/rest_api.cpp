@@ -280,7 +280,7 @@ void compress_if_asked(const http_request& request, http_response& response) {
     response.set(http::field::vary, "Accept-Encoding");
     const auto coding = coding_asked(request);
     if (coding == content_coding::identity) return;
-    auto encoded = compress(response.body(), coding);
+    auto encoded = compress(response.body().view(), coding);
     if (!encoded) return;
     response.body() = std::move(*encoded);
     response.set(http::field::content_encoding, coding_token(coding));
@@ -317,7 +317,7 @@ http_response from_cache(const http_request& request, response_cache& cache, cac
     res.set(http::field::vary, "Accept-Encoding");
     if (current) return res;
     if (coding != content_coding::identity) res.set(http::field::content_encoding, coding_token(coding));
-    res.body().assign(body->data(), body->size());
+    res.body().share(std::move(body));
     return res;
 }
 
@@ -486,7 +486,7 @@ asio::awaitable<http_response> rest_api::answer_cached(const http_request& reque
     auto built = std::make_shared<cached_answer>();
     built->status = static_cast<unsigned>(status);
     built->content_type = std::string(response[http::field::content_type]);
-    built->body = std::make_shared<const std::string>(std::move(response.body()));
+    built->body = std::make_shared<const std::string>(response.body().release());
     built->etag = etag_of(*built->body);
     cache.store(key, generation, built);
     co_return from_cache(request, cache, *built);

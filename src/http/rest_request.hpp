@@ -5,6 +5,7 @@
 
 #include "mediabase/store/catalogue.hpp"
 #include "mediabase/http/access_policy.hpp"
+#include "text_body.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -19,7 +20,8 @@
 namespace mediabase {
 
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
-using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+/// Answers carry a text_body: a cached answer is sent from the cache's bytes.
+using http_response = boost::beast::http::response<text_body>;
 
 /// A JSON response (`Content-Type: application/json`, not cached). Always valid UTF-8: bytes of strings that
 /// are not (a file name, an echoed path) become U+FFFD.

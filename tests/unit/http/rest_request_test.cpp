@@ -7,6 +7,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <memory>
+#include <sstream>
+#include <string>
+
 using namespace mediabase;
 namespace http = boost::beast::http;
 namespace json = boost::json;
@@ -29,14 +33,14 @@ http_response refused(const http_request& request) {
 
 checked_request accepted(const http_request& request) {
     auto result = check_request(request);
-    if (auto* res = std::get_if<http_response>(&result)) BOOST_FAIL("refused: " + res->body());
+    if (auto* res = std::get_if<http_response>(&result)) BOOST_FAIL("refused: " + std::string(res->body().view()));
     return std::get<checked_request>(std::move(result));
 }
 
 json::object error_of(const http_response& response) {
     boost::system::error_code ec;
-    auto body = json::parse(response.body(), ec);
-    BOOST_REQUIRE_MESSAGE(!ec, "not JSON: " + response.body());
+    auto body = json::parse(response.body().view(), ec);
+    BOOST_REQUIRE_MESSAGE(!ec, "not JSON: " + std::string(response.body().view()));
     return body.at("error").as_object();
 }
 
@@ -125,4 +129,26 @@ BOOST_AUTO_TEST_CASE(a_chunked_request_read_byte_by_byte_is_parsed) {
     BOOST_TEST(parser.is_done());
     BOOST_TEST(parser.get().target() == "/api/v1/config");
     BOOST_TEST(parser.get().body().empty());
+}
+
+// A cached answer's body is shared with the cache: written byte for byte, and a HEAD answer clearing its body
+// or a caller taking it leaves the cache's text as it was.
+BOOST_AUTO_TEST_CASE(a_shared_body_is_written_as_is_and_never_changes_the_cache) {
+    const auto cached = std::make_shared<const std::string>(R"({"movies":[],"total":0})");
+    http_response res{http::status::ok, 11};
+    res.body().share(cached);
+    res.prepare_payload();
+    std::ostringstream wire;
+    wire << res;
+    BOOST_TEST(wire.str().ends_with("\r\n\r\n" + *cached));
+    BOOST_TEST(res[http::field::content_length] == std::to_string(cached->size()));
+
+    BOOST_TEST(res.body().release() == *cached);
+    BOOST_TEST(res.body().empty());
+    res.body().share(cached);
+    res.body().clear();
+    BOOST_TEST(*cached == R"({"movies":[],"total":0})");
+
+    res.body() = std::string("own");
+    BOOST_TEST(res.body().view() == "own");
 }
