@@ -23,6 +23,21 @@ void forget_movies(known_files& files, const std::vector<movie_id>& movies) {
     std::erase_if(files, [&](const auto& entry) { return wanted.contains(entry.second.movie); });
 }
 
+/// Whether a write that went through shows the catalogue has room again (a full disk's failure is over). Not
+/// those that fit in the file's free pages whatever the disk holds: the import history row written right after
+/// a failed import, the Prober's rows for the movies that import did store, an API key's last-use time; nor
+/// the import locks, which write nothing to the file (SQLite) or only take a lock (PostgreSQL).
+bool proves_space_is_back(const dal_write_message& message) {
+    return std::visit(overloaded{[](const record_import&) { return false; },
+                                 [](const store_media_info&) { return false; },
+                                 [](const touch_api_key&) { return false; },
+                                 [](const lock_import_roots&) { return false; },
+                                 [](const unlock_import_roots&) { return false; },
+                                 [](const stop_service&) { return false; },
+                                 [](const auto&) { return true; }},
+                      message);
+}
+
 using failure = account_outcome::failure;
 
 account_outcome refusal(failure why, std::string message) {
@@ -108,11 +123,7 @@ asio::awaitable<bool> dal_writer::handle(dal_write_message message) {
     failure_.reset();
     reconnected_ = false;
     announced_.clear();
-    // The import history row is written right after a failed import, and the Prober's rows for the movies it
-    // did store follow it: small rows fitting in the file's free pages prove nothing about the space the
-    // catalogue needs.
-    const bool proves_recovery =
-        !std::holds_alternative<record_import>(message) && !std::holds_alternative<store_media_info>(message);
+    const bool proves_recovery = proves_space_is_back(message);
     bool keep_running = true;
     try {
         // After an outage: a new connection before the next write (throws while the server is still away).
