@@ -10,6 +10,7 @@
 #   list     `GET /api/v1/movies?limit=50&offset=K`, K a random page (so most answers miss the response
 #            cache): wrk requests/s
 #   search   `GET /api/v1/movies?q=WORD&limit=50`, WORD one of 24 title words: wrk p99 latency
+# Both are measured once the server's first Prober pass over the new files has ended (a settled catalogue).
 # Targets (issue 14): import >= 10,000 files/s on PostgreSQL; list and search within 2x of SQLite.
 #
 # Environment:
@@ -90,11 +91,20 @@ for engine in sqlite postgresql; do
 
     # The server announces its port on its first stdout line.
     coproc SERVER { exec "${env_clean[@]}" "$bin" serve --data "$data" "${database[@]}" --listen 127.0.0.1:0 \
-        --auth trusted-networks --watch false --backup-interval 0 --log-level warn 2>/dev/null; }
+        --auth trusted-networks --watch false --backup-interval 0 --log-level info 2>"$tmp/serve-$engine.log"; }
     server_pid=$SERVER_PID
     read -r line <&"${SERVER[0]}"
     port=${line##*:}
     base="http://127.0.0.1:$port"
+    # A settled catalogue is measured: the Prober's first pass over the new files (media information, a write
+    # per 16 files that makes the cached answers stale) runs for minutes after the first start; its end is
+    # logged as "prober: read N file(s)".
+    waited=0
+    until grep -q "prober: read" "$tmp/serve-$engine.log"; do
+        ((waited++ < 1800)) || die "$engine: the Prober's first pass did not end within 30 minutes"
+        sleep 1
+    done
+    echo "$engine: the Prober's first pass ended after ${waited} s" >&2
     wrk -t2 -c"$connections" -d"${seconds}s" -s "$tmp/list.lua" "$base" >"$tmp/list-$engine.txt"
     wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$tmp/search.lua" "$base" >"$tmp/search-$engine.txt"
     # An answer that is not 200 would measure an error page: refused.
