@@ -42,6 +42,18 @@ api_result<json::object> parse_json_object(const http_request& request) {
     return std::move(value.as_object());
 }
 
+/// A POST that takes no options: no body, or an empty JSON object. Anything else is refused rather than
+/// ignored, so a client asking for something this request does not do (a part of the library) is told so.
+std::optional<api_error> refuse_options(const http_request& request) {
+    if (request.body().find_first_not_of(" \t\r\n") == std::string::npos) return std::nullopt;
+    auto body = parse_json_object(request);
+    if (auto* e = std::get_if<api_error>(&body)) return *e;
+    const auto& fields = std::get<json::object>(body);
+    if (fields.empty()) return std::nullopt;
+    return api_error{http::status::bad_request, "bad_request",
+                     "this request takes no options, got '" + std::string(fields.begin()->key()) + "'"};
+}
+
 api_result<movie_query> parse_movie_query(const boost::urls::params_view& params) {
     movie_query query;
     for (const auto& param : params) {
@@ -323,7 +335,10 @@ std::variant<checked_request, http_response> check_request(const http_request& r
         }
 
         if (resource == "import" && rest.size() == 1) {
-            if (method == http::verb::post) return route(api_route::import_start);
+            if (method == http::verb::post) {
+                if (auto refused = refuse_options(request)) return fail(*refused);
+                return route(api_route::import_start);
+            }
             if (method == http::verb::get) return route(api_route::import_status);
             return method_not_allowed(request, "GET, POST");
         }
@@ -427,7 +442,10 @@ std::variant<checked_request, http_response> check_request(const http_request& r
 
         if (resource == "backups" && rest.size() == 1) {
             if (method == http::verb::get) return route(api_route::backups_list);
-            if (method == http::verb::post) return route(api_route::backup_now);
+            if (method == http::verb::post) {
+                if (auto refused = refuse_options(request)) return fail(*refused);
+                return route(api_route::backup_now);
+            }
             return method_not_allowed(request, "GET, POST");
         }
 

@@ -78,6 +78,17 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_their_status_and_a_json_error) {
     BOOST_TEST(bad_json.result_int() == 400);
     BOOST_TEST(error_of(bad_json).at("code").as_string() == "bad_json");
 
+    // A POST that takes no options refuses a body asking for some, and one that is not JSON.
+    BOOST_TEST((accepted(make(http::verb::post, "/api/v1/import")).route == api_route::import_start));
+    BOOST_TEST((accepted(make(http::verb::post, "/api/v1/import", "{}")).route == api_route::import_start));
+    auto broken_import = refused(make(http::verb::post, "/api/v1/import", "{bad"));
+    BOOST_TEST(broken_import.result_int() == 400);
+    BOOST_TEST(error_of(broken_import).at("code").as_string() == "bad_json");
+    auto partial_import = refused(make(http::verb::post, "/api/v1/import", R"({"roots":["/media/a"]})"));
+    BOOST_TEST(partial_import.result_int() == 400);
+    BOOST_TEST(error_of(partial_import).at("message").as_string() == "this request takes no options, got 'roots'");
+    BOOST_TEST(refused(make(http::verb::post, "/api/v1/backups", "[1]")).result_int() == 400);
+
     auto wrong_method = refused(make(http::verb::delete_, "/api/v1/import"));
     BOOST_TEST(wrong_method.result_int() == 405);
     BOOST_TEST(wrong_method[http::field::allow] == "GET, POST");
